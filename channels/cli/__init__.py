@@ -1,0 +1,23 @@
+"""The ``c360`` command. Each command group lives in its own module and registers itself on ``app``."""
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+app = typer.Typer(
+    name="c360",
+    help="c360: the Customer 360 assistant. Run `c360 COMMAND --help` for any command.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+# Modules that add commands to ``app`` when imported.
+COMMAND_MODULES = ["channels.cli.admin"]
+
+
+def main() -> None:
+    for module in COMMAND_MODULES:
+        importlib.import_module(module)
+    app()

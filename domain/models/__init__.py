@@ -1,0 +1,21 @@
+"""All tables. Import models from here."""
+from domain.models.base import Base, UTCDateTime, utcnow
+from domain.models.commerce import (
+    BehaviorEvent, Category, Dropoff, LoyaltyAccount, LoyaltyTransaction, Order, OrderItem, Product,
+)
+from domain.models.engagement import (
+    Interaction, KnowledgeSnippet, Opportunity, ReplyTemplate, Segment, SupportTicket,
+    interaction_products, segment_members,
+)
+from domain.models.people import (
+    ApiToken, ChannelConsent, ConsentEvent, Customer, CustomerStats, FamilyMember, Note, Tag, User,
+)
+from domain.models.system import AuditLog, IdempotencyRecord
+
+__all__ = [
+    "ApiToken", "AuditLog", "Base", "BehaviorEvent", "Category", "ChannelConsent", "ConsentEvent",
+    "Customer", "CustomerStats", "Dropoff", "FamilyMember", "IdempotencyRecord", "Interaction",
+    "KnowledgeSnippet", "LoyaltyAccount", "LoyaltyTransaction", "Note", "Opportunity", "Order",
+    "OrderItem", "Product", "ReplyTemplate", "Segment", "SupportTicket", "Tag", "User", "UTCDateTime",
+    "interaction_products", "segment_members", "utcnow",
+]

@@ -1,0 +1,88 @@
+"""One settings object for the whole product, read from the environment (prefix ``C360_``) and ``.env``."""
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="C360_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # storage
+    data_dir: Path = Path("data")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; default: a SQLite file in data_dir. "
+        "PostgreSQL: postgresql+psycopg://user@host:5432/db",
+    )
+
+    # the business
+    timezone: str = "Asia/Dhaka"
+    currency: str = "BDT"
+    phone_region: str = "BD"
+    now: datetime | None = Field(
+        default=None, description="Freeze the clock (ISO 8601); for demos, tests and evals."
+    )
+
+    # rules
+    rfm_mode: str = Field(default="fixed", pattern="^(fixed|quintile)$")
+    rfm_monetary_thresholds: tuple[float, float, float, float] = (5000, 2500, 1000, 500)
+    agents_see_all_customers: bool = True
+    writes_need_approval: bool = True
+
+    # language model (none configured = the offline model)
+    llm_backend: str = Field(default="auto", pattern="^(auto|offline|openai|openai-json)$")
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_timeout_seconds: float = 30.0
+    llm_max_retries: int = 3
+
+    # slack
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    digest_at: str | None = Field(default=None, description="HH:MM local time for the daily digest")
+
+    # http
+    host: str = "127.0.0.1"
+    port: int = 8360
+    chat_rate_limit_per_minute: int = 30
+
+    # data retention
+    retention_days_notes: int | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}: use an IANA name such as Asia/Dhaka") from exc
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'c360.db').resolve()}"
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.llm_base_url or self.llm_api_key)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

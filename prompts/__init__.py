@@ -1,0 +1,1 @@
+"""c360 prompts package."""
