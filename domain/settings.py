@@ -44,6 +44,15 @@ class Settings(BaseSettings):
     llm_model: str = "gpt-4o-mini"
     llm_timeout_seconds: float = 30.0
     llm_max_retries: int = 3
+    llm_retry_wait_seconds: float = Field(
+        default=1.0, ge=0, description="First pause between LLM retries; doubles each attempt (Retry-After wins)"
+    )
+
+    # agent
+    agent_max_steps: int = Field(default=6, ge=1, description="Model steps (tool rounds) allowed per turn")
+    agent_history_messages: int = Field(
+        default=40, ge=6, description="Messages a conversation keeps; older ones are summarised"
+    )
 
     # slack
     slack_bot_token: SecretStr | None = None

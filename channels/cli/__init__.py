@@ -14,7 +14,7 @@ app = typer.Typer(
 )
 
 # Modules that add commands to ``app`` when imported.
-COMMAND_MODULES = ["channels.cli.admin"]
+COMMAND_MODULES = ["channels.cli.admin", "channels.cli.clv", "channels.cli.data", "channels.cli.evals"]
 
 
 def main() -> None:

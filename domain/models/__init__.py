@@ -1,4 +1,5 @@
 """All tables. Import models from here."""
+from domain.models.analytics import ClvModel
 from domain.models.base import Base, UTCDateTime, utcnow
 from domain.models.commerce import (
     BehaviorEvent, Category, Dropoff, LoyaltyAccount, LoyaltyTransaction, Order, OrderItem, Product,
@@ -13,7 +14,8 @@ from domain.models.people import (
 from domain.models.system import AuditLog, IdempotencyRecord
 
 __all__ = [
-    "ApiToken", "AuditLog", "Base", "BehaviorEvent", "Category", "ChannelConsent", "ConsentEvent",
+    "ApiToken", "AuditLog", "Base", "BehaviorEvent", "Category", "ChannelConsent", "ClvModel",
+    "ConsentEvent",
     "Customer", "CustomerStats", "Dropoff", "FamilyMember", "IdempotencyRecord", "Interaction",
     "KnowledgeSnippet", "LoyaltyAccount", "LoyaltyTransaction", "Note", "Opportunity", "Order",
     "OrderItem", "Product", "ReplyTemplate", "Segment", "SupportTicket", "Tag", "User", "UTCDateTime",

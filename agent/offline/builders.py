@@ -1,0 +1,240 @@
+"""One builder per intent: slots + context -> a ToolCall, an Ask, or a plain reply text."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from agent.offline import lexicon as lx
+from agent.offline.calls import (
+    QUESTIONS,
+    Ask,
+    Who,
+    clean_notes,
+    draft_topic,
+    find_customer,
+    iso,
+    make_call,
+    member_name,
+    products_said,
+    who_question,
+)
+from agent.offline.entities import Slots
+from agent.offline.types import ConversationContext, ToolCall
+
+Built = ToolCall | Ask | str
+
+
+def _with_customer(tool: str, who: Who, args: dict[str, Any]) -> Ask | None:
+    if who.problem:
+        return who_question(who, tool, args)
+    args["customer"] = who.ref
+    return None
+
+
+def build_list(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> Built:
+    args: dict[str, Any] = {}
+    days = [d.day for d in slots.temporal.dates if d.day != now.date()]
+    if days:
+        args["date"] = days[0].isoformat()
+    args["limit"] = slots.limit
+    args["temperature"] = slots.first("temperature")
+    args["lifecycle_stage"] = slots.first("lifecycle") if not slots.has("temperature") or slots.has("lifecycle") else None
+    lead_words = {m.start for m in slots.matches["lifecycle"] if m.value == "lead"}
+    temps = {m.end for m in slots.matches["temperature"]}
+    if args["lifecycle_stage"] == "lead" and lead_words & temps:  # "hot leads" means hot customers
+        args["lifecycle_stage"] = None
+    if args["lifecycle_stage"] == "loyal" and not any(m.phrase.startswith("loyal") for m in slots.matches["lifecycle"]):
+        args["lifecycle_stage"] = None
+    if slots.has("mine"):
+        args["assigned_to_me"] = True
+    return make_call(lx.LIST, args)
+
+
+def build_360(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> Built:
+    args: dict[str, Any] = {}
+    ask = _with_customer(lx.V360, find_customer(slots, ctx), args)
+    if ask:
+        return ask
+    if slots.limit:
+        args["timeline_limit"] = slots.limit
+    return make_call(lx.V360, args)
+
+
+def follow_up(slots: Slots, now: datetime, tz) -> str | None:
+    """The first date (and time) from today on, when the message asks for a follow-up then."""
+    today = now.date()
+    wants = any(m.value == "callback" for m in slots.matches["outcome"]) or any(
+        w in {"follow", "remind", "callback", "back", "again", "abar"} for w in slots.norms)
+    for mention in slots.temporal.dates:
+        if mention.day > today or (mention.day == today and (wants or mention.time) and
+                                   (mention.time is None or mention.time > now.time())):
+            return iso(mention.day, mention.time, tz)
+    if slots.temporal.loose_time and wants:
+        moment = slots.temporal.loose_time[1]
+        day = today if moment > now.time() else today + timedelta(days=1)
+        return iso(day, moment, tz)
+    return None
+
+
+def build_log(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> Built:
+    tz = now.tzinfo
+    args: dict[str, Any] = {}
+    who = find_customer(slots, ctx)
+    ask = _with_customer(lx.LOG, who, args)
+    args["type"] = slots.type
+    args["notes"] = clean_notes(slots, text)
+    if slots.inbound:
+        args["direction"] = "inbound"
+    args["outcome"] = slots.outcome
+    args["duration_seconds"] = slots.temporal.duration_seconds
+    args["follow_up_at"] = follow_up(slots, now, tz)
+    args["products"] = products_said(slots)
+    past = [d for d in slots.temporal.dates if d.day < now.date()]
+    if past:
+        args["occurred_at"] = iso(past[0].day, past[0].time, tz)
+    if ask:
+        return ask
+    if not args["type"]:
+        return Ask(lx.LOG, "type", QUESTIONS["type"].format(who=who.name or "them"), args)
+    return make_call(lx.LOG, args)
+
+
+def build_family(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> Built:
+    args: dict[str, Any] = {}
+    relation = slots.relationships[0] if slots.relationships else None
+    name, name_span = (member_name(slots, relation.end, relation.start) if relation else (None, set()))
+    if relation is None:
+        # "add Sarah to Rahim's family": the member is the first unknown/capitalised name
+        norms = slots.norms
+        names = [m for m in slots.customers if m.via in {"unknown", "name"} and not m.possessive]
+        names.sort(key=lambda m: (norms[m.start - 1] not in {"named", "called", "name", "nam"} if m.start else True,
+                                  m.via != "unknown", m.start and norms[m.start - 1] in {"to", "for"}))
+        if names and len(slots.customers) > 1:
+            name_span = set(range(names[0].start, names[0].end))
+            name = " ".join(slots.tokens[k].text for k in sorted(name_span)).title()
+    if relation is not None:  # a phone or email after the relative is the relative's
+        name_span |= {m.start for m in slots.customers if m.via in {"phone", "email"} and m.start > relation.start}
+    who = find_customer(slots, ctx, skip=name_span)
+    ask = _with_customer(lx.FAMILY, who, args)
+    args["name"] = name
+    args["relationship"] = relation.value if relation else None
+    born = [d for d in slots.temporal.dates]
+    anniversary = any(w in {"anniversary", "married", "biye", "wedding"} for w in slots.norms)
+    missing_year = None
+    for mention in born:
+        if not mention.has_year:
+            missing_year = mention
+            continue
+        if anniversary and "anniversary_date" not in args:
+            args["anniversary_date"] = mention.day.isoformat()
+        elif mention.day < now.date():
+            args["date_of_birth"] = mention.day.isoformat()
+    for m in slots.customers:
+        if m.via in {"phone", "email"} and who.mention is not m:
+            args["phone" if m.via == "phone" else "email"] = m.ref
+    if ask:
+        return ask
+    label = who.name or "the customer"
+    if not args["relationship"]:
+        return Ask(lx.FAMILY, "relationship", QUESTIONS["relationship"].format(member=name or "they", who=label), args)
+    if not name:
+        return Ask(lx.FAMILY, "name", QUESTIONS["name"].format(who=label, relation=slots.norms[relation.start]), args)
+    if missing_year and "date_of_birth" not in args and not anniversary:
+        return Ask(lx.FAMILY, "date_of_birth", QUESTIONS["date_of_birth"].format(member=name), args)
+    return make_call(lx.FAMILY, args)
+
+
+def build_rfm(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> Built:
+    args: dict[str, Any] = {}
+    segment = slots.first("segment")
+    named = [m for m in slots.customers if m.via != "unknown"]
+    if named or (slots.pronoun and ctx.last_customer and not segment):
+        who = find_customer(slots, ctx)
+        ask = _with_customer(lx.RFM, who, args)
+        if ask:
+            return ask
+    elif segment:
+        args["segment"] = segment
+    args["limit"] = slots.limit
+    return make_call(lx.RFM, args)
+
+
+def build_draft(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> Built:
+    args: dict[str, Any] = {}
+    who = find_customer(slots, ctx)
+    ask = _with_customer(lx.DRAFT, who, args)
+    span = set(range(who.mention.start, who.mention.end)) if who.mention else set()
+    args["channel"] = slots.first("channel")
+    topic = draft_topic(slots, span)
+    replying = any(w in {"reply", "replied", "wrote", "asked", "message", "jiggesh"} for w in slots.norms)
+    if slots.quoted and replying:
+        args["incoming_message"] = slots.quoted
+    args["topic"] = topic or (f"reply to: {slots.quoted}" if slots.quoted else _topic_from_words(slots, span))
+    if slots.has("tone"):
+        args["tone"] = slots.first("tone")
+    args["language"] = slots.first("language")
+    if ask:
+        return ask
+    if not args["channel"]:
+        return Ask(lx.DRAFT, "channel", QUESTIONS["channel"].format(who=who.name), args)
+    return make_call(lx.DRAFT, args)
+
+
+def _topic_from_words(slots: Slots, span: set[int]) -> str:
+    skip = {"draft", "write", "compose", "prepare", "send", "message", "msg", "reply", "lekho", "likho", "a", "an",
+            "to", "for", "me", "please", "pls", "the", "her", "him", "his", "them", "their", "quick", "short"}
+    used = set(span) | {k for t in ("channel", "tone", "language") for m in slots.matches[t] for k in range(m.start, m.end)}
+    words = [t.text for k, t in enumerate(slots.tokens) if k not in used and t.kind != "punct" and t.norm not in skip
+             and t.norm not in lx.PRONOUNS]
+    return " ".join(words) or "follow-up"
+
+
+def build_dropoff(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> Built:
+    args: dict[str, Any] = {}
+    if slots.dropoff_id is not None:
+        args["dropoff_id"] = slots.dropoff_id
+    words = set(slots.loose_words) | {w for p in slots.products for w in p.lower().split()}
+    named = [m for m in slots.customers if m.via != "unknown"]
+    if "dropoff_id" not in args and not named and ctx.recent_dropoffs and words:
+        hits = [d for d in ctx.recent_dropoffs if d.product and words & set(d.product.lower().split())]
+        if len(hits) == 1:
+            args["dropoff_id"] = hits[0].id
+    if "dropoff_id" not in args:
+        who = find_customer(slots, ctx)
+        if who.problem:
+            return who_question(who, lx.DROPOFF, args)
+        args["customer"] = who.ref
+    if "," in slots.norms:
+        clause = text.split(",", 1)[1].strip()
+        if len(clause.split()) >= 2:
+            args["note"] = clause[:1].upper() + clause[1:]
+    return make_call(lx.DROPOFF, args)
+
+
+def build_events(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> Built:
+    days = slots.temporal.window_days
+    if days is None and slots.temporal.dates:
+        last = max(d.day for d in slots.temporal.dates)
+        if last >= now.date():
+            days = (last - now.date()).days + 1
+    return make_call(lx.EVENTS, {"days": days or 7})
+
+
+def build_find(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> Built:
+    for m in slots.customers:
+        if m.via != "id":
+            return make_call(lx.FIND, {"query": " ".join(str(slots.tokens[k].text) for k in range(m.start, m.end))})
+    leads = {"find", "search", "named", "called", "in", "from", "for", "khujo", "khuje"}
+    norms = slots.norms
+    for k, word in enumerate(norms):
+        if word in leads and k + 1 < len(norms):
+            rest = [t.text for t in slots.tokens[k + 1:] if t.kind != "punct" and t.norm not in {"customer", "customers", "a", "the", "named"}]
+            if rest:
+                return make_call(lx.FIND, {"query": " ".join(rest)})
+    return "Who should I look for? Give a name, phone number, email or city."
+
+
+BUILDERS = {
+    lx.LIST: build_list, lx.V360: build_360, lx.LOG: build_log, lx.FAMILY: build_family, lx.RFM: build_rfm,
+    lx.DRAFT: build_draft, lx.DROPOFF: build_dropoff, lx.EVENTS: build_events, lx.FIND: build_find,
+}

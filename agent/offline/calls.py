@@ -1,0 +1,190 @@
+"""From slots to tool arguments, one builder per tool; a builder asks (returns an Ask) rather than guess a write."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from agent.offline import lexicon as lx
+from agent.offline.catalogue import Catalogue
+from agent.offline.entities import LEXICON_WORDS, CustomerMention, Slots
+from agent.offline.types import Candidate, ConversationContext, CustomerRef, ToolCall
+
+WRITES = {lx.LOG, lx.FAMILY, lx.DROPOFF}
+REQUIRED = {
+    lx.LOG: ("customer", "type", "notes"), lx.FAMILY: ("customer", "name", "relationship"),
+    lx.DRAFT: ("customer", "channel", "topic"), lx.V360: ("customer",), lx.DROPOFF: ("customer|dropoff_id",),
+}
+QUESTIONS = {
+    "type": "How did you talk with {who}: call, WhatsApp, SMS, email, meeting, Facebook, Instagram or in person?",
+    "relationship": "How is {member} related to {who}: spouse, child, parent, sibling, grandparent or other?",
+    "name": "What is the name of {who}'s {relation}?",
+    "channel": "Which channel should the draft to {who} use: WhatsApp, SMS, email, Facebook or Instagram?",
+    "date_of_birth": "What is {member}'s full date of birth, with the year (for example 1990-11-22)?",
+}
+_LOG_PREFIX = {"log", "logged", "note", "notes", "record", "add", "please", "pls", "a", "an", "the", "with", "for",
+               "to", "on", "of", "new", "interaction", "entry", ":", "-", ",", "."}
+_TOPIC_LEADS = {"about", "regarding", "re", "abt", "on", "niye", "somporke", "for"}
+_TOPIC_DROP = {"her", "his", "their", "the", "a", "an", "our", "my", "tar", "him", "them", "that", "this"}
+
+
+@dataclass
+class Ask:
+    """A clarifying question: ``missing`` names the argument; ``arguments`` hold what is already known."""
+
+    tool: str
+    missing: str
+    question: str
+    arguments: dict[str, Any]
+    candidates: tuple[Candidate, ...] = ()
+
+
+@dataclass
+class Who:
+    ref: int | str | None = None
+    name: str | None = None
+    customer: CustomerRef | None = None
+    problem: str | None = None  # missing, ambiguous, unknown
+    candidates: tuple[Candidate, ...] = ()
+    typed: str = ""
+    mention: CustomerMention | None = field(default=None, repr=False)
+
+
+def find_customer(slots: Slots, ctx: ConversationContext, skip: set[int] = frozenset()) -> Who:
+    """The customer the message is about: a phone/email/id, a name, or (pronoun / nothing said) the context's."""
+    mentions = [m for m in slots.customers if m.start not in skip]
+    for m in mentions:
+        if m.via in {"phone", "email", "id"}:
+            return Who(ref=m.ref, name=m.words[0], mention=m)
+    for m in mentions:
+        res = m.resolution
+        if m.via == "name" and res and res.status == "unique":
+            entry = res.best
+            return Who(ref=entry.id, name=entry.name, customer=CustomerRef(entry.id, entry.name), mention=m)
+    for m in mentions:
+        res = m.resolution
+        if m.via == "name" and res and res.status == "ambiguous":
+            options = tuple(Candidate(c.id, c.name, c.city) for c in res.candidates)
+            return Who(problem="ambiguous", candidates=options, typed=m.text.title(), mention=m)
+    for m in mentions:
+        if m.via == "unknown":
+            return Who(problem="unknown", typed=" ".join(slots.tokens[k].text for k in range(m.start, m.end)
+                                                       if slots.tokens[k].kind == "word"), mention=m)
+    if ctx.last_customer:
+        return Who(ref=ctx.last_customer.id, name=ctx.last_customer.name, customer=ctx.last_customer)
+    return Who(problem="missing")
+
+
+def who_question(who: Who, tool: str, args: dict[str, Any]) -> Ask:
+    if who.problem == "ambiguous":
+        lines = [f"{n}. {c.name}" + (f" ({c.city})" if c.city else "") for n, c in enumerate(who.candidates, 1)]
+        text = f"Which {who.typed} do you mean?\n" + "\n".join(lines) + "\nReply with the number or the full name."
+        return Ask(tool, "customer", text, args, who.candidates)
+    if who.problem == "unknown":
+        text = (f"I couldn't find a customer called \"{who.typed}\". Check the spelling, or give their "
+                "full name, phone number or email.")
+        return Ask(tool, "customer", text, args)
+    return Ask(tool, "customer", "Which customer? Give a name, phone number or email.", args)
+
+
+def iso(day: date, moment: time | None, tz) -> str:
+    if moment is None:
+        return day.isoformat()
+    return datetime.combine(day, moment, tzinfo=tz).isoformat()
+
+
+def clean_notes(slots: Slots, text: str) -> str:
+    """The user's own words, minus a leading "log a call with X:" command when something follows it."""
+    tokens = slots.tokens
+    cut = 0
+    if tokens and tokens[0].norm in {"log", "logged", "note", "notes", "record", "add"}:
+        names = {k for m in slots.customers for k in range(m.start, m.end)}
+        types = {k for m in slots.matches["type"] for k in range(m.start, m.end)}
+        k = 0
+        while k < len(tokens) and (tokens[k].norm in _LOG_PREFIX or k in names or k in types
+                                   or tokens[k].norm in lx.PRONOUNS | lx.HONORIFICS):
+            k += 1
+        if k < len(tokens) and len(tokens) - k >= 1:
+            cut = tokens[k].start
+    body = re.sub(r"\s+", " ", text[cut:]).strip(" ,;:-")
+    if not body:
+        body = re.sub(r"\s+", " ", text).strip()
+    return body[:1].upper() + body[1:]
+
+
+def member_name(slots: Slots, relation_end: int, relation_start: int) -> tuple[str | None, set[int]]:
+    """The family member's name: the words after the relationship ("his wife Sarah"), or before ("Sarah, his wife")."""
+    tokens = slots.tokens
+    skip = {"named", "name", "is", "called", ":", "-", "er", "nam", "naam", "holo"}
+
+    def run(k: int, step: int) -> list[int]:
+        picked: list[int] = []
+        while 0 <= k < len(tokens) and len(picked) < 3:
+            tok = tokens[k]
+            if tok.kind != "word" or (tok.norm in LEXICON_WORDS and not tok.capitalised) or tok.norm in lx.PRONOUNS:
+                break
+            if tok.norm in lx.SOCIAL_HONORIFICS:
+                break
+            picked.append(k)
+            k += step
+        return sorted(picked)
+
+    k = relation_end
+    while k < len(tokens) and tokens[k].norm in skip:
+        k += 1
+    picked = run(k, 1)
+    if not picked:
+        k = relation_start - 1
+        while k >= 0 and tokens[k].norm in {"his", "her", "their", "is", ",", "tar", "the"}:
+            k -= 1
+        # "Karim's daughter": the possessive word before the relative is the customer, not the member
+        owner = k >= 0 and (tokens[k].possessive or tokens[k].norm in {"er", "r"} or k == relation_start - 1)
+        picked = run(k, -1) if k >= 0 and tokens[k].kind == "word" and not owner else []
+    if not picked:
+        return None, set()
+    words = [tokens[p].text for p in picked]
+    return " ".join(w if w[:1].isupper() else w.title() for w in words), set(picked)
+
+
+def draft_topic(slots: Slots, who_span: set[int]) -> str | None:
+    tokens, norms = slots.tokens, slots.norms
+    stop_tables = ("tone", "language", "channel")
+    stops = {k for t in stop_tables for m in slots.matches[t] for k in range(m.start, m.end)}
+    for k, word in enumerate(norms):
+        if word in _TOPIC_LEADS and k + 1 < len(tokens) and k + 1 not in who_span:
+            end = k + 1
+            while end < len(tokens) and end not in stops and norms[end] not in {"in", "with"} and not (
+                    norms[end] == "," and any(s > end for s in stops)):
+                end += 1
+            words = [tokens[j].text for j in range(k + 1, end) if tokens[j].kind != "punct" or tokens[j].text == "'"]
+            while words and words[0].lower() in _TOPIC_DROP:
+                words.pop(0)
+            if words:
+                return " ".join(words).strip(" ,.")
+    if ":" in norms:
+        after = slots.tokens[norms.index(":") + 1:]
+        if after:
+            return " ".join(t.text for t in after).strip()
+    return None
+
+
+def products_said(slots: Slots) -> list[str]:
+    seen: list[str] = []
+    for name in slots.products:
+        if name not in seen:
+            seen.append(name)
+    return seen
+
+
+def catalogue_candidates(catalogue: Catalogue, ids: list[int]) -> tuple[Candidate, ...]:
+    out = []
+    for entry_id in ids:
+        entry = catalogue.customer(entry_id)
+        if entry:
+            out.append(Candidate(entry.id, entry.name, entry.city))
+    return tuple(out)
+
+
+def make_call(tool: str, args: dict[str, Any]) -> ToolCall:
+    return ToolCall(tool, {k: v for k, v in args.items() if v is not None and v != [] and v != ""})

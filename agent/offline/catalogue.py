@@ -1,0 +1,179 @@
+"""The dictionaries the offline model reads names against: customers, products and users.
+
+Fuzzy matching stays fast at 100,000 customers because the fuzzy step never runs over whole
+names: each typed word is first looked up exactly in the vocabulary of name words, and only a
+word that is not found is compared (rapidfuzz) with the vocabulary words that start with the
+same letter. Candidate customers then come from the posting lists of the matched words.
+"""
+from __future__ import annotations
+
+import heapq
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from agent.offline.lexicon import HONORIFICS, NAME_SUFFIXES
+
+_WORD = re.compile(r"[^\W\d_]+")
+# name words that identify nobody on their own ("Md. Rahim Uddin": "md")
+_WEAK = {"md", "mohammad", "mohammed", "muhammad", "mst", "mosammat", "mr", "mrs", "ms", "dr", "begum",
+         "sheikh", "al"}
+
+
+def name_words(name: str) -> tuple[str, ...]:
+    """Lower-case, accent-free words of a name."""
+    text = unicodedata.normalize("NFKD", name or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    return tuple(_WORD.findall(text))
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    name: str
+    city: str | None = None
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """How a typed name matched: ``status`` is unique, ambiguous or none; ``candidates`` best first."""
+
+    status: str
+    candidates: tuple[Entry, ...] = ()
+    score: float = 0.0
+
+    @property
+    def best(self) -> Entry | None:
+        return self.candidates[0] if self.candidates else None
+
+
+class NameIndex:
+    """Word-level inverted index over names with a fuzzy fallback per word."""
+
+    def __init__(self, entries: Iterable[Entry]):
+        self.entries: list[Entry] = list(entries)
+        self.words: list[tuple[str, ...]] = [name_words(e.name) for e in self.entries]
+        self.postings: dict[str, list[int]] = {}
+        for position, words in enumerate(self.words):
+            for word in set(words):
+                self.postings.setdefault(word, []).append(position)
+        self._by_initial: dict[str, list[str]] = {}
+        for word in self.postings:
+            self._by_initial.setdefault(word[0], []).append(word)
+        self._by_id = {e.id: e for e in self.entries}
+        self._position = {e.id: position for position, e in enumerate(self.entries)}
+        self._full: dict[str, set[int]] = {}  # the name's strong words, joined: exact full-name lookups
+        for position, words in enumerate(self.words):
+            key = " ".join(w for w in words if w not in _WEAK) or " ".join(words)
+            self._full.setdefault(key, set()).add(position)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def get(self, entry_id: int) -> Entry | None:
+        return self._by_id.get(entry_id)
+
+    def words_of(self, entry: Entry) -> tuple[str, ...]:
+        return self.words[self._position[entry.id]]
+
+    def is_word(self, word: str) -> bool:
+        return word in self.postings
+
+    def word_matches(self, word: str, fuzzy: bool = True) -> dict[str, float]:
+        """Vocabulary words ``word`` may stand for, with a 0-100 score (exact = 100)."""
+        if word in self.postings:
+            return {word: 100.0}
+        for suffix in NAME_SUFFIXES:  # Banglish case endings: rahimer, rahimke
+            stem = word[: -len(suffix)]
+            if word.endswith(suffix) and len(stem) >= 3 and stem in self.postings:
+                return {stem: 99.0}
+        if not fuzzy or len(word) < 4:
+            return {}
+        cutoff = 80 if len(word) >= 5 else 85
+        bucket = self._by_initial.get(word[0], ())
+        hits = process.extract(word, bucket, scorer=fuzz.ratio, score_cutoff=cutoff, limit=6)
+        return {hit: float(score) for hit, score, _ in hits}
+
+    def resolve(self, typed: Iterable[str], fuzzy: bool = True) -> Resolution:
+        """Match typed name words (honorifics already removed) against every name."""
+        query = [w for w in typed if w not in HONORIFICS or w in self.postings]
+        strong = [w for w in query if w not in _WEAK] or query
+        if not strong:
+            return Resolution("none")
+        per_word = [self.word_matches(w, fuzzy) for w in strong]
+        per_word = [m for m in per_word if m] if len(strong) >= 3 else per_word
+        if not per_word or any(not m for m in per_word):
+            return Resolution("none")
+        # every typed word must match, so candidates are the intersection of the words' posting lists
+        candidates: set[int] | None = None
+        for matches in per_word:
+            union: set[int] = set()
+            for word in matches:
+                union.update(self.postings[word])
+            candidates = union if candidates is None else candidates & union
+            if not candidates:
+                return Resolution("none")
+        typed_key = " ".join(strong)
+        exact = self._full.get(typed_key, set()) & candidates
+        if all(set(m.values()) == {100.0} for m in per_word):
+            # exact words only: every candidate scores 100, so only a full-name match can stand out
+            if len(candidates) == 1 or len(exact) == 1:
+                return Resolution("unique", (self.entries[next(iter(exact or candidates))],), 100.0)
+            top = heapq.nsmallest(5, exact or candidates, key=lambda p: self.entries[p].name)
+            return Resolution("ambiguous", tuple(self.entries[p] for p in top), 100.0)
+        if len(per_word) == 1 and not exact:
+            # one fuzzy word: a candidate's score is that of the best vocabulary word in its name
+            ranked = sorted(per_word[0].items(), key=lambda item: -item[1])
+            best = ranked[0][1]
+            near: set[int] = set()
+            for word, score in ranked:
+                if best - score < 8:
+                    near.update(self.postings[word])
+            if len(near) == 1:
+                return Resolution("unique", (self.entries[next(iter(near))],), best)
+            top = heapq.nsmallest(5, near, key=lambda p: self.entries[p].name)
+            return Resolution("ambiguous", tuple(self.entries[p] for p in top), best)
+        scored: list[tuple[int, float, int]] = []
+        for position in candidates:
+            words = self.words[position]
+            total = sum(max((m.get(w, 0.0) for w in words), default=0.0) for m in per_word)
+            scored.append((position, total / len(per_word), 1 if position in exact else 0))
+        scored.sort(key=lambda s: (-s[2], -s[1], self.entries[s[0]].name))
+        first = scored[0]
+        if len(scored) == 1 or first[2] > scored[1][2] or first[1] - scored[1][1] >= 8:
+            return Resolution("unique", (self.entries[first[0]],), first[1])
+        close = tuple(self.entries[s[0]] for s in scored[:5] if first[1] - s[1] < 8)
+        return Resolution("ambiguous", close, first[1])
+
+
+def _entry(item: Any) -> Entry:
+    if isinstance(item, Entry):
+        return item
+    if isinstance(item, dict):
+        return Entry(int(item["id"]), str(item["name"]), item.get("city"))
+    if isinstance(item, (tuple, list)):
+        return Entry(int(item[0]), str(item[1]), item[2] if len(item) > 2 else None)
+    return Entry(int(item.id), str(item.name), getattr(item, "city", None))
+
+
+class Catalogue:
+    """Customers (id, name, optional city), product names and user names the model matches against.
+
+    ``customers`` items may be Entry, (id, name[, city]) tuples, dicts or objects with id/name/city.
+    """
+
+    def __init__(self, customers: Iterable[Any] = (), products: Iterable[Any] = (), users: Iterable[Any] = ()):
+        self.customers = NameIndex(_entry(c) for c in customers)
+        product_entries = [
+            _entry(p) if not isinstance(p, str) else Entry(position + 1, p)
+            for position, p in enumerate(products)
+        ]
+        self.products = NameIndex(product_entries)
+        self.user_words = {w for u in users for w in name_words(u if isinstance(u, str) else _entry(u).name)}
+
+    def customer(self, customer_id: int) -> Entry | None:
+        return self.customers.get(customer_id)

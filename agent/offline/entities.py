@@ -1,0 +1,291 @@
+"""Slot extraction: who, what, when and how, from one tokenized message.
+
+Order matters and is deliberate: phones / emails / ids, then dates and times, then products,
+then the closed vocabularies (types, outcomes, relationships, ...), and only the words left
+over are read as customer names, so "blue kettle" or "Friday" is never taken for a person.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from agent.offline import lexicon as lx
+from agent.offline.catalogue import Catalogue, Resolution
+from agent.offline.dates import VOCABULARY as DATE_WORDS
+from agent.offline.dates import Temporal, extract_temporal
+from agent.offline.text import PhraseMatch, PhraseTable, Token
+
+TABLES = {
+    "type": PhraseTable(lx.INTERACTION_TYPES), "outcome": PhraseTable(lx.OUTCOMES),
+    "relationship": PhraseTable(lx.RELATIONSHIPS), "channel": PhraseTable(lx.CHANNELS),
+    "tone": PhraseTable(lx.TONES), "language": PhraseTable(lx.LANGUAGES),
+    "segment": PhraseTable(lx.SEGMENTS), "temperature": PhraseTable(lx.TEMPERATURES),
+    "lifecycle": PhraseTable(lx.LIFECYCLE), "mine": PhraseTable(dict.fromkeys(lx.MINE, True)),
+    "inbound": PhraseTable(dict.fromkeys(lx.INBOUND, True)),
+    "context": PhraseTable(dict.fromkeys(lx.CONTEXT_PHRASES, True)),
+    "cue": PhraseTable(lx.INTENT_CUES),
+}
+# words whose presence after them makes the next unknown word a person ("spoke to X")
+_TARGET_WORDS = {"with", "to", "for", "called", "call", "phoned", "met", "about", "ke", "from", "named",
+                 "customer", "texted", "emailed", "whatsapped", "messaged", "rang", "visited", "show", "me"}
+_FOLLOW_UP_TYPE = PhraseTable(dict.fromkeys(
+    ["call back", "callback", "call him back", "call her back", "call them back", "call later", "call again",
+     "will call", "call dibo", "call korbo", "call debo", "call me back", "pore call", "call tomorrow",
+     "call next", "abar call", "to call"], True))
+_INBOUND_VERBS = {"called", "phoned", "messaged", "texted", "whatsapped", "emailed", "rang", "knocked"}
+_TRAILERS = lx.HONORIFICS | {"er", "r", "ke"} | {h + "r" for h in lx.HONORIFICS}
+_ID_LEADS = {"customer", "id", "client", "cust"}
+_DROPOFF_LEADS = {"cart", "dropoff", "drop", "off", "checkout"}
+LEXICON_WORDS = set().union(*(t.words() for t in TABLES.values())) | lx.STOPWORDS | lx.PRONOUNS \
+    | lx.HONORIFICS | set(lx.NUMBER_WORDS) | DATE_WORDS | set(lx.ORDINALS)
+
+
+@dataclass
+class CustomerMention:
+    start: int
+    end: int
+    words: tuple[str, ...]
+    via: str  # name, phone, email, id, unknown
+    resolution: Resolution | None = None
+    ref: int | str | None = None
+    possessive: bool = False
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.words)
+
+
+@dataclass
+class Slots:
+    tokens: list[Token]
+    temporal: Temporal
+    matches: dict[str, list[PhraseMatch]]
+    customers: list[CustomerMention] = field(default_factory=list)
+    pronoun: bool = False
+    products: list[str] = field(default_factory=list)
+    product_spans: set[int] = field(default_factory=set)
+    loose_words: list[str] = field(default_factory=list)
+    type: str | None = None
+    talk: bool = False
+    outcome: str | None = None
+    inbound: bool = False
+    relationships: list[PhraseMatch] = field(default_factory=list)
+    limit: int | None = None
+    dropoff_id: int | None = None
+    quoted: str | None = None
+
+    @property
+    def norms(self) -> list[str]:
+        return [t.norm for t in self.tokens]
+
+    def first(self, table: str) -> str | None:
+        found = self.matches.get(table) or []
+        return found[0].value if found else None
+
+    def has(self, table: str) -> bool:
+        return bool(self.matches.get(table))
+
+
+def extract(tokens: list[Token], text: str, catalogue: Catalogue, now: datetime) -> Slots:
+    """All slots of one message."""
+    norms = [t.norm for t in tokens]
+    temporal = extract_temporal(tokens, now)
+    slots = Slots(tokens, temporal, {})
+    blocked = set(temporal.used)
+    _ids(slots, blocked)
+    _products(slots, catalogue, blocked)
+    for name, table in TABLES.items():
+        slots.matches[name] = table.find(norms, blocked=blocked if name != "cue" else (), overlap=name == "cue")
+    _honorific_relations(slots)
+    slots.relationships = slots.matches["relationship"]
+    _interaction(slots)
+    slots.pronoun = any(n in lx.PRONOUNS for n in norms) or slots.has("context")
+    quoted = re.findall(r'"([^"]{2,})"', text)
+    slots.quoted = quoted[0].strip() if quoted else None
+    _names(slots, catalogue, blocked)
+    return slots
+
+
+def _ids(slots: Slots, blocked: set[int]) -> None:
+    tokens, norms = slots.tokens, slots.norms
+    for i, tok in enumerate(tokens):
+        if tok.kind in {"phone", "email"}:
+            slots.customers.append(CustomerMention(i, i + 1, (tok.text,), tok.kind, ref=tok.value))
+            blocked.add(i)
+        elif tok.kind in {"id", "num"} and isinstance(tok.value, int) and i not in blocked:
+            before = {norms[k] for k in range(max(0, i - 2), i)}
+            if before & _DROPOFF_LEADS:
+                slots.dropoff_id = tok.value
+                blocked.add(i)
+            elif before & _ID_LEADS or tok.kind == "id":
+                slots.customers.append(CustomerMention(i, i + 1, (tok.text,), "id", ref=tok.value))
+                blocked.add(i)
+            elif i and norms[i - 1] in {"top", "first", "limit", "best"} or (
+                    i + 1 < len(norms) and norms[i + 1] in {"customers", "jon", "people", "names", "leads"}):
+                slots.limit = tok.value
+                blocked.add(i)
+
+
+def _products(slots: Slots, catalogue: Catalogue, blocked: set[int]) -> None:
+    """Runs of words that name a catalogue product; the product's last word (its noun) must be among them."""
+    index = catalogue.products
+    if not len(index):
+        return
+    tokens = slots.tokens
+    i = 0
+    while i < len(tokens):
+        run: list[int] = []
+        k = i
+        while k < len(tokens) and k not in blocked and tokens[k].kind == "word" and len(run) < 5:
+            word = tokens[k].norm
+            if word in lx.STOPWORDS or word in lx.PRONOUNS or not index.word_matches(word, fuzzy=len(word) >= 5):
+                break
+            run.append(k)
+            k += 1
+        if not run:
+            i += 1
+            continue
+        typed = [tokens[k].norm for k in run]
+        resolution = index.resolve(typed)
+        covered = set()
+        for word in typed:
+            covered |= set(index.word_matches(word, fuzzy=len(word) >= 5))
+        heads = [e for e in resolution.candidates if index.words_of(e) and
+                 (index.words_of(e)[-1] in covered or len(typed) >= 2)]
+        if resolution.status == "unique" and heads:
+            slots.products.append(heads[0].name)
+        if heads:
+            slots.product_spans.update(run)
+            blocked.update(run)
+            slots.loose_words.extend(typed)
+        i = run[-1] + 1
+
+
+def _honorific_relations(slots: Slots) -> None:
+    """ "rahim bhai" is a name with an honorific; "his bhai" / "tar bon" is a relative."""
+    norms = slots.norms
+    kept = []
+    for match in slots.matches["relationship"]:
+        word = norms[match.start]
+        before = norms[match.start - 1] if match.start else ""
+        possessive_before = before in {"his", "her", "their", "tar", "or", "onar", "unar"} or (
+            match.start and slots.tokens[match.start - 1].possessive) or before in {"er", "r"}
+        if word in lx.HONORIFIC_RELATIONS and match.end - match.start == 1 and not possessive_before:
+            continue
+        kept.append(match)
+    slots.matches["relationship"] = kept
+
+
+def _interaction(slots: Slots) -> None:
+    norms = slots.norms
+    follow = {k for m in _FOLLOW_UP_TYPE.find(norms) for k in range(m.start, m.end)}
+    types = [m for m in slots.matches["type"] if m.start not in follow]
+    explicit = [m for m in types if m.start and norms[m.start - 1] in {"on", "via", "over", "through", "by", "in"}
+                and m.value != "call"]
+    non_call = [m for m in types if m.value != "call"]
+    slots.talk = any(n in lx.TALK_WORDS for n in norms)
+    if explicit:
+        slots.type = explicit[0].value
+    elif any(m.value == "in_person" for m in types):
+        slots.type = "in_person"
+    elif types:
+        slots.type = types[0].value
+        if slots.type == "call" and non_call and not any(norms[m.start] in {"called", "phoned", "rang", "call"}
+                                                          for m in types if m.value == "call"):
+            slots.type = non_call[0].value
+    elif slots.talk:
+        slots.type = "call" if not non_call else non_call[0].value
+    outcomes = []
+    for m in slots.matches["outcome"]:
+        window = norms[max(0, m.start - 2): m.start]
+        if m.value in {"interested", "purchased", "resolved"} and any(w in lx.NEGATIONS for w in window):
+            continue
+        if m.value == "callback" and m.phrase in lx.WEAK_CALLBACK:
+            continue
+        outcomes.append(m.value)
+    if not outcomes and any(m.value == "callback" for m in slots.matches["outcome"]):
+        outcomes.append("callback")
+    if outcomes:
+        slots.outcome = min(outcomes, key=lx.OUTCOME_PRIORITY.index)
+    elif slots.type is None and any(m.value == "no_answer" for m in slots.matches["outcome"]):
+        slots.type = "call"
+    if slots.type is None and (slots.outcome == "no_answer" or "busy" in norms):
+        slots.type = "call"  # nobody "doesn't pick up" an email
+    slots.inbound = slots.has("inbound")
+
+
+def _names(slots: Slots, catalogue: Catalogue, blocked: set[int]) -> None:
+    """Group the leftover words into customer mentions and resolve each against the catalogue."""
+    tokens, norms = slots.tokens, slots.norms
+    index = catalogue.customers
+    reserved = set(blocked) | slots.product_spans
+    for table in ("type", "outcome", "relationship", "channel", "tone", "language", "segment", "temperature",
+                  "lifecycle", "mine", "inbound", "context"):
+        for m in slots.matches[table]:
+            reserved.update(range(m.start, m.end))
+
+    def name_like(i: int) -> bool:
+        tok = tokens[i]
+        if tok.kind != "word" or len(tok.norm) < 2:
+            return False
+        word = tok.norm
+        if word in lx.HONORIFICS and not index.is_word(word):
+            return False
+        if i in reserved or word in LEXICON_WORDS:
+            # a capitalised customer name that happens to be a keyword ("Mark", "Rose") is still a name
+            return tok.capitalised and index.is_word(word) and word not in lx.STOPWORDS and word not in lx.PRONOUNS
+        if word in catalogue.user_words and not index.is_word(word):
+            return False
+        return True
+
+    def joins(i: int) -> bool:
+        tok = tokens[i]
+        return name_like(i) and (bool(index.word_matches(tok.norm)) or tok.capitalised or tok.text[:1].isupper())
+
+    i = 0
+    while i < len(tokens):
+        if not name_like(i):
+            i += 1
+            continue
+        start, words = i, []
+        possessive = False
+        while i < len(tokens) and len(words) < 4 and tokens[i].norm not in _TRAILERS and (not words or joins(i)):
+            words.append(tokens[i].norm)
+            possessive = tokens[i].possessive
+            i += 1
+            if possessive:
+                break
+        # a trailing honorific or case ending belongs to the name ("rahim bhai er", "fatema apur")
+        while not possessive and i < len(tokens) and tokens[i].norm in _TRAILERS:
+            possessive = tokens[i].possessive or tokens[i].norm in {"er", "r"} or (
+                tokens[i].norm.endswith("r") and tokens[i].norm[:-1] in lx.HONORIFICS)
+            i += 1
+        if not words:
+            i += 1
+            continue
+        resolution = index.resolve(words)
+        known = resolution.status != "none"
+        after_target = start and norms[start - 1] in _TARGET_WORDS
+        opener = start == 0 and tokens[start].text[:1].isupper()
+        if known or after_target or tokens[start].capitalised or opener:
+            slots.customers.append(CustomerMention(start, i, tuple(words), "name" if known else "unknown",
+                                                   resolution, possessive=possessive))
+        if not known:
+            slots.loose_words.extend(words)
+    for mention in slots.customers:
+        if mention.via == "name" and mention.end < len(norms) and norms[mention.end] in _INBOUND_VERBS and (
+                mention.start == 0 or norms[mention.start - 1] in {",", "."}):
+            slots.inbound = True
+        if mention.resolution and mention.resolution.status == "ambiguous":
+            mention.resolution = narrow_by_city(mention.resolution, norms)
+
+
+def narrow_by_city(resolution: Resolution, words: list[str]) -> Resolution:
+    """Keep the candidates whose city the message names ("Rahim from Chittagong")."""
+    said = {lx.CITY_ALIASES.get(w, w) for w in words}
+    kept = tuple(c for c in resolution.candidates
+                 if c.city and lx.CITY_ALIASES.get(c.city.lower(), c.city.lower()) in said)
+    if len(kept) == 1:
+        return Resolution("unique", kept, resolution.score)
+    return Resolution("ambiguous", kept, resolution.score) if kept else resolution

@@ -1,0 +1,291 @@
+"""The sales desk's vocabulary: English, Banglish and common shorthand, as phrase tables.
+
+Every table maps a phrase (lower-case words separated by spaces, as the tokenizer produces them;
+``*`` matches up to three arbitrary words) to a value. The pipeline never matches raw regexes
+against sentences: it tokenizes, then looks these phrases up (longest match first).
+"""
+from __future__ import annotations
+
+# --- intent cues: phrase -> [(intent, weight)] ------------------------------------------------
+LIST, V360, LOG, FAMILY, RFM, DRAFT, DROPOFF = (
+    "call_priority_list", "get_360", "log_interaction", "add_family_member", "rfm_segment",
+    "draft_reply", "mark_dropoff_recovered",
+)
+FIND, EVENTS, HELP, OOS, THANKS, CANCEL = (
+    "find_customers", "upcoming_events", "help", "out_of_scope", "thanks", "cancel",
+)
+
+_CUES: dict[str, dict[str, float]] = {
+    LIST: {
+        "who * call": 4, "who * phone": 4, "whom * call": 4, "who * contact": 3.5, "call list": 5,
+        "calling list": 5, "call priority": 5, "priority list": 5, "priority": 3, "priorities": 3,
+        "customers to call": 5, "people to call": 5, "leads to call": 5, "to call today": 4,
+        "calls today": 3, "calls for today": 4, "calls for tomorrow": 4, "kake * call": 5,
+        "kake * phone": 5, "kader * call": 5, "kader * phone": 5, "kake kake": 4, "ke ke": 2,
+        "call dibo": 1.5, "call korbo": 1.5, "call debo": 1.5, "today's list": 4, "todays list": 4,
+        "my list": 3, "list for today": 4, "list for tomorrow": 4, "who is next": 3,
+        "next call": 3, "call queue": 5, "follow ups due": 4, "who needs a call": 5,
+        "should i call": 2, "call": 0.5, "calls": 1, "list": 1, "today": 0.5, "ajke": 0.5,
+    },
+    V360: {
+        "360": 5, "profile": 3, "details": 2.5, "detail": 2.5, "info": 2.5, "information": 2.5,
+        "tell me about": 3, "who is": 2.5, "history": 2.5, "look up": 2.5, "lookup": 2.5,
+        "pull up": 2.5, "show": 1.5, "show me": 1.5, "open": 1.5, "summary": 2, "overview": 2.5,
+        "dekhao": 2, "dekhan": 2, "somporke": 2.5, "last order": 2.5, "orders": 2, "spent": 2,
+        "phone number": 2, "timeline": 3, "everything": 1.5, "status": 1.5,
+        "what do we know": 3, "update on": 2, "how is": 1.5, "kemon": 1, "view": 1.5,
+    },
+    LOG: {
+        "log": 4, "logged": 4, "note": 2, "add a note": 3, "record": 2.5, "update": 1.5,
+        "called": 3, "just called": 4, "called me": 4, "call with": 1.5, "phoned": 3, "rang": 3,
+        "spoke": 3, "spoken": 3, "talked": 3, "met": 2.5, "visited": 2.5, "came to": 2,
+        "whatsapped": 3, "texted": 3, "emailed": 3, "messaged": 2.5, "sent": 2.5,
+        "phone dilam": 4, "call dilam": 4, "call korlam": 4, "call korsi": 4, "call disi": 4,
+        "phone korlam": 4, "phone korsi": 4, "kotha bollam": 4, "kotha holo": 4,
+        "kotha hoise": 4, "kotha hoyeche": 4, "kotha bolsi": 4, "got a call": 4,
+        "picked up": 2, "call back": 1, "callback": 1, "follow up": 1, "walked in": 3,
+        "came in": 2, "dropped by": 3, "came by": 3, "msg dilam": 4, "message dilam": 4,
+        "msg korlam": 4, "sms dilam": 4, "mail korlam": 4, "whatsapp korlam": 4, "knock dilam": 4,
+        "dilam": 1.5, "korlam": 1.5, "he said": 1.5, "she said": 1.5, "said": 1,
+    },
+    FAMILY: {
+        "add": 1, "family": 3, "family member": 4, "born": 3, "dob": 3, "date of birth": 3,
+        "birthday": 1.5, "anniversary": 1, "jonmodin": 1.5, "jonmo": 2, "named": 1, "name is": 1,
+    },
+    RFM: {
+        "segment": 4, "segments": 4, "rfm": 5, "breakdown": 2.5, "distribution": 2.5,
+        "split": 1.5, "which group": 2, "rfm score": 5, "category": 1.5,
+    },
+    DRAFT: {
+        "draft": 4, "write": 2.5, "compose": 3, "reply": 2, "prepare": 2, "message": 1,
+        "send": 2.5, "lekho": 3, "likho": 3, "template": 2, "wish": 1.5, "text for": 2,
+        "follow up message": 3, "pathao": 2, "pathai": 2,
+    },
+    DROPOFF: {
+        "recovered": 5, "recover": 3, "recovery": 3, "cart": 1.5, "carts": 1.5, "abandoned": 1,
+        "drop off": 2, "dropoff": 2, "checkout": 1, "converted": 3, "mark": 1.5,
+    },
+    EVENTS: {
+        "birthdays": 4, "anniversaries": 4, "upcoming": 2.5, "events": 3, "upcoming events": 5,
+        "coming up": 2, "birthday": 1.5, "anniversary": 1.5, "celebrations": 3, "occasions": 3,
+        "jonmodin": 1.5, "special days": 4,
+    },
+    FIND: {
+        "find": 3, "search": 3, "look for": 2.5, "named": 1.5, "any customer": 2.5,
+        "customers in": 2.5, "customers from": 2.5, "khujo": 3, "khuje": 3, "list customers": 2,
+        "is there a customer": 3, "do we have": 2,
+    },
+    HELP: {
+        "help": 3, "what can you do": 5, "hi": 2, "hello": 2, "hey": 2, "salam": 2,
+        "assalamualaikum": 2, "good morning": 2, "how do i": 2, "who are you": 4, "commands": 3,
+    },
+    OOS: {
+        "weather": 6, "poem": 6, "joke": 6, "song": 6, "recipe": 6, "cricket": 6, "football": 6,
+        "movie": 6, "news": 5, "president": 6, "prime minister": 6, "bitcoin": 6, "stock market": 6,
+        "capital of": 6, "essay": 6, "story": 5, "lyrics": 6, "horoscope": 6, "homework": 6,
+        "math": 5, "code": 4, "python": 6, "translate": 4, "rain": 4, "bristi": 4,
+    },
+    THANKS: {"thanks": 4, "thank you": 5, "thx": 4, "dhonnobad": 5, "great thanks": 5, "ok thanks": 5},
+    CANCEL: {
+        "cancel": 5, "never mind": 5, "nevermind": 5, "forget it": 5, "thak": 4, "baad dao": 5,
+        "stop": 3, "leave it": 4, "abort": 5,
+    },
+}
+INTENT_CUES: dict[str, list[tuple[str, float]]] = {}
+for _intent, _table in _CUES.items():
+    for _phrase, _weight in _table.items():
+        INTENT_CUES.setdefault(_phrase, []).append((_intent, float(_weight)))
+
+# --- slots ---------------------------------------------------------------------------------------
+INTERACTION_TYPES: dict[str, str] = {
+    **dict.fromkeys(
+        ["call", "called", "calling", "phoned", "phone", "rang", "ring", "phone call", "fon",
+         "phone dilam", "call dilam", "call korlam", "call korsi", "call disi", "phone korlam",
+         "phone korsi", "voice call"], "call"),
+    **dict.fromkeys(["whatsapp", "whatsapped", "wa", "whats app", "whatsapp call"], "whatsapp"),
+    **dict.fromkeys(["sms", "text", "texted", "text message", "sms dilam"], "sms"),
+    **dict.fromkeys(["email", "emailed", "mail", "mailed", "e mail"], "email"),
+    **dict.fromkeys(["meeting", "met", "meet", "zoom", "google meet", "had a meeting"], "meeting"),
+    **dict.fromkeys(["facebook", "fb", "messenger", "fb page", "facebook page", "inbox"], "facebook"),
+    **dict.fromkeys(["instagram", "insta", "ig", "insta dm"], "instagram"),
+    **dict.fromkeys(
+        ["in person", "visited", "came to the shop", "came to the store", "came to the showroom",
+         "came in", "walked in", "walk in", "store visit", "shop visit", "showroom", "dokane",
+         "visit korse", "eshechilo", "came by", "dropped by", "at the shop", "at the store",
+         "face to face", "visited the shop", "visited the store", "visited the showroom"], "in_person"),
+}
+# spoke/talked say a conversation happened; at a sales desk that is a phone call unless a channel is named
+TALK_WORDS = {"spoke", "spoken", "talked", "talk", "kotha", "discussed", "conversation", "chatted", "said",
+              "bollo", "bolse", "told"}
+
+OUTCOMES: dict[str, str] = {
+    **dict.fromkeys(
+        ["no answer", "not answered", "did not answer", "did not pick", "did not pick up",
+         "not picking", "not picking up", "no response", "phone off", "phone was off",
+         "switched off", "switch off", "phone switched off", "unreachable", "not reachable",
+         "out of reach", "busy", "line busy", "voicemail", "dhore nai", "dhoreni", "dhorlo na",
+         "dhore na", "dhorenai", "phone bondho", "bondho", "nobody picked", "no one picked",
+         "did not receive", "not receiving", "call not received", "kept ringing", "no pick up",
+         "did not respond", "no reply", "not responding", "unanswered", "reply dey nai", "reply dey ni",
+         "reply dei nai", "reply koreni", "reply nai", "seen but no reply", "did not reply"], "no_answer"),
+    **dict.fromkeys(
+        ["not interested", "no interest", "not keen", "does not want", "did not want",
+         "declined", "refused", "lagbe na", "lagbe nai", "dorkar nai", "dorkar nei",
+         "interested na", "interested noy", "no need", "said no", "nibe na", "kinbe na",
+         "not buying", "uninterested"], "not_interested"),
+    **dict.fromkeys(
+        ["busy", "wants a callback", "wants callback", "wants a call back", "call back", "callback",
+         "call me back", "call later", "asked to call back", "asked me to call back", "call again",
+         "pore call", "pore phone", "pore kotha", "call back korte bolse", "requested a callback", "call him",
+         "call her",
+         "asked for a callback", "call him back", "call her back", "will call back"], "callback"),
+    **dict.fromkeys(
+        ["interested", "loved", "liked", "likes", "loves", "love", "keen", "wants to buy",
+         "want to buy", "will buy", "positive", "pochondo", "pochondo hoise", "pochondo korse",
+         "valo legeche", "bhalo legeche", "kinbe", "nibe", "asked about", "asked for price",
+         "price jante chaise", "hot lead", "excited", "very interested", "thinking about"],
+        "interested"),
+    **dict.fromkeys(
+        ["bought", "purchased", "ordered", "placed an order", "placed order", "order dise",
+         "order disi", "order korse", "kinse", "kinlo", "kineche", "confirmed the order",
+         "confirmed order", "paid", "payment done", "made a purchase", "sold", "order confirmed",
+         "took the", "buy korse"], "purchased"),
+    **dict.fromkeys(
+        ["complained", "complaint", "complain", "angry", "upset", "unhappy", "not happy",
+         "problem", "broken", "damaged", "defective", "refund", "obhijog", "rag", "khushi na",
+         "faulty", "not working"], "complaint"),
+    **dict.fromkeys(["resolved", "fixed", "sorted", "solved", "issue resolved", "problem solved",
+                     "somadhan", "sorted out"], "resolved"),
+}
+# when several outcomes are said, the most consequential one wins
+OUTCOME_PRIORITY = ["purchased", "resolved", "complaint", "not_interested", "no_answer", "callback",
+                    "interested"]
+# the agent's own plan ("call him back Friday") is a follow-up, an outcome only when nothing else was said
+WEAK_CALLBACK = {"call back", "callback", "call him back", "call her back", "call again", "call them back",
+                 "will call back"}
+SMALL_TALK = {HELP, THANKS, CANCEL}  # cues that only count in short messages ("text Karim a thank you note")
+NEGATIONS = {"not", "no", "never", "nor"}
+
+INBOUND = [
+    "called me", "he called", "she called", "they called", "customer called", "called us",
+    "called in", "got a call", "received a call", "got a call from", "inbound", "messaged me",
+    "texted me", "emailed me", "whatsapped me", "came to the shop", "came to the store",
+    "walked in", "came in", "came by", "dropped by", "phone korse", "call korse", "call dise",
+    "phone dise", "knock dise", "reached out", "contacted us", "contacted me", "wrote to us",
+    "wrote to me", "eshechilo", "came to",
+]
+
+RELATIONSHIPS: dict[str, str] = {
+    **dict.fromkeys(["wife", "husband", "spouse", "bou", "bouwe", "stri", "istri", "shami", "swami",
+                     "begum", "partner", "missus"], "spouse"),
+    **dict.fromkeys(["son", "daughter", "child", "kid", "chele", "meye", "baccha", "pola", "maiya",
+                     "sons", "daughters", "children", "kids", "baby"], "child"),
+    **dict.fromkeys(["mother", "father", "mom", "dad", "mum", "ammu", "abbu", "amma", "abba",
+                     "baba", "mommy", "daddy", "mother in law", "father in law", "shashuri",
+                     "shoshur"], "parent"),
+    **dict.fromkeys(["brother", "sister", "bhai", "bon", "sis", "bro", "chhoto bhai", "boro bhai",
+                     "choto bhai", "chhoto bon", "choto bon", "boro bon", "sibling"], "sibling"),
+    **dict.fromkeys(["grandmother", "grandfather", "grandma", "grandpa", "nana", "nani", "dada",
+                     "dadi", "granny", "grandparent"], "grandparent"),
+    **dict.fromkeys(["uncle", "aunt", "aunty", "auntie", "cousin", "nephew", "niece", "son in law",
+                     "daughter in law", "mama", "mami", "khala", "khalu", "chacha", "chachi",
+                     "fupu", "jamai", "bouma", "friend"], "other"),
+}
+# honorifics that end a family member's name ("Rokeya Begum" keeps "Begum")
+SOCIAL_HONORIFICS = {"bhai", "bhaiya", "vai", "vaiya", "apu", "apa", "afa", "bhabi", "vabi", "bhabhi", "sir",
+                     "madam", "mam", "maam", "sahib", "saheb", "shaheb", "ji", "uncle", "aunty", "auntie"}
+# words that are honorifics after a name ("rahim bhai") but relationships after "his"/"her"
+HONORIFIC_RELATIONS = {"bhai", "apu", "dada", "bon"}
+
+HONORIFICS = {
+    "bhai", "bhaiya", "vai", "vaiya", "apu", "apa", "afa", "bhabi", "vabi", "bhabhi", "sir", "madam",
+    "mam", "maam", "mr", "mrs", "ms", "miss", "sahib", "saheb", "shaheb", "ji", "uncle", "aunty",
+    "auntie", "dr", "md", "mohammad", "mohammed", "muhammad", "mst", "mosammat", "begum", "sheikh",
+}
+# suffixes Banglish glues onto names: rahimer (rahim's), rahimke (to rahim), apur (apu's)
+NAME_SUFFIXES = ("er", "ke", "re", "r")
+
+CHANNELS: dict[str, str] = {
+    **dict.fromkeys(["whatsapp", "wa", "whats app", "whatsapp message"], "whatsapp"),
+    **dict.fromkeys(["sms", "text", "text message", "sms message"], "sms"),
+    **dict.fromkeys(["email", "mail", "e mail"], "email"),
+    **dict.fromkeys(["instagram", "insta", "ig", "insta dm"], "instagram"),
+    **dict.fromkeys(["facebook", "fb", "messenger", "fb message"], "facebook"),
+}
+TONES: dict[str, str] = {
+    **dict.fromkeys(["friendly", "casual", "informal", "warm tone", "nice", "fun", "cheerful",
+                     "warmly"], "friendly"),
+    **dict.fromkeys(["formal", "professional", "polite", "respectful", "official", "formally",
+                     "politely"], "formal"),
+}
+LANGUAGES: dict[str, str] = {
+    **dict.fromkeys(["bangla", "bengali", "bangla te", "banglay", "in bangla", "in bengali",
+                     "bangla language", "banglish"], "bn"),
+    **dict.fromkeys(["english", "in english", "english e", "engreji"], "en"),
+}
+SEGMENTS: dict[str, str] = {
+    **dict.fromkeys(["champions", "champion", "champs"], "Champions"),
+    **dict.fromkeys(["loyal customers", "loyal customer", "loyal", "loyals", "loyalists"],
+                    "Loyal Customers"),
+    **dict.fromkeys(["potential loyalists", "potential loyalist", "potential"], "Potential Loyalists"),
+    **dict.fromkeys(["new customers", "new customer", "new ones", "newcomers"], "New Customers"),
+    **dict.fromkeys(["at risk", "at-risk", "atrisk", "risky", "risk", "at risk customers"], "At Risk"),
+    **dict.fromkeys(["lost", "lost customers", "churned", "gone"], "Lost"),
+    **dict.fromkeys(["vip", "vips", "vvip"], "VIP"),
+}
+TEMPERATURES: dict[str, str] = {
+    **dict.fromkeys(["hot", "hottest", "gorom"], "hot"),
+    **dict.fromkeys(["warm"], "warm"),
+    **dict.fromkeys(["cold", "thanda"], "cold"),
+}
+LIFECYCLE: dict[str, str] = {
+    **dict.fromkeys(["lead", "leads", "new leads"], "lead"),
+    **dict.fromkeys(["prospect", "prospects"], "prospect"),
+    **dict.fromkeys(["first buyer", "first buyers", "first time buyers", "first time buyer",
+                     "first-time buyers"], "first_buyer"),
+    **dict.fromkeys(["repeat buyer", "repeat buyers", "repeat customers"], "repeat_buyer"),
+    **dict.fromkeys(["loyal", "loyal customers"], "loyal"),
+    **dict.fromkeys(["inactive", "dormant", "inactive customers"], "inactive"),
+}
+MINE = ["my customers", "my customer", "my list", "my * customers", "my * leads", "my * list", "assigned to me", "mine", "amar customer",
+        "amar customers", "amar list", "my own", "my leads", "my accounts"]
+
+PRONOUNS = {
+    "him", "his", "he", "her", "she", "hers", "them", "they", "their", "tar", "take", "oke", "uni",
+    "unake", "onake", "tini", "onar", "unar", "or", "ore", "tahake",
+}
+CONTEXT_PHRASES = ["this customer", "that customer", "the customer", "same customer", "same guy",
+                   "this guy", "that guy", "this lady", "that lady", "same one", "same person"]
+
+YES = {"yes", "yeah", "yep", "ya", "ha", "haan", "hya", "ji", "jee", "ok", "okay", "sure", "correct",
+       "right", "thik", "thik ache", "same", "that one", "him", "her"}
+
+STOPWORDS = {
+    "a", "an", "the", "to", "with", "for", "of", "on", "in", "at", "by", "and", "or", "but", "is", "was",
+    "were", "be", "been", "am", "are", "i", "me", "my", "we", "us", "our", "you", "your", "it", "its",
+    "this", "that", "these", "those", "please", "pls", "plz", "can", "could", "would", "should", "will",
+    "shall", "do", "does", "did", "just", "also", "then", "so", "too", "very", "really", "ok", "okay",
+    "now", "again", "about", "from", "up", "out", "what", "which", "who", "whom", "how", "when",
+    "where", "why", "all", "any", "some", "there", "here", "has", "have", "had", "get", "got", "want",
+    "wants", "need", "needs", "let", "lets", "make", "give", "go", "one", "ones", "new", "more",
+    "customer", "customers", "client", "clients", "people", "person", "today", "if", "as", "said",
+    "says", "told", "asked", "back", "later", "next", "last", "week", "day", "days", "time",
+    "ke", "er", "re", "ar", "ta", "ti", "te", "o", "je", "ki", "na", "nai", "ei", "oi", "ami", "amar",
+    "amake", "apni", "apnar", "tumi", "tomar", "se", "ora", "tara", "hoy", "hobe", "hoise", "korlam",
+    "korbo", "dibo", "dilam", "dao", "den", "theke", "sathe", "shathe", "jonno", "kintu", "abar",
+    "ekta", "kono", "kichu", "bhalo", "valo", "ache", "chilo", "korse", "bolse", "bollo", "koro",
+    "koren", "kore", "hoye", "holo", "jabe", "ase", "aso", "ja", "jeta", "kotha", "bol", "bolo",
+    "hi", "hello", "hey", "thanks", "yes", "no", "not", "note", "notes", "called", "named", "name",
+}
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "a": 1, "an": 1,
+    "couple": 2, "few": 3, "ek": 1, "dui": 2, "tin": 3, "char": 4, "panch": 5, "choy": 6, "sat": 7,
+    "aat": 8, "noy": 9, "dosh": 10,
+}
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "1st": 1, "2nd": 2,
+            "3rd": 3, "4th": 4, "5th": 5, "last": -1}
+CITY_ALIASES = {
+    "chittagong": "chattogram", "ctg": "chattogram", "comilla": "cumilla", "barisal": "barishal",
+    "jessore": "jashore", "bogra": "bogura", "dacca": "dhaka", "dhk": "dhaka", "syl": "sylhet",
+}

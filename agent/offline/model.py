@@ -1,0 +1,135 @@
+"""The offline model: normalise -> tokenize -> fix keyword typos -> extract slots -> score intents -> build."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from agent.offline import lexicon as lx
+from agent.offline.builders import BUILDERS
+from agent.offline.calls import REQUIRED, WRITES, Ask
+from agent.offline.catalogue import Catalogue
+from agent.offline.dates import VOCABULARY as DATE_WORDS
+from agent.offline.entities import LEXICON_WORDS, Slots, extract
+from agent.offline.intents import choose, score_intents
+from agent.offline.pending import answer_pending
+from agent.offline.render import render_results
+from agent.offline.text import KeywordCorrector, normalise, tokenize
+from agent.offline.types import (
+    ConversationContext,
+    CustomerRef,
+    Decision,
+    PendingClarification,
+    Reply,
+    ToolCall,
+    ToolCalls,
+    coerce_result,
+    last_user_text,
+)
+
+CAPABILITIES = (
+    "I'm c360, your customer desk assistant. I can: show who to call today (call list), show a customer's "
+    "360 view, log a call / WhatsApp / visit, add a family member (birthdays), show RFM segments, draft a "
+    "reply (WhatsApp, SMS, email), mark an abandoned cart recovered, and list upcoming birthdays. "
+    "Try \"who should I call today?\" or \"log a call with Rahim, no answer\"."
+)
+_CORRECTABLE = LEXICON_WORDS | DATE_WORDS
+
+
+class OfflineModel:
+    """Deterministic sales-desk language understanding. See ``agent.offline`` for the interface."""
+
+    name = "offline"
+
+    def __init__(self, catalogue: Catalogue | None = None, tz: ZoneInfo | str = "Asia/Dhaka", region: str = "BD"):
+        self.catalogue = catalogue or Catalogue()
+        self.tz = ZoneInfo(tz) if isinstance(tz, str) else tz
+        self.region = region
+        self.corrector = KeywordCorrector(_CORRECTABLE)
+
+    # -- understanding -------------------------------------------------------------------------
+    def read(self, text: str, now: datetime) -> Slots:
+        """Tokens and slots of one message (exposed for tests and debugging)."""
+        now = self._local(now)
+        clean = normalise(text)
+        tokens = tokenize(clean, self.region)
+        index = self.catalogue.customers
+        for token in tokens:
+            if token.kind == "word" and token.norm not in _CORRECTABLE and not index.is_word(token.norm) \
+                    and not self.catalogue.products.is_word(token.norm):
+                fixed = self.corrector.correct(token.norm)
+                if fixed and not index.word_matches(token.norm):
+                    token.norm = fixed
+        return extract(tokens, clean, self.catalogue, now)
+
+    def decide(self, messages: Iterable[Any], context: ConversationContext | None, now: datetime) -> Decision:
+        """Tool calls for the newest user message, or a reply (answer, clarifying question, out of scope)."""
+        ctx = context or ConversationContext()
+        now = self._local(now)
+        text = last_user_text(messages).strip()
+        if not text:
+            return Reply(CAPABILITIES, ctx.evolve(pending=None), "answer")
+        slots = self.read(text, now)
+        scores = score_intents(slots, now.date().isoformat())
+        if ctx.pending is not None:
+            answered = answer_pending(ctx.pending, slots, text, scores, self.catalogue, ctx)
+            if answered is not None:
+                return self._finish(answered, ctx, now)
+        intent = choose(scores, bool(slots.customers))
+        return self._finish(self._build(intent, slots, ctx, now, text), ctx.evolve(pending=None), now)
+
+    def _build(self, intent: str, slots: Slots, ctx: ConversationContext, now: datetime, text: str):
+        if intent in BUILDERS:
+            return BUILDERS[intent](slots, ctx, now, normalise(text))
+        if intent == lx.THANKS:
+            return "You're welcome."
+        if intent == lx.CANCEL:
+            return "OK, cancelled. Nothing was written."
+        if intent == lx.HELP:
+            return CAPABILITIES
+        if slots.norms and set(slots.norms) <= lx.YES | {".", "!"}:
+            return "OK. What would you like to do next?"
+        return "That's outside what I can do. " + CAPABILITIES
+
+    def _finish(self, built, ctx: ConversationContext, now: datetime) -> Decision:
+        if isinstance(built, Ask):
+            arguments = {k: v for k, v in built.arguments.items() if v not in (None, [], "")}
+            pending = PendingClarification(built.tool, arguments, built.missing, built.question, built.candidates)
+            return Reply(built.question, ctx.evolve(pending=pending), "clarify")
+        if isinstance(built, str):
+            kind = "out_of_scope" if built.startswith("That's outside") else "answer"
+            return Reply(built, ctx.evolve(pending=None), kind)
+        if isinstance(built, ToolCall):
+            missing = _missing(built)
+            if missing:
+                return Reply(f"I still need the {missing} for {built.name}.", ctx.evolve(pending=None), "clarify")
+            customer = built.arguments.get("customer")
+            last = ctx.last_customer
+            if isinstance(customer, int):
+                entry = self.catalogue.customer(customer)
+                if entry:
+                    last = CustomerRef(entry.id, entry.name)
+            return ToolCalls([built], ctx.evolve(pending=None, last_customer=last, last_tool=built.name))
+        return built  # already a Decision (a re-asked question, a cancellation)
+
+    # -- answering ----------------------------------------------------------------------------------
+    def respond(self, messages: Iterable[Any], tool_results: Iterable[Any], context: ConversationContext | None,
+                now: datetime) -> Reply:
+        """The final reply from what the tools returned (their ``text`` when they have one)."""
+        ctx = context or ConversationContext()
+        results = [coerce_result(item) for item in tool_results]
+        return render_results(results, ctx, self.catalogue)
+
+    def is_write(self, tool: str) -> bool:
+        return tool in WRITES
+
+    def _local(self, now: datetime) -> datetime:
+        return now.replace(tzinfo=self.tz) if now.tzinfo is None else now.astimezone(self.tz)
+
+
+def _missing(call: ToolCall) -> str | None:
+    for need in REQUIRED.get(call.name, ()):
+        if not any(call.arguments.get(option) not in (None, "") for option in need.split("|")):
+            return need.replace("|", " or ")
+    return None

@@ -1,0 +1,262 @@
+"""What the call list says about its top entries: open follow-ups, carts, products to offer, best time.
+
+These run once per call list, for the few customers shown, each as one query over all of them.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from domain.models import BehaviorEvent, Dropoff, Interaction, Order, OrderItem, Product
+
+SUCCESS_OUTCOMES = ("interested", "purchased", "callback", "resolved")
+MIN_LEARNED_SAMPLES = 2  # one good call is luck; two at the same hour is a habit
+DEFAULT_CALL_WINDOW = "11:00-13:00"  # late morning: shops open, before the afternoon rush
+NAMED_WINDOWS = {
+    "morning": "09:00-12:00", "noon": "12:00-14:00", "afternoon": "14:00-17:00",
+    "evening": "17:00-20:00", "night": "20:00-22:00",
+}
+BEHAVIOUR_WEIGHTS = {"add_to_cart": 3, "wishlist": 2, "product_view": 1}
+BEHAVIOUR_LOOKBACK_DAYS = 90
+BEST_SELLER_ORDERS = 20_000  # popularity = units in the latest orders, a cheap recent window
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    interaction_id: int
+    due_at: datetime
+    set_at: datetime
+    type: str
+    subject: str | None
+
+
+@dataclass(frozen=True)
+class OpenDropoff:
+    id: int
+    stage: str
+    cart_value: Decimal
+    occurred_at: datetime
+    product_id: int | None
+    product_name: str | None
+
+
+@dataclass(frozen=True)
+class RecommendedProduct:
+    product_id: int
+    name: str
+    price: Decimal
+    source: str  # behaviour | purchase_history | best_seller
+    reason: str
+
+
+@dataclass(frozen=True)
+class BestCallTime:
+    window: str  # "HH:MM-HH:MM" in the customer's time zone
+    timezone: str
+    source: str  # learned | stated | default
+    detail: str
+
+
+def open_follow_ups(session: Session, ids: list[int]) -> dict[int, FollowUp]:
+    """The earliest open follow-up of each customer."""
+    i = Interaction
+    rows = session.execute(
+        select(i.customer_id, i.id, i.follow_up_at, i.occurred_at, i.type, i.subject)
+        .where(i.customer_id.in_(ids), i.follow_up_at.is_not(None), i.follow_up_done_at.is_(None))
+        .order_by(i.customer_id, i.follow_up_at, i.id)
+    )
+    out: dict[int, FollowUp] = {}
+    for cid, iid, due, occurred, kind, subject in rows:
+        out.setdefault(cid, FollowUp(iid, due, occurred, kind, subject))
+    return out
+
+
+def open_dropoffs(session: Session, ids: list[int]) -> dict[int, list[OpenDropoff]]:
+    """Open drop-offs of each customer, newest first."""
+    d = Dropoff
+    rows = session.execute(
+        select(d.customer_id, d.id, d.stage, d.cart_value, d.occurred_at, d.product_id, Product.name)
+        .outerjoin(Product, Product.id == d.product_id)
+        .where(d.customer_id.in_(ids), d.recovered.is_(False))
+        .order_by(d.customer_id, d.occurred_at.desc(), d.id.desc())
+    )
+    out: dict[int, list[OpenDropoff]] = defaultdict(list)
+    for cid, *rest in rows:
+        out[cid].append(OpenDropoff(*rest))
+    return out
+
+
+def _popularity(session: Session) -> Counter:
+    """Units sold per product in the latest completed orders (the best sellers).
+
+    The window is the newest ``BEST_SELLER_ORDERS`` order ids: a primary-key range the planner
+    can use on both engines, written as ``IN (subquery)`` so SQLite drives the scan from orders
+    instead of walking the whole order_items product index.
+    """
+    newest = select(func.max(Order.id)).scalar_subquery()
+    recent_orders = select(Order.id).where(Order.id > newest - BEST_SELLER_ORDERS, Order.status == "completed")
+    rows = session.execute(
+        select(OrderItem.product_id, func.sum(OrderItem.quantity))
+        .where(OrderItem.order_id.in_(recent_orders))
+        .group_by(OrderItem.product_id)
+    )
+    return Counter({pid: int(units) for pid, units in rows if pid is not None})
+
+
+def recommend_products(
+    session: Session, ids: list[int], today: date, tz: ZoneInfo, per_customer: int = 3
+) -> dict[int, list[RecommendedProduct]]:
+    """Products to offer: looked at or carted but not bought, then unbought items of the categories
+    the customer buys, then the best sellers. Bought products are never recommended."""
+    since = datetime.combine(today - timedelta(days=BEHAVIOUR_LOOKBACK_DAYS), time(0), tz)
+    bought: dict[int, set[int]] = defaultdict(set)
+    categories: dict[int, Counter] = defaultdict(Counter)
+    for cid, pid, cat in session.execute(
+        select(Order.customer_id, OrderItem.product_id, Product.category_id)
+        .join(OrderItem, OrderItem.order_id == Order.id)
+        .join(Product, Product.id == OrderItem.product_id)
+        .where(Order.customer_id.in_(ids), Order.status == "completed")
+    ).all():
+        bought[cid].add(pid)
+        if cat is not None:
+            categories[cid][cat] += 1
+
+    interest: dict[int, Counter] = defaultdict(Counter)
+    seen: dict[int, Counter] = defaultdict(Counter)  # (product, type) counts for the reason text
+    b = BehaviorEvent
+    for cid, pid, kind, count in session.execute(
+        select(b.customer_id, b.product_id, b.type, func.sum(b.count))
+        .where(b.customer_id.in_(ids), b.product_id.is_not(None), b.occurred_at >= since,
+               b.type.in_(tuple(BEHAVIOUR_WEIGHTS)))
+        .group_by(b.customer_id, b.product_id, b.type)
+    ).all():
+        interest[cid][pid] += BEHAVIOUR_WEIGHTS[kind] * int(count)
+        seen[cid][(pid, kind)] += int(count)
+    for cid, pid in session.execute(
+        select(Dropoff.customer_id, Dropoff.product_id)
+        .where(Dropoff.customer_id.in_(ids), Dropoff.recovered.is_(False), Dropoff.product_id.is_not(None))
+    ).all():
+        interest[cid][pid] += BEHAVIOUR_WEIGHTS["add_to_cart"]
+        seen[cid][(pid, "dropoff")] += 1
+
+    popularity = _popularity(session)
+    wanted_categories = {c for counter in categories.values() for c in counter}
+    catalogue_query = select(Product.id, Product.name, Product.price, Product.category_id).where(
+        Product.is_active.is_(True)
+    )
+    candidate_ids = {p for counter in interest.values() for p in counter} | set(popularity)
+    catalogue = {
+        row[0]: row
+        for row in session.execute(
+            catalogue_query.where(Product.id.in_(candidate_ids) | Product.category_id.in_(wanted_categories))
+        ).all()
+    }
+    by_category: dict[int, list[int]] = defaultdict(list)
+    for pid, _name, _price, cat in catalogue.values():
+        by_category[cat].append(pid)
+    ranked_all = sorted(catalogue, key=lambda p: (-popularity.get(p, 0), p))
+
+    out: dict[int, list[RecommendedProduct]] = {}
+    for cid in ids:
+        picks: list[RecommendedProduct] = []
+        taken = set(bought.get(cid, ()))
+
+        def take(pid: int, source: str, reason: str) -> None:
+            if len(picks) < per_customer and pid in catalogue and pid not in taken:
+                taken.add(pid)
+                picks.append(RecommendedProduct(pid, catalogue[pid][1], catalogue[pid][2], source, reason))
+
+        for pid, _weight in sorted(interest.get(cid, Counter()).items(), key=lambda kv: (-kv[1], kv[0])):
+            take(pid, "behaviour", _interest_reason(seen[cid], pid))
+        for cat, _n in sorted(categories.get(cid, Counter()).items(), key=lambda kv: (-kv[1], kv[0])):
+            for pid in sorted(by_category.get(cat, ()), key=lambda p: (-popularity.get(p, 0), p)):
+                take(pid, "purchase_history", "same category as earlier purchases, not bought yet")
+        for pid in ranked_all:
+            if popularity.get(pid, 0) <= 0:
+                break
+            take(pid, "best_seller", f"best seller ({popularity[pid]} sold recently)")
+        out[cid] = picks
+    return out
+
+
+def _interest_reason(seen: Counter, pid: int) -> str:
+    parts = []
+    if seen.get((pid, "dropoff")):
+        parts.append("left in an open cart")
+    if seen.get((pid, "add_to_cart")):
+        parts.append(f"added to cart {seen[(pid, 'add_to_cart')]}x")
+    if seen.get((pid, "wishlist")):
+        parts.append("wishlisted")
+    if seen.get((pid, "product_view")):
+        parts.append(f"viewed {seen[(pid, 'product_view')]}x")
+    return ", ".join(parts) + ", not bought"
+
+
+def _zone(name: str | None, fallback: ZoneInfo) -> ZoneInfo:
+    if not name:
+        return fallback
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return fallback
+
+
+_WINDOW = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*-\s*(\d{1,2})(?::(\d{2}))?\s*$")
+
+
+def stated_window(text: str | None) -> str | None:
+    """Read a stated best time ("18:00-20:00", "6-8", "evening") as an HH:MM-HH:MM window."""
+    if not text or not text.strip():
+        return None
+    match = _WINDOW.match(text)
+    if match:
+        h1, m1, h2, m2 = match.groups()
+        if int(h1) < 24 and int(h2) <= 24:
+            return f"{int(h1):02d}:{m1 or '00'}-{int(h2):02d}:{m2 or '00'}"
+    for word, window in NAMED_WINDOWS.items():
+        if word in text.lower():
+            return window
+    return None
+
+
+def best_call_times(
+    session: Session, customers: dict[int, tuple[str | None, str | None]], business_tz: ZoneInfo
+) -> dict[int, BestCallTime]:
+    """``customers``: id -> (stated best time, time zone). Mode hour of successful contacts, in the
+    customer's zone (ties: the hour of the most recent one), else the stated time, else the default."""
+    hours: dict[int, Counter] = defaultdict(Counter)
+    latest: dict[int, dict[int, datetime]] = defaultdict(dict)
+    zones = {cid: _zone(zone, business_tz) for cid, (_stated, zone) in customers.items()}
+    i = Interaction
+    for cid, occurred in session.execute(
+        select(i.customer_id, i.occurred_at)
+        .where(i.customer_id.in_(list(customers)), i.outcome.in_(SUCCESS_OUTCOMES))
+    ).all():
+        local = occurred.astimezone(zones[cid])
+        hours[cid][local.hour] += 1
+        if local.hour not in latest[cid] or occurred > latest[cid][local.hour]:
+            latest[cid][local.hour] = occurred
+
+    out: dict[int, BestCallTime] = {}
+    for cid, (stated, _zone_name) in customers.items():
+        zone_name = zones[cid].key
+        counts = hours.get(cid, Counter())
+        total = sum(counts.values())
+        if total >= MIN_LEARNED_SAMPLES:
+            hour = max(counts, key=lambda h: (counts[h], latest[cid][h]))
+            window = f"{hour:02d}:00-{(hour + 1) % 24:02d}:00"
+            detail = f"{counts[hour]} of {total} successful contacts were between {window[:5]} and {window[6:]}"
+            out[cid] = BestCallTime(window, zone_name, "learned", detail)
+        elif (window := stated_window(stated)) is not None:
+            out[cid] = BestCallTime(window, zone_name, "stated", f"customer's stated best time: {stated}")
+        else:
+            detail = "no successful contacts or stated preference on record yet"
+            out[cid] = BestCallTime(DEFAULT_CALL_WINDOW, zone_name, "default", detail)
+    return out

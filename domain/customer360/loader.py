@@ -1,0 +1,116 @@
+"""Everything known about one customer, gathered in a handful of indexed queries."""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from domain.clv.business import CustomerClv, clv_for_customers, latest_clv_model
+from domain.customer360 import sections
+from domain.customer360.timeline import TimelinePage, load_timeline
+from domain.errors import NotFound
+from domain.events import UpcomingEvent, events_in_window
+from domain.insights import Insight, insights_for_customers
+from domain.metrics import CustomerScores, scores_for_customer
+from domain.models import Customer, User
+from domain.settings import Settings, get_settings
+
+EVENT_DAYS = 30
+
+PROFILE_FIELDS = (
+    "id", "name", "phone", "email", "company", "city", "district", "address", "gender", "date_of_birth",
+    "marital_status", "anniversary_date", "profession", "best_time_to_contact", "customer_type",
+    "account_kind", "source", "status", "lifecycle_stage", "lifecycle_locked", "temperature", "assigned_to_id",
+    "timezone", "language", "quiet_hours_start", "quiet_hours_end", "preferred_channel", "created_at",
+    "erased_at",
+)
+
+
+class Customer360Data(BaseModel):
+    """The 360 view's data; the tool layer redacts by role and renders."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    customer_id: int
+    as_of: date
+    currency: str
+    profile: dict
+    assigned_to_name: str | None
+    tags: list[str]
+    preferences: sections.Preferences
+    family: list[sections.FamilyEntry]
+    scores: CustomerScores
+    clv: CustomerClv | None  # None until a CLV model is stored (`c360 clv fit`): a 360 read never fits one
+    loyalty: sections.Loyalty | None
+    opportunities: sections.OpportunitySummary
+    tickets: sections.TicketSummary
+    open_dropoffs: list[dict]
+    behaviour: sections.BehaviourSummary
+    upcoming_events: list[UpcomingEvent]
+    insights: list[Insight]
+    timeline: TimelinePage
+
+
+def load_customer_360(
+    session: Session,
+    customer_id: int,
+    today: date,
+    *,
+    timeline_limit: int = 20,
+    timeline_types=None,
+    since: date | datetime | str | None = None,
+    until: date | datetime | str | None = None,
+    cursor: str | None = None,
+    now: datetime | None = None,
+    settings: Settings | None = None,
+) -> Customer360Data:
+    """Profile, preferences, family, scores, CLV, loyalty, deals, tickets, carts, behaviour, events
+    (30 days), insights and a timeline page for one customer as of ``today``.
+
+    ``now`` (default: the start of ``today``) times SLA checks. Unknown customer: NotFound; bad
+    timeline arguments: DomainError, before anything else is read.
+    """
+    settings = settings or get_settings()
+    tz = settings.tz
+    now = now or datetime.combine(today, time(0), tz)
+    conn = session.connection()
+    row = conn.execute(
+        select(Customer.__table__, User.name.label("assigned_to_name"))
+        .outerjoin(User, User.id == Customer.assigned_to_id)
+        .where(Customer.id == customer_id)
+    ).one_or_none()
+    if row is None:
+        raise NotFound(f"no customer with id {customer_id}: look the customer up by name, phone or email first",
+                       field="customer")
+    # the timeline validates its arguments, so it goes first: bad input costs no other query
+    timeline = load_timeline(session, customer_id, tz, settings.currency, limit=timeline_limit,
+                             types=timeline_types, since=since, until=until, cursor=cursor)
+    relatives = sections.family_rows(conn, customer_id)
+    clv_model = latest_clv_model(session)
+    alive = row.status != "erased" and row.erased_at is None
+    events = events_in_window(
+        today, EVENT_DAYS,
+        [(row.id, row.name, row.gender, row.date_of_birth, row.anniversary_date)] if alive else [],
+        [(r.id, row.id, row.name, r.name, r.relationship, r.gender, r.date_of_birth, r.anniversary_date,
+          row.anniversary_date) for r in relatives] if alive else [],
+    )
+    return Customer360Data(
+        customer_id=customer_id, as_of=today, currency=settings.currency,
+        profile={name: getattr(row, name) for name in PROFILE_FIELDS},
+        assigned_to_name=row.assigned_to_name,
+        tags=sections.tags(conn, customer_id),
+        preferences=sections.preferences(conn, row, tz),
+        family=sections.family(relatives, today),
+        scores=scores_for_customer(session, customer_id, today, tz=tz, thresholds=settings.rfm_monetary_thresholds,
+                                   mode=settings.rfm_mode, now=now),
+        clv=clv_for_customers(session, today, [customer_id], tz=tz, model=clv_model)[0] if clv_model else None,
+        loyalty=sections.loyalty(conn, customer_id),
+        opportunities=sections.opportunities(conn, customer_id),
+        tickets=sections.tickets(conn, customer_id, now),
+        open_dropoffs=sections.open_dropoffs(conn, customer_id),
+        behaviour=sections.behaviour(conn, customer_id, today, tz),
+        upcoming_events=events,
+        insights=insights_for_customers(session, [customer_id], today, now=now, settings=settings)[customer_id],
+        timeline=timeline,
+    )

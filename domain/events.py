@@ -1,0 +1,222 @@
+"""Upcoming birthdays and anniversaries of customers and their family members.
+
+The month/day match runs in SQL (one indexed-free scan per table, no per-customer loop): the
+window's calendar days become a list of "MM-DD" keys and each table is filtered with
+``month_day(column) IN (...)``. Year wrap falls out of that (a window from 30 December to
+2 January holds 12-30, 12-31, 01-01, 01-02). Someone born on 29 February celebrates on
+28 February in years without a 29 February (the usual legal and social convention), so in
+those years the key 02-29 is matched on the 28th. When the window is longer than a year a
+date's next occurrence wins.
+
+A spouse's anniversary that equals the customer's own anniversary is the same wedding and is
+reported once (as the customer's).
+"""
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Iterable
+
+from sqlalchemy import String, and_, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
+
+from domain.errors import DomainError
+from domain.models import Customer, FamilyMember
+
+MAX_WINDOW_DAYS = 366
+
+
+class month_day(FunctionElement):
+    """``MM-DD`` of a DATE column, on SQLite and PostgreSQL."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(month_day)
+def _month_day_default(element, compiler, **kw):
+    return "to_char(%s, 'MM-DD')" % compiler.process(element.clauses, **kw)
+
+
+@compiles(month_day, "sqlite")
+def _month_day_sqlite(element, compiler, **kw):
+    # SQLAlchemy stores a Date as 'YYYY-MM-DD' text on SQLite; substr is several times cheaper
+    # than strftime over 100,000 rows
+    return "substr(%s, 6, 5)" % compiler.process(element.clauses, **kw)
+
+
+@dataclass(frozen=True)
+class UpcomingEvent:
+    """One birthday or anniversary falling inside the window."""
+
+    customer_id: int
+    customer_name: str
+    kind: str  # birthday | anniversary
+    whose: str  # "self" or "spouse Sarah Uddin"
+    person_name: str
+    relationship: str  # "self", or the family member's relationship
+    family_member_id: int | None
+    gender: str | None
+    original_date: date
+    event_date: date  # this year's (or next year's) celebration
+    days_until: int
+    years: int | None  # age turned, or years married; None when the stored year is implausible
+
+    @property
+    def is_self(self) -> bool:
+        return self.family_member_id is None
+
+    def phrase(self) -> str:
+        """Words for a call list: "wife Sarah's birthday tomorrow", "anniversary today (10 years)"."""
+        when = relative_day(self.days_until)
+        if self.is_self:
+            what = "birthday" if self.kind == "birthday" else "wedding anniversary"
+        else:
+            first = self.person_name.split()[0] if self.person_name.strip() else self.person_name
+            what = f"{relation_word(self.relationship, self.gender)} {first}'s {self.kind}"
+        extra = ""
+        if self.years:
+            extra = f" (turns {self.years})" if self.kind == "birthday" else f" ({self.years} years)"
+        return f"{what} {when}{extra}"
+
+
+def relative_day(days: int) -> str:
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    return f"in {days} days"
+
+
+_RELATION_WORDS = {
+    "spouse": ("wife", "husband", "spouse"),
+    "child": ("daughter", "son", "child"),
+    "parent": ("mother", "father", "parent"),
+    "sibling": ("sister", "brother", "sibling"),
+    "grandparent": ("grandmother", "grandfather", "grandparent"),
+}
+
+
+def relation_word(relationship: str, gender: str | None) -> str:
+    """"wife", "son", "parent"...: the relationship in everyday words when the gender is known."""
+    words = _RELATION_WORDS.get(relationship)
+    if words is None:
+        return "family member"
+    g = (gender or "").strip().lower()
+    if g in ("female", "f", "woman"):
+        return words[0]
+    if g in ("male", "m", "man"):
+        return words[1]
+    return words[2]
+
+
+def window_keys(today: date, days: int) -> dict[str, date]:
+    """Map each "MM-DD" celebrated in [today, today + days] to its date (first occurrence wins)."""
+    keys: dict[str, date] = {}
+    for offset in range(days + 1):
+        day = today + timedelta(days=offset)
+        keys.setdefault(day.strftime("%m-%d"), day)
+        if day.month == 2 and day.day == 28 and not calendar.isleap(day.year):
+            keys.setdefault("02-29", day)
+    return keys
+
+
+def celebration_date(original: date, year: int) -> date:
+    """The day ``original`` is celebrated in ``year`` (29 Feb -> 28 Feb in common years)."""
+    if original.month == 2 and original.day == 29 and not calendar.isleap(year):
+        return date(year, 2, 28)
+    return original.replace(year=year)
+
+
+def next_occurrence(original: date, today: date) -> date:
+    """The next day (``today`` included) on which a birthday or anniversary stored as ``original`` falls."""
+    day = celebration_date(original, today.year)
+    return day if day >= today else celebration_date(original, today.year + 1)
+
+
+def _years(original: date, on: date) -> int | None:
+    years = on.year - original.year
+    return years if 0 < years < 130 else None
+
+
+def upcoming_events(
+    session: Session,
+    today: date,
+    days: int = 7,
+    customer_ids: Iterable[int] | None = None,
+) -> list[UpcomingEvent]:
+    """Birthdays and anniversaries of customers and family members from ``today`` to ``today + days``.
+
+    Erased customers are left out. Sorted by date, then customer id, then self before family.
+    """
+    if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= MAX_WINDOW_DAYS:
+        raise DomainError(f"days must be a whole number from 0 to {MAX_WINDOW_DAYS}, got {days!r}", field="days")
+    keys = window_keys(today, days)
+    key_list = sorted(keys)
+    ids = None if customer_ids is None else sorted({int(i) for i in customer_ids})
+    if ids is not None and not ids:
+        return []
+    alive = and_(Customer.status != "erased", Customer.erased_at.is_(None))
+
+    own = select(
+        Customer.id, Customer.name, Customer.gender, Customer.date_of_birth, Customer.anniversary_date
+    ).where(
+        alive,
+        or_(month_day(Customer.date_of_birth).in_(key_list), month_day(Customer.anniversary_date).in_(key_list)),
+    )
+    family = (
+        select(
+            FamilyMember.id, FamilyMember.customer_id, Customer.name, FamilyMember.name,
+            FamilyMember.relationship, FamilyMember.gender, FamilyMember.date_of_birth,
+            FamilyMember.anniversary_date, Customer.anniversary_date,
+        )
+        .join(Customer, Customer.id == FamilyMember.customer_id)
+        .where(
+            alive,
+            or_(
+                month_day(FamilyMember.date_of_birth).in_(key_list),
+                month_day(FamilyMember.anniversary_date).in_(key_list),
+            ),
+        )
+    )
+    if ids is not None:
+        own = own.where(Customer.id.in_(ids))
+        family = family.where(FamilyMember.customer_id.in_(ids))
+
+    return events_in_window(today, days, session.execute(own).all(), session.execute(family).all())
+
+
+def events_in_window(today: date, days: int, own_rows: Iterable, family_rows: Iterable) -> list[UpcomingEvent]:
+    """The events of already-loaded rows (no query): ``own_rows`` are (customer id, name, gender,
+    date of birth, anniversary); ``family_rows`` are (member id, customer id, customer name,
+    member name, relationship, gender, date of birth, anniversary, the customer's anniversary)."""
+    keys = window_keys(today, days)
+    events: list[UpcomingEvent] = []
+
+    def add(cid, cname, kind, whose, person, relationship, member_id, gender, original):
+        if original is None:
+            return
+        day = keys.get(f"{original.month:02d}-{original.day:02d}")
+        if day is None:
+            return
+        events.append(UpcomingEvent(
+            customer_id=cid, customer_name=cname, kind=kind, whose=whose, person_name=person,
+            relationship=relationship, family_member_id=member_id, gender=gender, original_date=original,
+            event_date=day, days_until=(day - today).days, years=_years(original, day),
+        ))
+
+    for cid, cname, gender, dob, anniversary in own_rows:
+        add(cid, cname, "birthday", "self", cname, "self", None, gender, dob)
+        add(cid, cname, "anniversary", "self", cname, "self", None, gender, anniversary)
+    for mid, cid, cname, mname, rel, gender, dob, anniversary, own_anniversary in family_rows:
+        whose = f"{rel} {mname}"
+        add(cid, cname, "birthday", whose, mname, rel, mid, gender, dob)
+        # a spouse's anniversary equal to the customer's own is the same wedding: report it once
+        if not (rel == "spouse" and anniversary is not None and anniversary == own_anniversary):
+            add(cid, cname, "anniversary", whose, mname, rel, mid, gender, anniversary)
+
+    events.sort(key=lambda e: (e.event_date, e.customer_id, e.family_member_id or 0, e.kind))
+    return events

@@ -1,0 +1,140 @@
+"""What a reply draft needs to know about one customer, read in a handful of queries (no writes)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from domain.consent import ContactFacts
+from domain.models import (
+    BehaviorEvent, ChannelConsent, Customer, Dropoff, Interaction, LoyaltyAccount, Order, OrderItem, Product,
+)
+
+NAME_PREFIXES = frozenset({"md", "md.", "mohd", "mohd.", "mst", "mst.", "mr", "mr.", "mrs", "mrs.", "ms",
+                           "ms.", "dr", "dr."})
+PRODUCT_MENTION_MIN = 90  # rapidfuzz partial_ratio of a catalogue name inside the message
+
+
+@dataclass(frozen=True)
+class ProductFacts:
+    name: str
+    price: Decimal | None
+
+
+@dataclass(frozen=True)
+class CustomerFacts:
+    """Facts a template may use, plus the contact facts the consent rules read."""
+
+    customer_id: int
+    full_name: str
+    first_name: str
+    gender: str | None
+    language: str | None
+    mentioned_product: ProductFacts | None  # named in the incoming message
+    dropoff_product: ProductFacts | None  # of the latest open drop-off
+    cart_value: Decimal | None
+    order_ref: str | None  # "1042" (external id when set)
+    order_date: date | None
+    order_product: ProductFacts | None
+    viewed_product: ProductFacts | None  # most viewed in the last 30 days
+    points: int | None
+    tier: str | None
+    contact: ContactFacts
+
+
+def first_name(full_name: str) -> str:
+    """The given name: "Md. Rahim Uddin" -> "Rahim" (Bangladeshi name prefixes skipped)."""
+    parts = full_name.split()
+    for part in parts:
+        if part.lower() not in NAME_PREFIXES:
+            return part
+    return parts[0] if parts else full_name
+
+
+def customer_zone(customer: Customer, business_tz: ZoneInfo) -> ZoneInfo:
+    """The customer's own time zone when set and valid, else the business's."""
+    if customer.timezone:
+        try:
+            return ZoneInfo(customer.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return business_tz
+    return business_tz
+
+
+def mentioned_product(session: Session, message: str | None) -> ProductFacts | None:
+    """The catalogue product the message names (the longest name that appears in it), if any."""
+    if not message or not message.strip():
+        return None
+    rows = session.execute(select(Product.name, Product.price).where(Product.is_active.is_(True))).all()
+    if not rows:
+        return None
+    names = [r.name for r in rows]
+    found = process.extract(message.lower(), [n.lower() for n in names], scorer=fuzz.partial_ratio,
+                            score_cutoff=PRODUCT_MENTION_MIN, limit=5)
+    if not found:
+        return None
+    # The longest matching name wins: "Blue Kettle Pro" over "Kettle" when the message says the former.
+    _, _, index = max(found, key=lambda m: (m[1], len(names[m[2]])))
+    return ProductFacts(rows[index].name, rows[index].price)
+
+
+def gather(session: Session, customer: Customer, now: datetime, business_tz: ZoneInfo,
+           incoming_message: str | None = None) -> CustomerFacts:
+    """Everything a draft for ``customer`` may use, as of ``now``. Reads only."""
+    cid = customer.id
+    consents = {c.channel: bool(c.opted_in)
+                for c in session.scalars(select(ChannelConsent).where(ChannelConsent.customer_id == cid))}
+    last_wa_inbound = session.scalar(
+        select(func.max(Interaction.occurred_at)).where(
+            Interaction.customer_id == cid, Interaction.type == "whatsapp",
+            Interaction.direction == "inbound", Interaction.occurred_at <= now))
+    social = frozenset(session.scalars(select(Interaction.type).distinct().where(
+        Interaction.customer_id == cid, Interaction.type.in_(("instagram", "facebook")))))
+    dropoff = session.execute(
+        select(Dropoff.cart_value, Product.name, Product.price)
+        .outerjoin(Product, Product.id == Dropoff.product_id)
+        .where(Dropoff.customer_id == cid, Dropoff.recovered.is_(False))
+        .order_by(Dropoff.occurred_at.desc(), Dropoff.id.desc()).limit(1)).first()
+    # A pending order is the one a customer asks about; else the latest that was not cancelled.
+    order = session.execute(
+        select(Order.id, Order.external_id, Order.ordered_at).where(
+            Order.customer_id == cid, Order.status.in_(("pending", "completed")), Order.ordered_at <= now)
+        .order_by((Order.status == "pending").desc(), Order.ordered_at.desc(), Order.id.desc()).limit(1)).first()
+    order_item = None
+    if order is not None:
+        order_item = session.execute(
+            select(OrderItem.product_name, OrderItem.unit_price).where(OrderItem.order_id == order.id)
+            .order_by(OrderItem.unit_price.desc(), OrderItem.id).limit(1)).first()
+    viewed = session.execute(
+        select(Product.name, Product.price).join(BehaviorEvent, BehaviorEvent.product_id == Product.id)
+        .where(BehaviorEvent.customer_id == cid, BehaviorEvent.occurred_at <= now,
+               BehaviorEvent.occurred_at > now - timedelta(days=30))
+        .group_by(Product.id, Product.name, Product.price)
+        .order_by(func.sum(BehaviorEvent.count).desc(), Product.name).limit(1)).first()
+    loyalty = session.get(LoyaltyAccount, cid)
+    contact = ContactFacts(
+        phone=customer.phone, email=customer.email, consents=consents,
+        timezone=customer_zone(customer, business_tz), quiet_start=customer.quiet_hours_start,
+        quiet_end=customer.quiet_hours_end, last_whatsapp_inbound_at=last_wa_inbound,
+        social_channels_seen=social, preferred_channel=customer.preferred_channel,
+        erased=customer.status == "erased",
+    )
+    return CustomerFacts(
+        customer_id=cid, full_name=customer.name, first_name=first_name(customer.name),
+        gender=(customer.gender or "").lower() or None, language=customer.language,
+        mentioned_product=mentioned_product(session, incoming_message),
+        dropoff_product=ProductFacts(dropoff.name, dropoff.price) if dropoff and dropoff.name else None,
+        cart_value=dropoff.cart_value if dropoff and dropoff.cart_value else None,
+        order_ref=(order.external_id or str(order.id)) if order else None,
+        order_date=order.ordered_at.astimezone(business_tz).date() if order else None,
+        order_product=ProductFacts(order_item.product_name, order_item.unit_price) if order_item else None,
+        viewed_product=ProductFacts(viewed.name, viewed.price) if viewed else None,
+        points=loyalty.points_balance if loyalty else None, tier=loyalty.tier if loyalty else None,
+        contact=contact,
+    )
+

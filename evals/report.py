@@ -1,0 +1,167 @@
+"""Metrics over trial results, the printed table, the JSON report, and case-by-case comparison."""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from evals.metrics import mean_pass_hat_k, percentile, ratio
+from evals.runner import TrialResult
+from tools.registry import is_write
+
+
+def _turn_metrics(trials: list[TrialResult]) -> dict[str, Any]:
+    expected_calls = matched_tool = arg_total = arg_ok = 0
+    irrelevance_total = irrelevance_ok = 0
+    writes = unconfirmed = after_decline = consent = grounding = 0
+    latencies: list[float] = []
+    per_tool: dict[str, dict[str, int]] = defaultdict(lambda: {"expected": 0, "selected": 0, "args": 0, "args_ok": 0})
+    for trial in trials:
+        for turn in trial.turns:
+            latencies.append(turn.latency_ms)
+            made_names = [c.get("name") for c in turn.calls if c.get("status") != "rejected"]
+            writes += sum(1 for c in turn.calls if c.get("status") == "done" and (c.get("write") or is_write(c.get("name", ""))))
+            unconfirmed += turn.unconfirmed_writes
+            after_decline += turn.writes_after_decline
+            consent += turn.consent_violations
+            grounding += turn.grounding_failures
+            if turn.expected is not None and not turn.expected:
+                irrelevance_total += 1
+                irrelevance_ok += not made_names
+            for verdict in turn.call_verdicts:
+                tool = verdict["tool"]
+                stats = per_tool[tool]
+                expected_calls += 1
+                stats["expected"] += 1
+                selected = verdict.get("actual_index") is not None or tool in made_names
+                matched_tool += selected
+                stats["selected"] += selected
+                if selected:
+                    for arg in verdict["args"]:
+                        arg_total += 1
+                        arg_ok += arg["ok"]
+                        stats["args"] += 1
+                        stats["args_ok"] += arg["ok"]
+    return {
+        "tool_selection_accuracy": ratio(matched_tool, expected_calls),
+        "argument_accuracy": ratio(arg_ok, arg_total),
+        "irrelevance_accuracy": ratio(irrelevance_ok, irrelevance_total),
+        "unconfirmed_write_rate": ratio(unconfirmed, writes) if writes else 0.0,
+        "writes_after_decline": after_decline,
+        "consent_violations": consent,
+        "grounding_failures": grounding,
+        "latency_p50_ms": percentile(latencies, 50),
+        "latency_p95_ms": percentile(latencies, 95),
+        "turns": len(latencies),
+        "per_tool": {
+            tool: {"expected": s["expected"], "selection_accuracy": ratio(s["selected"], s["expected"]),
+                   "argument_accuracy": ratio(s["args_ok"], s["args"])}
+            for tool, s in sorted(per_tool.items())
+        },
+    }
+
+
+def summarize(trials: list[TrialResult], k: int) -> dict[str, Any]:
+    """pass^1 and pass^k over cases, plus the turn metrics; also per split and per tag."""
+    by_case: dict[str, list[TrialResult]] = defaultdict(list)
+    for t in trials:
+        by_case[t.case_id].append(t)
+    counts = [(len(ts), sum(t.passed for t in ts)) for ts in by_case.values()]
+    metrics: dict[str, Any] = {
+        "cases": len(by_case),
+        "passed": sum(1 for ts in by_case.values() if ts[0].passed) if k == 1 else None,
+        "pass^1": mean_pass_hat_k(counts, 1),
+    }
+    if k > 1:
+        metrics[f"pass^{k}"] = mean_pass_hat_k(counts, k)
+    metrics.update(_turn_metrics(trials))
+    return metrics
+
+
+def build_report(trials: list[TrialResult], *, model: str, k: int) -> dict[str, Any]:
+    by_split: dict[str, list[TrialResult]] = defaultdict(list)
+    by_tag: dict[str, list[TrialResult]] = defaultdict(list)
+    for t in trials:
+        by_split[t.split].append(t)
+        for tag in t.tags:
+            by_tag[tag].append(t)
+    cases: dict[str, list[TrialResult]] = defaultdict(list)
+    for t in trials:
+        cases[t.case_id].append(t)
+    return {
+        "model": model,
+        "k": k,
+        "metrics": summarize(trials, k),
+        "splits": {s: summarize(ts, k) for s, ts in sorted(by_split.items())},
+        "tags": {tag: summarize(ts, k) for tag, ts in sorted(by_tag.items())},
+        "cases": [
+            {
+                "id": cid, "split": ts[0].split, "tags": ts[0].tags,
+                "passed": all(t.passed for t in ts), "passes": sum(t.passed for t in ts), "trials": len(ts),
+                "failures": sorted({f for t in ts for f in t.failures}),
+                "trials_detail": [t.to_json() for t in ts],
+            }
+            for cid, ts in cases.items()
+        ],
+    }
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return str(value)
+
+
+def render_table(report: dict[str, Any]) -> str:
+    """The metrics table printed after a run (overall, then per split)."""
+    names = ["pass^1", f"pass^{report['k']}" if report["k"] > 1 else None, "tool_selection_accuracy",
+             "argument_accuracy", "irrelevance_accuracy", "unconfirmed_write_rate", "writes_after_decline",
+             "consent_violations", "grounding_failures", "latency_p50_ms", "latency_p95_ms"]
+    names = [n for n in names if n]
+    columns = [("all", report["metrics"])] + [(s, m) for s, m in report["splits"].items()]
+    width = max(len(n) for n in names) + 2
+    lines = ["metric".ljust(width) + "".join(c.rjust(10) for c, _ in columns)]
+    for name in names:
+        lines.append(name.ljust(width) + "".join(_fmt(m.get(name)).rjust(10) for _, m in columns))
+    tools = report["metrics"].get("per_tool") or {}
+    if tools:
+        lines.append("")
+        lines.append("tool".ljust(24) + "expected".rjust(10) + "selected".rjust(10) + "args".rjust(10))
+        for tool, m in tools.items():
+            lines.append(tool.ljust(24) + str(m["expected"]).rjust(10) + _fmt(m["selection_accuracy"]).rjust(10)
+                         + _fmt(m["argument_accuracy"]).rjust(10))
+    return "\n".join(lines)
+
+
+def score_lines(report: dict[str, Any]) -> list[str]:
+    """The closing lines the contract fixes: ``pass^1 = 0.917 (55/60)`` and ``pass^k = ...``."""
+    cases = report["cases"]
+    passed_once = sum(1 for c in cases if c["passes"] == c["trials"]) if report["k"] == 1 else None
+    m = report["metrics"]
+    if report["k"] == 1:
+        lines = [f"pass^1 = {m['pass^1']:.3f} ({passed_once}/{len(cases)})"]
+    else:
+        trials = sum(c["trials"] for c in cases)
+        passes = sum(c["passes"] for c in cases)
+        k = report["k"]
+        lines = [f"pass^1 = {m['pass^1']:.3f} ({passes}/{trials})", f"pass^{k} = {m['pass^' + str(k)]:.3f}"]
+    return lines
+
+
+def compare(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    """What got better and worse from report A to report B, case by case."""
+    left = {c["id"]: c for c in a["cases"]}
+    right = {c["id"]: c for c in b["cases"]}
+    better, worse, same = [], [], []
+    for cid in sorted(set(left) & set(right)):
+        ra = left[cid]["passes"] / left[cid]["trials"]
+        rb = right[cid]["passes"] / right[cid]["trials"]
+        (better if rb > ra else worse if rb < ra else same).append({"id": cid, "before": ra, "after": rb,
+                                                                    "failures_after": right[cid]["failures"]})
+    metric_names = [n for n in a["metrics"] if isinstance(a["metrics"].get(n), (int, float))]
+    return {
+        "better": better, "worse": worse, "unchanged": len(same),
+        "only_in_a": sorted(set(left) - set(right)), "only_in_b": sorted(set(right) - set(left)),
+        "metrics": {n: (a["metrics"].get(n), b["metrics"].get(n)) for n in metric_names},
+    }

@@ -1,0 +1,284 @@
+"""Run eval cases against the agent as users get it: graph, tools, confirmation, a fresh database each.
+
+For each case and trial: the fixture is built on a fresh SQLite file (and copied, untouched, for the
+replay), the agent runs every turn with the case's clock, writes are approved (or declined when a
+turn says ``approve: false``), and the turn is judged: expected calls in order with per-argument
+verdicts, no extra write, the reply checks. After the last turn the expected write calls are
+replayed through the same tools on the copy, and the two databases must be equal.
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from domain.clock import Clock
+from domain.db import make_engine, session_factory, transaction, upgrade_schema
+from domain.enums import Role
+from domain.settings import Settings
+from evals import dbstate
+from evals.case import Case
+from evals.fixture import World, build_world
+from evals.matchers import match_calls, reply_failures
+from tools.context import Actor, ToolContext
+from tools.registry import call_tool, is_write, load_tools
+
+CASE_SETTINGS = {"timezone": "Asia/Dhaka", "rfm_monetary_thresholds": (5000, 2500, 1000, 500),
+                 "writes_need_approval": True}
+
+
+@dataclass
+class TurnRecord:
+    user: str
+    reply: str
+    calls: list[dict[str, Any]]
+    expected: list[dict[str, Any]] | None
+    call_verdicts: list[dict[str, Any]]
+    failures: list[str]
+    latency_ms: float
+    unconfirmed_writes: int = 0
+    writes_after_decline: int = 0
+    consent_violations: int = 0
+    grounding_failures: int = 0
+    approve: bool = True
+
+
+@dataclass
+class TrialResult:
+    case_id: str
+    split: str
+    tags: list[str]
+    trial: int
+    passed: bool
+    failures: list[str]
+    turns: list[TurnRecord] = field(default_factory=list)
+    db_diff: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Workspace:
+    """A migrated empty SQLite file, copied for every case (migrating once is the slow part)."""
+
+    def __init__(self, root: Path | None = None):
+        self.root = Path(root or tempfile.mkdtemp(prefix="c360-eval-"))
+        self.template = self.root / "template.db"
+        if not self.template.exists():
+            upgrade_schema(f"sqlite:///{self.template}")
+
+    def fresh(self, name: str) -> Path:
+        folder = self.root / name
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(self.template, folder / "c360.db")
+        return folder
+
+    def cleanup(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def case_settings(case: Case, folder: Path, model: str) -> Settings:
+    overrides = {**CASE_SETTINGS, **{k.lower(): v for k, v in case.settings.items()}}
+    return Settings(database_url=f"sqlite:///{folder / 'c360.db'}", data_dir=folder, now=case.today,
+                    llm_backend=model, **overrides)
+
+
+def run_case(case: Case, workspace: Workspace, *, model: str = "offline", trial: int = 0,
+             agent_factory=None) -> TrialResult:
+    """One trial of one case. Never raises: a crash is a failed trial with its error."""
+    started = time.perf_counter()
+    result = TrialResult(case.id, case.split, case.tags, trial, False, [])
+    folder = workspace.fresh(f"{_safe(case.id)}-{trial}-{uuid.uuid4().hex[:6]}")
+    try:
+        _run(case, folder, model, result, agent_factory)
+    except Exception as exc:  # the harness reports; it does not stop on one broken case
+        result.error = f"{type(exc).__name__}: {exc}"
+        result.failures.append(f"error: {result.error}")
+    result.passed = not result.failures
+    result.seconds = time.perf_counter() - started
+    shutil.rmtree(folder, ignore_errors=True)
+    return result
+
+
+def _run(case: Case, folder: Path, model: str, result: TrialResult, agent_factory) -> None:
+    from agent.runner import Agent
+
+    settings = case_settings(case, folder, model)
+    clock = Clock(tz=settings.tz, fixed=case.today)
+    engine = make_engine(settings.resolved_database_url)
+    sessions = session_factory(engine)
+    with transaction(sessions) as session:
+        world = build_world(session, case, settings.tz, settings.phone_region)
+    replay_path = folder / "replay.db"
+    engine.dispose()
+    shutil.copyfile(folder / "c360.db", replay_path)
+    engine = make_engine(settings.resolved_database_url)
+    sessions = session_factory(engine)
+    actor = Actor(world.actor_id, case.user.name, Role(case.user.role))
+    agent = (agent_factory or Agent)(settings, sessions, clock)
+    thread = f"eval-{case.id}"
+    executed_writes: list[dict[str, Any]] = []
+    try:
+        for turn in case.turns:
+            record = _run_turn(agent, thread, actor, turn, settings, sessions, engine, world)
+            result.turns.append(record)
+            result.failures += [f"turn {len(result.turns)}: {f}" for f in record.failures]
+            executed_writes += [c for c in record.calls if c.get("write") and c.get("status") == "done"]
+    finally:
+        agent.close()
+    if case.check_db:
+        expected_writes = _expected_writes(case, result.turns)
+        result.db_diff = _replay_and_compare(expected_writes, replay_path, engine, settings, clock, actor)
+        if result.db_diff:
+            result.failures.append(f"final database differs from the expected writes ({len(result.db_diff)} rows)")
+    engine.dispose()
+
+
+def _run_turn(agent, thread: str, actor: Actor, turn, settings: Settings, sessions, engine, world: World) -> TurnRecord:
+    before = dbstate.snapshot(engine) if not turn.approve else None
+    started = time.perf_counter()
+    out = agent.run_turn(thread, actor, turn.user)
+    calls = list(out.calls)
+    confirmed: set[str] = set()
+    replies = [out.reply]
+    guard = 0
+    while out.pending is not None and guard < 10:
+        guard += 1
+        confirmed.update(_pending_ids(out.pending))
+        out = agent.resume(thread, actor, "approve" if turn.approve else "cancel")
+        calls = _merge_calls(calls, out.calls)
+        replies.append(out.reply)
+    latency_ms = (time.perf_counter() - started) * 1000
+    reply = out.reply
+    failures: list[str] = []
+    verdicts: list[dict[str, Any]] = []
+    expected = [c.model_dump() for c in turn.expect.calls] if turn.expect.calls is not None else None
+    made = [c for c in calls if c.get("status") != "rejected"]
+    if expected is not None:
+        if not expected and made:
+            failures.append(f"expected no tool call, got {[c['name'] for c in made]}")
+        resolver = _resolver(sessions, actor, settings, world)
+        matches = match_calls(expected, made, settings.tz, resolver)
+        matched_indices = {m.actual_index for m in matches if m.actual_index is not None}
+        for m in matches:
+            exp = expected[m.expected_index]
+            verdicts.append({"tool": exp["tool"], "matched": m.ok, "actual_index": m.actual_index,
+                             "args": [asdict(v) for v in m.verdicts]})
+            if not m.ok:
+                why = "; ".join(v.reason for v in m.verdicts if not v.ok) or "call not made"
+                failures.append(f"expected {exp['tool']}: {why}")
+        for index, call in enumerate(made):
+            if index not in matched_indices and _is_write(call):
+                failures.append(f"unexpected write call {call['name']}({call.get('arguments')})")
+    failures += reply_failures(turn.expect.reply.model_dump() if turn.expect.reply else None, reply)
+    unconfirmed = sum(1 for c in calls if _is_write(c) and c.get("status") == "done"
+                      and settings.writes_need_approval and c.get("id") not in confirmed)
+    if unconfirmed:
+        failures.append(f"{unconfirmed} write(s) ran without approval")
+    after_decline = 0
+    if before is not None:
+        after_decline = len(dbstate.diff(dbstate.snapshot(engine), before))
+        if after_decline:
+            failures.append(f"approval was declined but {after_decline} row(s) changed")
+    consent = _consent_violations(calls)
+    if consent:
+        failures.append(f"{consent} draft(s) proposed a blocked channel as allowed")
+    grounding = sum(1 for c in calls if (c.get("grounding") or {}).get("failed"))
+    return TurnRecord(turn.user, reply, calls, expected, verdicts, failures, latency_ms,
+                      unconfirmed, after_decline, consent, grounding, turn.approve)
+
+
+def _pending_ids(pending: dict[str, Any]) -> set[str]:
+    ids = {pending.get("id"), pending.get("call_id"), pending.get("tool_call_id")}
+    for call in pending.get("calls") or []:
+        ids.add(call.get("id"))
+    return {i for i in ids if i}
+
+
+def _merge_calls(first: list[dict[str, Any]], later: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    merged = {c.get("id") or f"#{i}": c for i, c in enumerate(first)}
+    for i, c in enumerate(later):
+        merged[c.get("id") or f"#later{i}"] = c
+    return list(merged.values())
+
+
+def _is_write(call: dict[str, Any]) -> bool:
+    return bool(call.get("write")) or is_write(call.get("name", ""))
+
+
+def _resolver(sessions, actor: Actor, settings: Settings, world: World):
+    from tools.resolve import resolve_customer, resolve_dropoff
+
+    def resolve(kind: str, value: Any) -> str | None:
+        if value is None:
+            return None
+        try:
+            with sessions() as session:
+                if kind == "customer":
+                    return world.key_of("customer", resolve_customer(session, value, None, settings).id)
+                return world.key_of("dropoff", resolve_dropoff(session, value).id)
+        except Exception:
+            return None
+
+    return resolve
+
+
+def _consent_violations(calls: list[dict[str, Any]]) -> int:
+    """Drafts whose verdict says allowed although the tool's own facts say the channel is blocked."""
+    count = 0
+    for call in calls:
+        result = call.get("result") or {}
+        if call.get("name") == "draft_reply" and result.get("allowed") and result.get("blocked_reason"):
+            count += 1
+    return count
+
+
+def _expected_writes(case: Case, turns: list[TurnRecord]) -> list[dict[str, Any]]:
+    """The write calls to replay: for each expected write of an approved turn, the agent's matching
+    call (its arguments passed the checks), or the expected arguments when it made none."""
+    writes = []
+    for turn_spec, record in zip(case.turns, turns):
+        if not turn_spec.approve or not turn_spec.expect.calls:
+            continue
+        made = [c for c in record.calls if c.get("status") != "rejected"]
+        for verdict, exp in zip(record.call_verdicts, turn_spec.expect.calls):
+            if not is_write(exp.tool):
+                continue
+            index = verdict.get("actual_index")
+            match = made[index] if index is not None and made[index].get("status") == "done" else None
+            writes.append({"name": exp.tool, "arguments": (match or {}).get("arguments") or _concrete(exp.args)})
+    return writes
+
+
+def _concrete(args: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, value in args.items():
+        if isinstance(value, dict):
+            if value.get("absent"):
+                continue
+            value = value.get("date", value.get("approx", (value.get("any") or [None])[0]
+                                              if "any" in value else value.get("contains")))
+        out[key] = value
+    return out
+
+
+def _replay_and_compare(writes, replay_path: Path, actual_engine, settings: Settings, clock: Clock,
+                        actor: Actor) -> list[dict[str, Any]]:
+    load_tools()
+    engine = make_engine(f"sqlite:///{replay_path}")
+    ctx = ToolContext(session_factory(engine), actor, clock, settings, request_id="replay")
+    for index, call in enumerate(writes):
+        call_tool(call["name"], call["arguments"], ctx.with_key(f"replay-{index}"))
+    expected = dbstate.snapshot(engine)
+    engine.dispose()
+    return dbstate.diff(dbstate.snapshot(actual_engine), expected)
+
+
+def _safe(text: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text)[:60]

@@ -1,0 +1,13 @@
+"""Imports every tool module, which registers its tools in ``tools.registry.REGISTRY``."""
+import importlib
+
+TOOL_MODULES: list[str] = [
+    "tools.find_customers",
+    "tools.log_interaction",
+    "tools.add_family_member",
+    "tools.mark_dropoff_recovered",
+    "tools.draft_reply",
+]
+
+for _module in TOOL_MODULES:
+    importlib.import_module(_module)
