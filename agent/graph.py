@@ -93,8 +93,7 @@ def build_graph(deps: GraphDeps) -> StateGraph:
             context["memory"] = decision.memory
         update: dict[str, Any] = {"steps": state.get("steps", 0) + 1, "context": context}
         if isinstance(decision, Reply) or not decision.calls:
-            text = decision.text if isinstance(decision, Reply) else decision.text
-            return {**update, **_final({**state, **update}, compose_reply(text, calls), run.settings)}
+            return {**update, **_final({**state, **update}, compose_reply(decision.text, calls), run.settings)}
         queue = [{"id": c.id, "name": c.name, "arguments": c.arguments, "error": c.error} for c in decision.calls]
         message = {"role": "assistant", "content": decision.text or None,
                    "tool_calls": [c.as_message_call() for c in decision.calls]}
@@ -124,6 +123,9 @@ def build_graph(deps: GraphDeps) -> StateGraph:
             if problem:  # ask again, showing what is wrong with the edit
                 return Command(goto="confirm", update={"proposal": {**proposal, "arguments": arguments,
                                                                      "problem": problem}})
+            if any(arguments.get(k) != proposal["arguments"].get(k) for k in ("customer", "dropoff_id")):
+                head["arguments"] = arguments  # another record: resolve it and show it before writing
+                return Command(goto="propose", update={"queue": [head, *queue[1:]], "proposal": None})
         head.update(arguments=arguments, approved=True, customer=proposal.get("customer"))
         return Command(goto="run_tool", update={"queue": [head, *queue[1:]], "proposal": None})
 
@@ -166,7 +168,7 @@ def build_graph(deps: GraphDeps) -> StateGraph:
     graph.add_node("start", start)
     graph.add_node("model", model)
     graph.add_node("propose", propose, destinations=("confirm", "run_tool"))
-    graph.add_node("confirm", confirm, destinations=("confirm", "run_tool", END))
+    graph.add_node("confirm", confirm, destinations=("confirm", "propose", "run_tool", END))
     graph.add_node("run_tool", run_tool)
     graph.add_edge(START, "start")
     graph.add_edge("start", "model")

@@ -13,12 +13,15 @@ SUMMARY_LINES = 12  # the summary itself is bounded too
 
 
 def trim_messages(messages: list[dict[str, Any]], limit: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(kept, dropped): at most ``limit`` messages kept, starting at a user message."""
+    """(kept, dropped): at most ``limit`` messages kept, starting at a user message (more only when
+    the newest turn alone is longer: a turn is never split)."""
     if len(messages) <= limit:
         return list(messages), []
     start = len(messages) - limit
     while start < len(messages) and messages[start].get("role") != "user":
         start += 1
+    if start == len(messages):  # the newest turn alone is longer than the limit: keep it whole
+        start = max((i for i, m in enumerate(messages) if m.get("role") == "user"), default=0)
     return list(messages[start:]), list(messages[:start])
 
 

@@ -15,7 +15,7 @@ EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}(
 # Long digit runs that look like a phone even when libphonenumber does not call them valid
 # (a typo'd number is still personal data). ISO dates and times are excluded by the digit count
 # and by requiring no "-dd-dd" date shape.
-LOOSE_PHONE = re.compile(r"(?<![\w+])\+?\d(?:[\s\-().]{0,2}\d){9,14}(?!\w)")
+LOOSE_PHONE = re.compile(r"(?<![\w+])\+?\d(?:[ \-.]?\d){9,14}(?!\w)")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 PLACEHOLDER = re.compile(r"\[(PHONE|EMAIL)_(\d+)\]")
 
@@ -46,15 +46,22 @@ class Masker:
         spans = []
         try:
             for match in phonenumbers.PhoneNumberMatcher(text, self.region, leniency=phonenumbers.Leniency.POSSIBLE):
-                spans.append((match.start, match.end))
+                start = match.start
+                if text[start] == "(" and ")" not in text[start:match.end]:  # an unbalanced bracket is prose
+                    start += 1
+                spans.append((start, match.end))
         except Exception:  # libphonenumber is strict about odd input; the loose pattern still runs
             spans = []
-        for match in LOOSE_PHONE.finditer(text):
+        # the loose pattern runs where libphonenumber found nothing, so it cannot join two numbers
+        rest = list(text)
+        for start, end in spans:
+            rest[start:end] = "\x00" * (end - start)
+        for match in LOOSE_PHONE.finditer("".join(rest)):
             if not ISO_DATE.match(match.group(0)):
                 spans.append((match.start(), match.end()))
         merged = _merge(spans, text)
         names = [self._placeholder("PHONE", text[s:e]) for s, e in merged]  # numbered left to right
-        for (start, end), name in reversed(list(zip(merged, names))):
+        for (start, end), name in reversed(list(zip(merged, names, strict=True))):
             text = text[:start] + name + text[end:]
         return text
 

@@ -67,25 +67,6 @@ class Verdict:
     alternative_channel: str | None = None
     template_required: bool = False
 
-    def explain(self) -> str:
-        """One line in words, for tool texts and logs."""
-        if self.allowed:
-            extra = " with an approved template" if self.template_required else ""
-            return f"{self.channel} may be used now{extra}"
-        words = {
-            "opted_out": "the customer opted out of it",
-            "quiet_hours": "it is the customer's quiet hours",
-            "outside_whatsapp_window": "the last inbound WhatsApp message is over 24 h old "
-                                       "and no approved template fits",
-            "no_contact_detail": "there is no contact detail for it on file",
-        }
-        parts = [f"{self.channel} is blocked: {words[self.blocked_reason or 'opted_out']}"]
-        if self.next_allowed_at:
-            parts.append(f"allowed from {self.next_allowed_at.isoformat(timespec='minutes')}")
-        if self.alternative_channel:
-            parts.append(f"{self.alternative_channel} may be used now instead")
-        return "; ".join(parts)
-
 
 def in_quiet_hours(local: time, start: time | None, end: time | None) -> bool:
     """Whether a local wall-clock time lies in the window [start, end); crossing midnight allowed."""

@@ -4,6 +4,7 @@ Every function checks all of its input first and raises ``DomainError`` (or ``Co
 ``NotFound``) naming the field and how to fix it; only then does it touch the session. The caller
 owns the transaction (these functions flush, they never commit).
 """
+
 from __future__ import annotations
 
 import re
@@ -28,8 +29,15 @@ OLDEST_BIRTH_YEAR = 1900
 
 # Fields a caller may set, with the rule that checks each one.
 TEXT_LIMITS = {
-    "name": 200, "company": 200, "city": 100, "district": 100, "address": 2000, "profession": 100,
-    "best_time_to_contact": 60, "source": 60, "external_key": 100,
+    "name": 200,
+    "company": 200,
+    "city": 100,
+    "district": 100,
+    "address": 2000,
+    "profession": 100,
+    "best_time_to_contact": 60,
+    "source": 60,
+    "external_key": 100,
 }
 ENUM_FIELDS: dict[str, tuple[str, ...]] = {
     "gender": GENDERS,
@@ -69,7 +77,9 @@ def parse_time(value: Any, field: str) -> time | None:
     try:
         return time.fromisoformat(str(value).strip())
     except ValueError:
-        raise DomainError(f"{field}: {value!r} is not a time of day; write it as HH:MM", field=field) from None
+        raise DomainError(
+            f"{field}: {value!r} is not a time of day; write it as HH:MM", field=field
+        ) from None
 
 
 def clean_customer_fields(
@@ -84,10 +94,12 @@ def clean_customer_fields(
     problems: list[DomainError] = []
     unknown = sorted(set(raw) - CUSTOMER_FIELDS)
     if unknown:
-        problems.append(DomainError(
-            f"unknown customer field(s) {', '.join(unknown)}; known fields: {', '.join(sorted(CUSTOMER_FIELDS))}",
-            field=unknown[0],
-        ))
+        problems.append(
+            DomainError(
+                f"unknown customer field(s) {', '.join(unknown)}; known fields: {', '.join(sorted(CUSTOMER_FIELDS))}",
+                field=unknown[0],
+            )
+        )
     for field, value in raw.items():
         if field not in CUSTOMER_FIELDS:
             continue
@@ -100,10 +112,12 @@ def clean_customer_fields(
         problems.append(DomainError("name is required", field="name"))
     dob, anniversary = merged.get("date_of_birth"), merged.get("anniversary_date")
     if isinstance(dob, date) and isinstance(anniversary, date) and anniversary < dob:
-        problems.append(DomainError(
-            f"anniversary_date {anniversary} is before date_of_birth {dob}; check both dates",
-            field="anniversary_date",
-        ))
+        problems.append(
+            DomainError(
+                f"anniversary_date {anniversary} is before date_of_birth {dob}; check both dates",
+                field="anniversary_date",
+            )
+        )
     return clean, problems
 
 
@@ -120,7 +134,9 @@ def _clean_one(field: str, value: Any, *, today: date, region: str) -> Any:
     if field in ENUM_FIELDS:
         if value in (None, ""):
             if field in ("customer_type", "account_kind", "status", "lifecycle_stage"):
-                raise DomainError(f"{field} cannot be empty; one of {', '.join(ENUM_FIELDS[field])}", field=field)
+                raise DomainError(
+                    f"{field} cannot be empty; one of {', '.join(ENUM_FIELDS[field])}", field=field
+                )
             return None
         text = "_".join(str(value).strip().lower().split())
         if text not in ENUM_FIELDS[field]:
@@ -144,7 +160,9 @@ def _clean_one(field: str, value: Any, *, today: date, region: str) -> Any:
             return None
         email = str(value).strip().lower()
         if not EMAIL_RE.match(email) or len(email) > 255:
-            raise DomainError(f"{value!r} is not a valid email address (like name@example.com)", field="email")
+            raise DomainError(
+                f"{value!r} is not a valid email address (like name@example.com)", field="email"
+            )
         return email
     if field == "timezone":
         if value in (None, ""):
@@ -152,7 +170,9 @@ def _clean_one(field: str, value: Any, *, today: date, region: str) -> Any:
         try:
             ZoneInfo(str(value))
         except (ZoneInfoNotFoundError, ValueError):
-            raise DomainError(f"timezone {value!r} is unknown; use an IANA name like Asia/Dhaka", field="timezone") from None
+            raise DomainError(
+                f"timezone {value!r} is unknown; use an IANA name like Asia/Dhaka", field="timezone"
+            ) from None
         return str(value)
     if field == "assigned_to_id":
         if value in (None, ""):
@@ -205,7 +225,12 @@ def get_customer(session: Session, customer_id: int) -> Customer:
 
 
 def create_customer(
-    session: Session, *, name: str, today: date, region: str = "BD", created_at: datetime | None = None,
+    session: Session,
+    *,
+    name: str,
+    today: date,
+    region: str = "BD",
+    created_at: datetime | None = None,
     **fields: Any,
 ) -> Customer:
     """Validate and add one customer (phone to E.164, email lower-cased); returns the flushed row."""
@@ -277,12 +302,21 @@ def remove_tag(session: Session, customer_id: int, tag: str) -> None:
 
 
 def set_consent(
-    session: Session, customer_id: int, channel: str, opted_in: bool, *, source: str,
-    at: datetime, reason: str | None = None, user_id: int | None = None,
+    session: Session,
+    customer_id: int,
+    channel: str,
+    opted_in: bool,
+    *,
+    source: str,
+    at: datetime,
+    reason: str | None = None,
+    user_id: int | None = None,
 ) -> ChannelConsent:
     """Record a consent decision: the current state per channel, plus one line in the consent log."""
     if channel not in values(Channel):
-        raise DomainError(f"channel {channel!r} is unknown; use one of: {', '.join(values(Channel))}", field="channel")
+        raise DomainError(
+            f"channel {channel!r} is unknown; use one of: {', '.join(values(Channel))}", field="channel"
+        )
     if not isinstance(opted_in, bool):
         raise DomainError("opted_in must be true or false", field="opted_in")
     if not (source or "").strip():
@@ -297,23 +331,33 @@ def set_consent(
         session.add(consent)
     else:
         consent.opted_in, consent.updated_at = opted_in, at
-    session.add(ConsentEvent(
-        customer_id=customer_id, channel=channel, opted_in=opted_in, source=source.strip()[:60],
-        reason=reason, user_id=user_id, occurred_at=at,
-    ))
+    session.add(
+        ConsentEvent(
+            customer_id=customer_id,
+            channel=channel,
+            opted_in=opted_in,
+            source=source.strip()[:60],
+            reason=reason,
+            user_id=user_id,
+            occurred_at=at,
+        )
+    )
     session.flush()
     return consent
 
 
-def set_quiet_hours(session: Session, customer_id: int, start: time | str | None, end: time | str | None) -> Customer:
+def set_quiet_hours(
+    session: Session, customer_id: int, start: time | str | None, end: time | str | None
+) -> Customer:
     """Set (or with both None, clear) the hours not to contact a customer; may wrap midnight (21:00-09:00)."""
     start_t, end_t = parse_time(start, "start"), parse_time(end, "end")
     if (start_t is None) != (end_t is None):
-        raise DomainError("give both start and end of the quiet hours, or neither to clear them", field="start")
+        raise DomainError(
+            "give both start and end of the quiet hours, or neither to clear them", field="start"
+        )
     if start_t is not None and start_t == end_t:
         raise DomainError("quiet hours start and end are the same time; give a real window", field="end")
     customer = get_customer(session, customer_id)
     customer.quiet_hours_start, customer.quiet_hours_end = start_t, end_t
     session.flush()
     return customer
-

@@ -7,6 +7,7 @@ and not after it. Ties on time go to the later-logged interaction. None fits: no
 Recovering a drop-off that is already recovered changes nothing; the caller reports when and by
 whom it was recovered.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -39,26 +40,40 @@ class Recovery:
 
 def open_dropoffs(session: Session, customer_id: int) -> list[Dropoff]:
     """The customer's drop-offs not yet recovered, newest first."""
-    return list(session.scalars(
-        select(Dropoff).where(Dropoff.customer_id == customer_id, Dropoff.recovered == false())
-        .order_by(Dropoff.occurred_at.desc(), Dropoff.id.desc())
-    ))
+    return list(
+        session.scalars(
+            select(Dropoff)
+            .where(Dropoff.customer_id == customer_id, Dropoff.recovered == false())
+            .order_by(Dropoff.occurred_at.desc(), Dropoff.id.desc())
+        )
+    )
 
 
 def attributable_outreach(session: Session, dropoff: Dropoff, now: datetime) -> Interaction | None:
     """The outbound interaction the recovery is credited to (rule in the module docstring)."""
     since = max(dropoff.occurred_at, now - timedelta(days=ATTRIBUTION_DAYS))
     return session.scalar(
-        select(Interaction).where(
-            Interaction.customer_id == dropoff.customer_id, Interaction.direction == "outbound",
-            Interaction.occurred_at >= since, Interaction.occurred_at <= now,
-        ).order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(1)
+        select(Interaction)
+        .where(
+            Interaction.customer_id == dropoff.customer_id,
+            Interaction.direction == "outbound",
+            Interaction.occurred_at >= since,
+            Interaction.occurred_at <= now,
+        )
+        .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+        .limit(1)
     )
 
 
 def mark_recovered(
-    session: Session, dropoff_id: int, *, user_id: int | None, now: datetime, note: str | None = None,
-    tz: ZoneInfo | None = None, monetary_thresholds: Sequence[float] = DEFAULT_MONETARY_THRESHOLDS,
+    session: Session,
+    dropoff_id: int,
+    *,
+    user_id: int | None,
+    now: datetime,
+    note: str | None = None,
+    tz: ZoneInfo | None = None,
+    monetary_thresholds: Sequence[float] = DEFAULT_MONETARY_THRESHOLDS,
 ) -> Recovery:
     """Mark one drop-off recovered now, attribute it, refresh the customer's scores (caller commits)."""
     if now.tzinfo is None:
@@ -83,6 +98,11 @@ def mark_recovered(
     session.flush()
     tz = tz or (now.tzinfo if isinstance(now.tzinfo, ZoneInfo) else business_tz())
     refresh_stats(session, [dropoff.customer_id], now=now)
-    changes = refresh_derived(session, now.astimezone(tz).date(), [dropoff.customer_id], tz=tz,
-                              monetary_thresholds=monetary_thresholds)
+    changes = refresh_derived(
+        session,
+        now.astimezone(tz).date(),
+        [dropoff.customer_id],
+        tz=tz,
+        monetary_thresholds=monetary_thresholds,
+    )
     return Recovery(dropoff, False, credit, changes.get(dropoff.customer_id, {}))

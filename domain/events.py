@@ -11,12 +11,13 @@ date's next occurrence wins.
 A spouse's anniversary that equals the customer's own anniversary is the same wedding and is
 reported once (as the customer's).
 """
+
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Iterable
 
 from sqlalchemy import String, and_, or_, select
 from sqlalchemy.ext.compiler import compiles
@@ -38,14 +39,14 @@ class month_day(FunctionElement):
 
 @compiles(month_day)
 def _month_day_default(element, compiler, **kw):
-    return "to_char(%s, 'MM-DD')" % compiler.process(element.clauses, **kw)
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'MM-DD')"
 
 
 @compiles(month_day, "sqlite")
 def _month_day_sqlite(element, compiler, **kw):
     # SQLAlchemy stores a Date as 'YYYY-MM-DD' text on SQLite; substr is several times cheaper
     # than strftime over 100,000 rows
-    return "substr(%s, 6, 5)" % compiler.process(element.clauses, **kw)
+    return f"substr({compiler.process(element.clauses, **kw)}, 6, 5)"
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class UpcomingEvent:
         return self.family_member_id is None
 
     def phrase(self) -> str:
-        """Words for a call list: "wife Sarah's birthday tomorrow", "anniversary today (10 years)"."""
+        """Words for a call list: "wife Sarah's birthday tomorrow (turns 36)"."""
         when = relative_day(self.days_until)
         if self.is_self:
             what = "birthday" if self.kind == "birthday" else "wedding anniversary"
@@ -79,7 +80,9 @@ class UpcomingEvent:
             what = f"{relation_word(self.relationship, self.gender)} {first}'s {self.kind}"
         extra = ""
         if self.years:
-            extra = f" (turns {self.years})" if self.kind == "birthday" else f" ({self.years} years)"
+            extra = (
+                f" (turns {self.years})" if self.kind == "birthday" else f" ({self.years} years)"
+            )
         return f"{what} {when}{extra}"
 
 
@@ -101,7 +104,7 @@ _RELATION_WORDS = {
 
 
 def relation_word(relationship: str, gender: str | None) -> str:
-    """"wife", "son", "parent"...: the relationship in everyday words when the gender is known."""
+    """ "wife", "son", "parent"...: the relationship in everyday words when the gender is known."""
     words = _RELATION_WORDS.get(relationship)
     if words is None:
         return "family member"
@@ -132,7 +135,7 @@ def celebration_date(original: date, year: int) -> date:
 
 
 def next_occurrence(original: date, today: date) -> date:
-    """The next day (``today`` included) on which a birthday or anniversary stored as ``original`` falls."""
+    """The next day (``today`` included) on which a date stored as ``original`` is celebrated."""
     day = celebration_date(original, today.year)
     return day if day >= today else celebration_date(original, today.year + 1)
 
@@ -148,12 +151,14 @@ def upcoming_events(
     days: int = 7,
     customer_ids: Iterable[int] | None = None,
 ) -> list[UpcomingEvent]:
-    """Birthdays and anniversaries of customers and family members from ``today`` to ``today + days``.
+    """Birthdays and anniversaries of customers and family members, ``today`` to ``today + days``.
 
     Erased customers are left out. Sorted by date, then customer id, then self before family.
     """
     if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= MAX_WINDOW_DAYS:
-        raise DomainError(f"days must be a whole number from 0 to {MAX_WINDOW_DAYS}, got {days!r}", field="days")
+        raise DomainError(
+            f"days must be a whole number from 0 to {MAX_WINDOW_DAYS}, got {days!r}", field="days"
+        )
     keys = window_keys(today, days)
     key_list = sorted(keys)
     ids = None if customer_ids is None else sorted({int(i) for i in customer_ids})
@@ -162,16 +167,29 @@ def upcoming_events(
     alive = and_(Customer.status != "erased", Customer.erased_at.is_(None))
 
     own = select(
-        Customer.id, Customer.name, Customer.gender, Customer.date_of_birth, Customer.anniversary_date
+        Customer.id,
+        Customer.name,
+        Customer.gender,
+        Customer.date_of_birth,
+        Customer.anniversary_date,
     ).where(
         alive,
-        or_(month_day(Customer.date_of_birth).in_(key_list), month_day(Customer.anniversary_date).in_(key_list)),
+        or_(
+            month_day(Customer.date_of_birth).in_(key_list),
+            month_day(Customer.anniversary_date).in_(key_list),
+        ),
     )
     family = (
         select(
-            FamilyMember.id, FamilyMember.customer_id, Customer.name, FamilyMember.name,
-            FamilyMember.relationship, FamilyMember.gender, FamilyMember.date_of_birth,
-            FamilyMember.anniversary_date, Customer.anniversary_date,
+            FamilyMember.id,
+            FamilyMember.customer_id,
+            Customer.name,
+            FamilyMember.name,
+            FamilyMember.relationship,
+            FamilyMember.gender,
+            FamilyMember.date_of_birth,
+            FamilyMember.anniversary_date,
+            Customer.anniversary_date,
         )
         .join(Customer, Customer.id == FamilyMember.customer_id)
         .where(
@@ -189,7 +207,9 @@ def upcoming_events(
     return events_in_window(today, days, session.execute(own).all(), session.execute(family).all())
 
 
-def events_in_window(today: date, days: int, own_rows: Iterable, family_rows: Iterable) -> list[UpcomingEvent]:
+def events_in_window(
+    today: date, days: int, own_rows: Iterable, family_rows: Iterable
+) -> list[UpcomingEvent]:
     """The events of already-loaded rows (no query): ``own_rows`` are (customer id, name, gender,
     date of birth, anniversary); ``family_rows`` are (member id, customer id, customer name,
     member name, relationship, gender, date of birth, anniversary, the customer's anniversary)."""
@@ -202,11 +222,22 @@ def events_in_window(today: date, days: int, own_rows: Iterable, family_rows: It
         day = keys.get(f"{original.month:02d}-{original.day:02d}")
         if day is None:
             return
-        events.append(UpcomingEvent(
-            customer_id=cid, customer_name=cname, kind=kind, whose=whose, person_name=person,
-            relationship=relationship, family_member_id=member_id, gender=gender, original_date=original,
-            event_date=day, days_until=(day - today).days, years=_years(original, day),
-        ))
+        events.append(
+            UpcomingEvent(
+                customer_id=cid,
+                customer_name=cname,
+                kind=kind,
+                whose=whose,
+                person_name=person,
+                relationship=relationship,
+                family_member_id=member_id,
+                gender=gender,
+                original_date=original,
+                event_date=day,
+                days_until=(day - today).days,
+                years=_years(original, day),
+            )
+        )
 
     for cid, cname, gender, dob, anniversary in own_rows:
         add(cid, cname, "birthday", "self", cname, "self", None, gender, dob)

@@ -15,6 +15,7 @@ Rules written here (and nowhere else):
 * Afterwards the customer's aggregates, temperature and lifecycle stage are recomputed in the same
   transaction (``domain.stats``); the changes are returned as (before, after).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -45,7 +46,9 @@ class LoggedInteraction:
     interaction: Interaction
     follow_up_at: datetime | None  # the follow-up it scheduled (aware), if any
     closed_follow_up_ids: list[int] = field(default_factory=list)  # earlier interactions now done
-    changes: dict[str, tuple[str, str]] = field(default_factory=dict)  # temperature, lifecycle_stage...
+    changes: dict[str, tuple[str, str]] = field(
+        default_factory=dict
+    )  # temperature, lifecycle_stage...
 
 
 def lock_customer(session: Session, customer_id: int) -> Customer:
@@ -54,7 +57,11 @@ def lock_customer(session: Session, customer_id: int) -> Customer:
     Writers to one customer then queue, so their aggregate refreshes never lose each other's rows.
     SQLite needs no row lock: ``BEGIN IMMEDIATE`` already serializes every writer.
     """
-    customer = session.get(Customer, customer_id, with_for_update=True, populate_existing=True)
+    # Lock only the customers row: the assigned user is joined eagerly, and PostgreSQL refuses
+    # FOR UPDATE on the nullable side of that outer join.
+    customer = session.get(
+        Customer, customer_id, with_for_update={"of": Customer}, populate_existing=True
+    )
     if customer is None or customer.status == "erased":
         raise NotFound(f"there is no customer #{customer_id}", field="customer")
     return customer
@@ -69,8 +76,9 @@ def customer_zone(customer: Customer, business_tz: ZoneInfo) -> ZoneInfo:
     return business_tz
 
 
-def follow_up_moment(session: Session, customer: Customer, value: date | datetime, *, now: datetime,
-                     tz: ZoneInfo) -> datetime:
+def follow_up_moment(
+    session: Session, customer: Customer, value: date | datetime, *, now: datetime, tz: ZoneInfo
+) -> datetime:
     """The aware moment a follow-up is due (rules in the module docstring); past ones are refused."""
     zone = customer_zone(customer, tz)
     if isinstance(value, datetime):
@@ -79,14 +87,20 @@ def follow_up_moment(session: Session, customer: Customer, value: date | datetim
             if moment < now - timedelta(minutes=1):
                 raise DomainError(
                     f"follow_up_at {moment.astimezone(tz):%Y-%m-%d %H:%M} is in the past (now is "
-                    f"{now.astimezone(tz):%Y-%m-%d %H:%M}); give a future date or time", field="follow_up_at")
+                    f"{now.astimezone(tz):%Y-%m-%d %H:%M}); give a future date or time",
+                    field="follow_up_at",
+                )
             return moment
         value = value.date()
     today = now.astimezone(zone).date()
     if value < today:
-        raise DomainError(f"follow_up_at {value} is in the past (today is {today}); give today or a later date",
-                          field="follow_up_at")
-    best = best_call_times(session, {customer.id: (customer.best_time_to_contact, zone.key)}, tz)[customer.id]
+        raise DomainError(
+            f"follow_up_at {value} is in the past (today is {today}); give today or a later date",
+            field="follow_up_at",
+        )
+    best = best_call_times(session, {customer.id: (customer.best_time_to_contact, zone.key)}, tz)[
+        customer.id
+    ]
     at = time.fromisoformat(best.window[:5]) if best.source != "default" else DEFAULT_FOLLOW_UP_TIME
     moment = datetime.combine(value, at, tzinfo=zone)
     return max(moment, now.astimezone(zone))
@@ -99,7 +113,9 @@ def _check_enum(value: str | None, enum, name: str, *, required: bool) -> str | 
         return None
     text = str(value).strip().lower()
     if text not in values(enum):
-        raise DomainError(f"{name} {value!r} is not allowed; use one of: {', '.join(values(enum))}", field=name)
+        raise DomainError(
+            f"{name} {value!r} is not allowed; use one of: {', '.join(values(enum))}", field=name
+        )
     return text
 
 
@@ -107,13 +123,21 @@ def check_duration(duration_seconds: int | None) -> int | None:
     if duration_seconds is None:
         return None
     if isinstance(duration_seconds, bool) or not isinstance(duration_seconds, int):
-        raise DomainError("duration_seconds must be a whole number of seconds", field="duration_seconds")
+        raise DomainError(
+            "duration_seconds must be a whole number of seconds", field="duration_seconds"
+        )
     if duration_seconds < 0:
-        raise DomainError(f"duration_seconds {duration_seconds} is negative; give the length of the contact "
-                          "in seconds (for example 300 for five minutes)", field="duration_seconds")
+        raise DomainError(
+            f"duration_seconds {duration_seconds} is negative; give the length of the contact "
+            "in seconds (for example 300 for five minutes)",
+            field="duration_seconds",
+        )
     if duration_seconds > MAX_DURATION_SECONDS:
-        raise DomainError(f"duration_seconds {duration_seconds} is over 12 hours ({MAX_DURATION_SECONDS}); "
-                          "give the length in seconds, not minutes or milliseconds", field="duration_seconds")
+        raise DomainError(
+            f"duration_seconds {duration_seconds} is over 12 hours ({MAX_DURATION_SECONDS}); "
+            "give the length in seconds, not minutes or milliseconds",
+            field="duration_seconds",
+        )
     return duration_seconds
 
 
@@ -124,16 +148,30 @@ def _products(session: Session, product_ids: Iterable[int]) -> list[Product]:
     found = {p.id: p for p in session.scalars(select(Product).where(Product.id.in_(wanted)))}
     missing = [p for p in wanted if p not in found]
     if missing:
-        raise NotFound(f"no product with id {', '.join(map(str, missing))} in the catalogue", field="products")
+        raise NotFound(
+            f"no product with id {', '.join(map(str, missing))} in the catalogue", field="products"
+        )
     return [found[p] for p in wanted]
 
 
 def record_interaction(
-    session: Session, customer_id: int, *, user_id: int | None, type: str, notes: str,
-    direction: str = "outbound", outcome: str | None = None, duration_seconds: int | None = None,
-    follow_up_at: date | datetime | None = None, product_ids: Iterable[int] = (),
-    occurred_at: datetime | None = None, summary: str | None = None, subject: str | None = None,
-    idempotency_key: str | None = None, now: datetime, tz: ZoneInfo | None = None,
+    session: Session,
+    customer_id: int,
+    *,
+    user_id: int | None,
+    type: str,
+    notes: str,
+    direction: str = "outbound",
+    outcome: str | None = None,
+    duration_seconds: int | None = None,
+    follow_up_at: date | datetime | None = None,
+    product_ids: Iterable[int] = (),
+    occurred_at: datetime | None = None,
+    summary: str | None = None,
+    subject: str | None = None,
+    idempotency_key: str | None = None,
+    now: datetime,
+    tz: ZoneInfo | None = None,
     monetary_thresholds: Sequence[float] = DEFAULT_MONETARY_THRESHOLDS,
 ) -> LoggedInteraction:
     """Validate and write one interaction, close the follow-ups it answers, refresh the customer's scores.
@@ -152,22 +190,45 @@ def record_interaction(
     if not text:
         raise DomainError("notes are empty; say in a sentence what was discussed", field="notes")
     if len(text) > MAX_NOTES:
-        raise DomainError(f"notes are longer than {MAX_NOTES} characters; shorten them", field="notes")
+        raise DomainError(
+            f"notes are longer than {MAX_NOTES} characters; shorten them", field="notes"
+        )
     if subject is not None and len(subject.strip()) > 200:
         raise DomainError("subject is longer than 200 characters", field="subject")
-    when = now if occurred_at is None else (occurred_at if occurred_at.tzinfo else occurred_at.replace(tzinfo=tz))
+    when = (
+        now
+        if occurred_at is None
+        else (occurred_at if occurred_at.tzinfo else occurred_at.replace(tzinfo=tz))
+    )
     if when > now + CLOCK_SKEW:
-        raise DomainError(f"occurred_at {when.astimezone(tz):%Y-%m-%d %H:%M} is in the future; log contacts "
-                          "that happened (use follow_up_at to plan one)", field="occurred_at")
+        raise DomainError(
+            f"occurred_at {when.astimezone(tz):%Y-%m-%d %H:%M} is in the future; log contacts "
+            "that happened (use follow_up_at to plan one)",
+            field="occurred_at",
+        )
     products = _products(session, product_ids)
     customer = lock_customer(session, customer_id)
-    due = follow_up_moment(session, customer, follow_up_at, now=now, tz=tz) if follow_up_at is not None else None
+    due = (
+        follow_up_moment(session, customer, follow_up_at, now=now, tz=tz)
+        if follow_up_at is not None
+        else None
+    )
 
     row = Interaction(
-        customer_id=customer.id, user_id=user_id, type=kind, direction=way, outcome=result,
-        notes=text, summary=summary, subject=subject.strip() if subject else None,
-        duration_seconds=duration, occurred_at=when, follow_up_required=due is not None,
-        follow_up_at=due, idempotency_key=idempotency_key, created_at=now,
+        customer_id=customer.id,
+        user_id=user_id,
+        type=kind,
+        direction=way,
+        outcome=result,
+        notes=text,
+        summary=summary,
+        subject=subject.strip() if subject else None,
+        duration_seconds=duration,
+        occurred_at=when,
+        follow_up_required=due is not None,
+        follow_up_at=due,
+        idempotency_key=idempotency_key,
+        created_at=now,
     )
     row.products = products
     session.add(row)
@@ -175,18 +236,33 @@ def record_interaction(
 
     closed: list[int] = []
     if result != Outcome.no_answer or due is not None:
-        closed = list(session.scalars(
-            select(Interaction.id).where(
-                Interaction.customer_id == customer.id, Interaction.id != row.id,
-                Interaction.follow_up_at.is_not(None), Interaction.follow_up_done_at.is_(None),
-                Interaction.occurred_at <= when,
-            ).order_by(Interaction.id)
-        ))
+        closed = list(
+            session.scalars(
+                select(Interaction.id)
+                .where(
+                    Interaction.customer_id == customer.id,
+                    Interaction.id != row.id,
+                    Interaction.follow_up_at.is_not(None),
+                    Interaction.follow_up_done_at.is_(None),
+                    Interaction.occurred_at <= when,
+                )
+                .order_by(Interaction.id)
+            )
+        )
         if closed:
-            session.execute(update(Interaction).where(Interaction.id.in_(closed))
-                            .values(follow_up_done_at=when).execution_options(synchronize_session="fetch"))
+            session.execute(
+                update(Interaction)
+                .where(Interaction.id.in_(closed))
+                .values(follow_up_done_at=when)
+                .execution_options(synchronize_session="fetch")
+            )
 
     refresh_stats(session, [customer.id], now=now)
-    changes = refresh_derived(session, now.astimezone(tz).date(), [customer.id], tz=tz,
-                              monetary_thresholds=monetary_thresholds)
+    changes = refresh_derived(
+        session,
+        now.astimezone(tz).date(),
+        [customer.id],
+        tz=tz,
+        monetary_thresholds=monetary_thresholds,
+    )
     return LoggedInteraction(row, due, closed, changes.get(customer.id, {}))

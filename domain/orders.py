@@ -1,4 +1,5 @@
 """Recording orders: validated, items resolved to catalogue products, customer aggregates refreshed."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -54,11 +55,15 @@ def parse_items(items: Iterable[str | Mapping[str, Any]] | None) -> list[ItemLin
         try:
             quantity = int(item.get("quantity", 1))
         except (TypeError, ValueError):
-            raise DomainError(f"item {index} ({name}): quantity must be a whole number", field="items") from None
+            raise DomainError(
+                f"item {index} ({name}): quantity must be a whole number", field="items"
+            ) from None
         if quantity < 1:
             raise DomainError(f"item {index} ({name}): quantity must be at least 1", field="items")
         price = item.get("unit_price")
-        lines.append(ItemLine(name, quantity, None if price in (None, "") else parse_amount(price, "unit_price")))
+        lines.append(
+            ItemLine(name, quantity, None if price in (None, "") else parse_amount(price, "unit_price"))
+        )
     return lines
 
 
@@ -86,25 +91,40 @@ def price_lines(lines: Sequence[ItemLine], products: Mapping[str, Product], amou
         for p in unpriced:
             p[2] = share.quantize(CENT, rounding=ROUND_HALF_UP)
     return [
-        {"product_id": product.id if product else None, "product_name": product.name if product else line.name,
-         "quantity": line.quantity, "unit_price": price}
+        {
+            "product_id": product.id if product else None,
+            "product_name": product.name if product else line.name,
+            "quantity": line.quantity,
+            "unit_price": price,
+        }
         for line, product, price in priced
     ]
 
 
 def record_order(
-    session: Session, customer_id: int, *, ordered_at: datetime, amount: Any, today: date,
-    status: str = "completed", items: Iterable[str | Mapping[str, Any]] | None = None,
-    external_id: str | None = None, channel: str | None = None,
+    session: Session,
+    customer_id: int,
+    *,
+    ordered_at: datetime,
+    amount: Any,
+    today: date,
+    status: str = "completed",
+    items: Iterable[str | Mapping[str, Any]] | None = None,
+    external_id: str | None = None,
+    channel: str | None = None,
 ) -> Order:
     """Validate and add one order with its items, then refresh the customer's aggregates and scores."""
     total = parse_amount(amount)
     if status not in values(OrderStatus):
-        raise DomainError(f"status {status!r} is unknown; use one of: {', '.join(values(OrderStatus))}", field="status")
+        raise DomainError(
+            f"status {status!r} is unknown; use one of: {', '.join(values(OrderStatus))}", field="status"
+        )
     if not isinstance(ordered_at, datetime) or ordered_at.tzinfo is None:
         raise DomainError("ordered_at must be a date-time with a time zone", field="ordered_at")
     if ordered_at.date() > today:
-        raise DomainError(f"ordered_at {ordered_at:%Y-%m-%d} is in the future (today is {today})", field="ordered_at")
+        raise DomainError(
+            f"ordered_at {ordered_at:%Y-%m-%d} is in the future (today is {today})", field="ordered_at"
+        )
     lines = parse_items(items)
     get_customer(session, customer_id)
     if external_id:
@@ -113,8 +133,13 @@ def record_order(
             raise Conflict(f"order {external_id!r} is already recorded (id {existing})", field="external_id")
     products = products_by_name(session, [line.name for line in lines])
     order = Order(
-        customer_id=customer_id, external_id=external_id or None, ordered_at=ordered_at, status=status,
-        total_amount=total, channel=channel, created_at=ordered_at,
+        customer_id=customer_id,
+        external_id=external_id or None,
+        ordered_at=ordered_at,
+        status=status,
+        total_amount=total,
+        channel=channel,
+        created_at=ordered_at,
         items=[OrderItem(**values_) for values_ in price_lines(lines, products, total)],
     )
     session.add(order)

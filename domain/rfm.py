@@ -7,8 +7,8 @@ else 1. Frequency (completed orders): 5 = 10+, 4 = 7-9, 3 = 4-6, 2 = 2-3, 1 = on
 
 Segments, first rule that matches wins:
   Champions          R>=4, F>=4, M>=4            (555 is always Champions)
-  VIP                M=5, R>=3                   big spenders still buying
-  Loyal Customers    F>=4, R>=3
+  Loyal Customers    F>=4, R>=3                  frequent buyers not (yet) Champions
+  VIP                M=5, R>=3                   big spenders in few orders, still buying
   New Customers      F=1, R>=4                   first purchase in the last 60 days
   Potential Loyalists R>=3                       recent, not yet frequent
   At Risk            R<=2 and (F>=3 or M>=4)     (R<=2, F>=4, M>=4 is always At Risk)
@@ -74,10 +74,10 @@ def segment_for(r: int, f: int, m: int) -> RfmSegment:
     """The segment of an R, F, M triple (rules in the module docstring)."""
     if r >= 4 and f >= 4 and m >= 4:
         return RfmSegment.champions
-    if m == 5 and r >= 3:
-        return RfmSegment.vip
     if f >= 4 and r >= 3:
         return RfmSegment.loyal
+    if m == 5 and r >= 3:
+        return RfmSegment.vip
     if f == 1 and r >= 4:
         return RfmSegment.new_customers
     if r >= 3:
@@ -92,7 +92,7 @@ def segment_reason(r: int, f: int, m: int) -> str:
     segment = segment_for(r, f, m)
     reasons = {
         RfmSegment.champions: "bought recently, often and a lot (R, F and M all 4 or 5)",
-        RfmSegment.vip: "among the biggest spenders (M=5) and still buying (R>=3)",
+        RfmSegment.vip: "among the biggest spenders (M=5) in few orders, and still buying (R>=3)",
         RfmSegment.loyal: "buys often (F>=4) and recently enough (R>=3)",
         RfmSegment.new_customers: "first purchase within the last 60 days",
         RfmSegment.potential_loyalists: "bought within 90 days but not often yet",

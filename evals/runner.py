@@ -158,7 +158,7 @@ def _run_turn(agent, thread: str, actor: Actor, turn, settings: Settings, sessio
     reply = out.reply
     failures: list[str] = []
     verdicts: list[dict[str, Any]] = []
-    expected = [c.model_dump() for c in turn.expect.calls] if turn.expect.calls is not None else None
+    expected = [c.model_dump(mode="json") for c in turn.expect.calls] if turn.expect.calls is not None else None
     made = [c for c in calls if c.get("status") != "rejected"]
     if expected is not None:
         if not expected and made:

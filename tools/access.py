@@ -12,6 +12,7 @@ argument. Three rules, the seed 360 service's:
 * Contact details (the customer's own phone and email) are shown in full to whoever may act on
   the customer (an agent needs the number to make the call) and masked for everyone else.
 """
+
 from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
@@ -40,9 +41,13 @@ def ensure_can_act(session: Session, actor: Actor, customer: Customer, settings:
     if can_act(actor, customer, settings):
         return
     owner = session.get(User, customer.assigned_to_id) if customer.assigned_to_id else None
-    managers = list(session.scalars(
-        select(User.name).where(User.role.in_(("manager", "admin")), User.is_active.is_(True)).order_by(User.name)
-    ))
+    managers = list(
+        session.scalars(
+            select(User.name)
+            .where(User.role.in_(("manager", "admin")), User.is_active.is_(True))
+            .order_by(User.name)
+        )
+    )
     ask = f"ask {owner.name}, who is assigned to them" if owner else "ask the assigned agent"
     if managers:
         ask += f", or a manager ({', '.join(managers[:3])}) to reassign them"
@@ -71,14 +76,18 @@ def can_see_contact(actor: Actor, assigned_to_id: int | None, settings: Settings
     return assigned_to_id in (None, actor.id)
 
 
-def contact_phone(actor: Actor, assigned_to_id: int | None, phone: str | None, settings: Settings) -> str | None:
+def contact_phone(
+    actor: Actor, assigned_to_id: int | None, phone: str | None, settings: Settings
+) -> str | None:
     """The phone as ``actor`` may see it: E.164 in full, or masked to its last three digits."""
     if not phone:
         return None
     return phone if can_see_contact(actor, assigned_to_id, settings) else mask_phone(phone)
 
 
-def contact_email(actor: Actor, assigned_to_id: int | None, email: str | None, settings: Settings) -> str | None:
+def contact_email(
+    actor: Actor, assigned_to_id: int | None, email: str | None, settings: Settings
+) -> str | None:
     """The email as ``actor`` may see it: in full, or ``r***@example.com``."""
     if not email:
         return None
@@ -88,8 +97,9 @@ def contact_email(actor: Actor, assigned_to_id: int | None, email: str | None, s
     return f"{local[:1]}***@{domain}"
 
 
-def redact_family(actor: Actor, customer: Customer | int | None,
-                  members: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def redact_family(
+    actor: Actor, customer: Customer | int | None, members: Iterable[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
     """Family members as dicts; ``phone`` is removed (``phone_redacted`` set) unless ``actor`` may see it."""
     visible = can_see_private(actor, customer)
     out = []

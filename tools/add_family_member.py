@@ -1,4 +1,5 @@
 """``add_family_member``: record a customer's spouse, child, parent... with their dates (write)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -24,7 +25,9 @@ UPCOMING_DAYS = 30  # an event this close is worth telling the user about right 
 class AddFamilyMemberArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    customer: CustomerRef = Field(description="The customer: id, name (fuzzy), phone number in any form, or email.")
+    customer: CustomerRef = Field(
+        description="The customer: id, name (fuzzy), phone number in any form, or email."
+    )
     name: str = Field(min_length=1, description="The family member's full name.")
     relationship: Relationship = Field(description="What the family member is to the customer.")
     date_of_birth: date | None = Field(None, description="Birthday, YYYY-MM-DD.")
@@ -64,23 +67,34 @@ class EventOut(BaseModel):
 
 class AddFamilyMemberResult(ToolResult):
     member: FamilyMemberOut
-    upcoming_events: list[EventOut] = Field(default_factory=list, description=f"this member's birthday or "
-                                            f"anniversary within {UPCOMING_DAYS} days")
+    upcoming_events: list[EventOut] = Field(
+        default_factory=list,
+        description=f"this member's birthday or anniversary within {UPCOMING_DAYS} days",
+    )
 
 
 def member_snapshot(member: FamilyMember) -> dict[str, Any]:
     """The audit's picture of a family member row."""
     return {
-        "id": member.id, "customer_id": member.customer_id, "name": member.name,
+        "id": member.id,
+        "customer_id": member.customer_id,
+        "name": member.name,
         "relationship": member.relationship,
         "date_of_birth": member.date_of_birth.isoformat() if member.date_of_birth else None,
-        "anniversary_date": member.anniversary_date.isoformat() if member.anniversary_date else None,
-        "phone": member.phone, "email": member.email, "gender": member.gender, "profession": member.profession,
+        "anniversary_date": member.anniversary_date.isoformat()
+        if member.anniversary_date
+        else None,
+        "phone": member.phone,
+        "email": member.email,
+        "gender": member.gender,
+        "profession": member.profession,
     }
 
 
 @tool("write")
-def add_family_member(ctx: ToolContext, session: Session, args: AddFamilyMemberArgs) -> AddFamilyMemberResult:
+def add_family_member(
+    ctx: ToolContext, session: Session, args: AddFamilyMemberArgs
+) -> AddFamilyMemberResult:
     """Add a family member (spouse, child, parent, sibling, grandparent, other) to a customer's profile.
 
     Use it when the user mentions a customer's relative worth remembering, especially with a
@@ -93,19 +107,44 @@ def add_family_member(ctx: ToolContext, session: Session, args: AddFamilyMemberA
     ensure_can_act(session, ctx.actor, customer, ctx.settings)
     today = ctx.clock.today()
     member = add_member(
-        session, customer.id, name=args.name, relationship=args.relationship.value, today=today,
-        date_of_birth=args.date_of_birth, anniversary_date=args.anniversary_date, phone=args.phone,
-        email=args.email, gender=args.gender, profession=args.profession, region=ctx.settings.phone_region,
+        session,
+        customer.id,
+        name=args.name,
+        relationship=args.relationship.value,
+        today=today,
+        date_of_birth=args.date_of_birth,
+        anniversary_date=args.anniversary_date,
+        phone=args.phone,
+        email=args.email,
+        gender=args.gender,
+        profession=args.profession,
+        region=ctx.settings.phone_region,
         now=ctx.clock.now(),
     )
-    audit(session, entity="family_member", entity_id=member.id, customer_id=customer.id,
-          before=None, after=member_snapshot(member))
+    audit(
+        session,
+        entity="family_member",
+        entity_id=member.id,
+        customer_id=customer.id,
+        before=None,
+        after=member_snapshot(member),
+    )
     events = [
-        EventOut(kind=e.kind, date=e.event_date, days_until=e.days_until, years=e.years, phrase=e.phrase())
-        for e in upcoming_events(session, today, UPCOMING_DAYS, [customer.id]) if e.family_member_id == member.id
+        EventOut(
+            kind=e.kind,
+            date=e.event_date,
+            days_until=e.days_until,
+            years=e.years,
+            phrase=e.phrase(),
+        )
+        for e in upcoming_events(session, today, UPCOMING_DAYS, [customer.id])
+        if e.family_member_id == member.id
     ]
-    out = FamilyMemberOut(customer_id=customer.id, customer_name=customer.name,
-                          **{k: v for k, v in member_snapshot(member).items() if k != "customer_id"})
+    out = FamilyMemberOut(
+        customer_id=customer.id,
+        customer_name=customer.name,
+        **{k: v for k, v in member_snapshot(member).items() if k != "customer_id"},
+    )
     text = f"Added {member.name} as {customer.name}'s {member.relationship} (family member #{member.id})."
     if events:
         text += " Coming up: " + "; ".join(f"{e.phrase} ({e.date})" for e in events) + "."

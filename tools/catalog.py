@@ -7,6 +7,10 @@ TOOL_MODULES: list[str] = [
     "tools.add_family_member",
     "tools.mark_dropoff_recovered",
     "tools.draft_reply",
+    "tools.get_360",
+    "tools.call_priority_list",
+    "tools.rfm_segment",
+    "tools.upcoming_events",
 ]
 
 for _module in TOOL_MODULES:

@@ -1,4 +1,5 @@
 """Who is acting, on which database, at what time: passed to every tool by the caller, never by the model."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -30,7 +31,9 @@ class ToolContext:
     clock: Clock
     settings: Settings
     request_id: str | None = None
-    idempotency_key: str | None = None  # set by the caller for writes (graph, Slack event, HTTP retry)
+    idempotency_key: str | None = (
+        None  # set by the caller for writes (graph, Slack event, HTTP retry)
+    )
     extras: dict = field(default_factory=dict)
 
     def with_key(self, key: str | None) -> "ToolContext":

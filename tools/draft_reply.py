@@ -16,6 +16,12 @@ from tools.registry import tool
 from tools.resolve import CustomerRef, fold_enum, resolve_customer
 from tools.results import ToolResult
 
+BLOCKED_WORDS = {
+    "opted_out": "the customer opted out of this channel",
+    "quiet_hours": "it is the customer's quiet hours",
+    "outside_whatsapp_window": "no inbound WhatsApp message in 24 h and no approved template fits",
+    "no_contact_detail": "no contact detail on file for this channel",
+}
 INDEX_KEY = "reply_index"  # ToolContext.extras may carry a ReplyIndex (tests, a shared server index)
 
 
@@ -125,10 +131,7 @@ def render(result: DraftReplyResult) -> str:
         if result.template_required:
             head += " as an approved WhatsApp template"
     else:
-        reason = {"opted_out": "the customer opted out of this channel",
-                  "quiet_hours": "it is the customer's quiet hours",
-                  "outside_whatsapp_window": "no inbound WhatsApp message in 24 h and no approved template fits",
-                  "no_contact_detail": "no contact detail on file for this channel"}[result.blocked_reason or "opted_out"]
+        reason = BLOCKED_WORDS[result.blocked_reason or "opted_out"]
         head = f"DRAFT (not sent) for {who} on {result.channel}: NOT allowed now, {reason}"
         if result.next_allowed_at:
             head += f"; allowed from {result.next_allowed_at.isoformat(timespec='minutes')}"

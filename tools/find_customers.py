@@ -1,4 +1,5 @@
 """``find_customers``: look customers up by name, phone, email or id (read)."""
+
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -18,9 +19,14 @@ MAX_LIMIT = 20
 class FindCustomersArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    query: str = Field(min_length=1, description="A name (fuzzy, partial), a phone number in any form, an email "
-                       "or an id such as #42.")
-    limit: int = Field(5, ge=1, le=MAX_LIMIT, description=f"How many matches at most (1-{MAX_LIMIT}).")
+    query: str = Field(
+        min_length=1,
+        description="A name (fuzzy, partial), a phone number in any form, an email "
+        "or an id such as #42.",
+    )
+    limit: int = Field(
+        5, ge=1, le=MAX_LIMIT, description=f"How many matches at most (1-{MAX_LIMIT})."
+    )
 
 
 class CustomerMatch(BaseModel):
@@ -40,7 +46,9 @@ class FindCustomersResult(ToolResult):
 
 
 @tool("read")
-def find_customers(ctx: ToolContext, session: Session, args: FindCustomersArgs) -> FindCustomersResult:
+def find_customers(
+    ctx: ToolContext, session: Session, args: FindCustomersArgs
+) -> FindCustomersResult:
     """Search customers by name (fuzzy: "rahim", "Mr. Uddin", typos), phone, email or id.
 
     Use it to find who the user means before acting, or when another tool answered "ambiguous" or
@@ -52,27 +60,58 @@ def find_customers(ctx: ToolContext, session: Session, args: FindCustomersArgs) 
     shown = matches[: args.limit]
     ids = [m.id for m in shown]
     owner = aliased(User)
-    details = {r.id: r for r in session.execute(
-        select(Customer.id, Customer.phone, Customer.email, Customer.assigned_to_id, owner.name.label("owner"))
-        .outerjoin(owner, owner.id == Customer.assigned_to_id).where(Customer.id.in_(ids))
-    )} if ids else {}
+    details = (
+        {
+            r.id: r
+            for r in session.execute(
+                select(
+                    Customer.id,
+                    Customer.phone,
+                    Customer.email,
+                    Customer.assigned_to_id,
+                    owner.name.label("owner"),
+                )
+                .outerjoin(owner, owner.id == Customer.assigned_to_id)
+                .where(Customer.id.in_(ids))
+            )
+        }
+        if ids
+        else {}
+    )
     candidates = {c.id: c for c in customer_candidates(session, ids)}
     out = []
     for m in shown:
         row, cand = details[m.id], candidates[m.id]
-        out.append(CustomerMatch(
-            id=m.id, name=m.name, city=cand.city, last_contact=cand.last_contact, score=m.score,
-            phone=contact_phone(ctx.actor, row.assigned_to_id, row.phone, ctx.settings),
-            email=contact_email(ctx.actor, row.assigned_to_id, row.email, ctx.settings),
-            assigned_to=row.owner,
-        ))
+        out.append(
+            CustomerMatch(
+                id=m.id,
+                name=m.name,
+                city=cand.city,
+                last_contact=cand.last_contact,
+                score=m.score,
+                phone=contact_phone(ctx.actor, row.assigned_to_id, row.phone, ctx.settings),
+                email=contact_email(ctx.actor, row.assigned_to_id, row.email, ctx.settings),
+                assigned_to=row.owner,
+            )
+        )
     if not out:
         text = f"No customer matches {args.query!r}."
     else:
-        lines = [f"{len(matches)} match{'es' if len(matches) != 1 else ''} for {args.query!r}"
-                 + (f" (showing {len(out)})" if len(matches) > len(out) else "") + ":"]
+        lines = [
+            f"{len(matches)} match{'es' if len(matches) != 1 else ''} for {args.query!r}"
+            + (f" (showing {len(out)})" if len(matches) > len(out) else "")
+            + ":"
+        ]
         for c in out:
-            bits = [b for b in (c.city, c.phone, f"last contact {c.last_contact}" if c.last_contact else None) if b]
+            bits = [
+                b
+                for b in (
+                    c.city,
+                    c.phone,
+                    f"last contact {c.last_contact}" if c.last_contact else None,
+                )
+                if b
+            ]
             lines.append(f"  #{c.id} {c.name}" + (f" ({', '.join(bits)})" if bits else ""))
         text = "\n".join(lines)
     return FindCustomersResult(text=text, matches=out, total=len(matches))

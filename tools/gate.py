@@ -11,6 +11,7 @@ back only with the arguments it was first used with: the same key with other arg
 conflict (a caller bug that would otherwise silently drop a write). A write that fails (bad
 input, not found) rolls back its key too, so a corrected retry with the same key runs.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -30,12 +31,24 @@ AUDIT_KEY = "c360.audit"
 ARGUMENTS_KEY = "_arguments"  # stored beside the result, to refuse a key reused for other arguments
 
 
-def audit(session: Session, *, entity: str, entity_id: int | None, customer_id: int | None,
-          before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> None:
+def audit(
+    session: Session,
+    *,
+    entity: str,
+    entity_id: int | None,
+    customer_id: int | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
     """Note one changed record for the audit trail; the gate writes it in the same transaction."""
     session.info.setdefault(AUDIT_KEY, []).append(
-        {"entity": entity, "entity_id": entity_id, "customer_id": customer_id,
-         "before": before, "after": after}
+        {
+            "entity": entity,
+            "entity_id": entity_id,
+            "customer_id": customer_id,
+            "before": before,
+            "after": after,
+        }
     )
 
 
@@ -49,18 +62,37 @@ def run_write(spec, args, ctx: ToolContext) -> ToolResult | ToolError:
     try:
         with transaction(ctx.sessions) as session:
             if key:
-                session.add(IdempotencyRecord(key=key, action=spec.name, user_id=ctx.actor.id, result={}))
+                session.add(
+                    IdempotencyRecord(key=key, action=spec.name, user_id=ctx.actor.id, result={})
+                )
                 session.flush()
             result = spec.fn(ctx, session, args)
             entries = session.info.pop(AUDIT_KEY, None) or [
-                {"entity": None, "entity_id": None, "customer_id": None, "before": None, "after": None}
+                {
+                    "entity": None,
+                    "entity_id": None,
+                    "customer_id": None,
+                    "before": None,
+                    "after": None,
+                }
             ]
             for entry in entries:
-                session.add(AuditLog(user_id=ctx.actor.id, action=spec.name, arguments=arguments,
-                                     request_id=ctx.request_id, occurred_at=ctx.clock.now(), **entry))
+                session.add(
+                    AuditLog(
+                        user_id=ctx.actor.id,
+                        action=spec.name,
+                        arguments=arguments,
+                        request_id=ctx.request_id,
+                        occurred_at=ctx.clock.now(),
+                        **entry,
+                    )
+                )
             if key:
-                session.execute(update(IdempotencyRecord).where(IdempotencyRecord.key == key)
-                                .values(result={**to_payload(result), ARGUMENTS_KEY: arguments}))
+                session.execute(
+                    update(IdempotencyRecord)
+                    .where(IdempotencyRecord.key == key)
+                    .values(result={**to_payload(result), ARGUMENTS_KEY: arguments})
+                )
             return result
     except IntegrityError as exc:
         if key:
@@ -68,25 +100,37 @@ def run_write(spec, args, ctx: ToolContext) -> ToolResult | ToolError:
             if stored is not None:
                 return stored
         # A unique rule another writer satisfied first (the same family member added twice at once).
-        raise Conflict(f"{spec.name} clashed with a change made at the same moment and wrote nothing; "
-                       "read the record again and retry if it is still needed") from exc
+        raise Conflict(
+            f"{spec.name} clashed with a change made at the same moment and wrote nothing; "
+            "read the record again and retry if it is still needed"
+        ) from exc
 
 
-def _replay(spec, ctx: ToolContext, key: str, arguments: dict[str, Any]) -> ToolResult | ToolError | None:
+def _replay(
+    spec, ctx: ToolContext, key: str, arguments: dict[str, Any]
+) -> ToolResult | ToolError | None:
     with ctx.sessions() as session:
         record = session.scalar(select(IdempotencyRecord).where(IdempotencyRecord.key == key))
     if record is None:
         return None
     if record.action != spec.name:
-        return ToolError(error="conflict", message=f"idempotency key {key!r} was already used for "
-                         f"{record.action}; use a new key for a different write")
+        return ToolError(
+            error="conflict",
+            message=f"idempotency key {key!r} was already used for "
+            f"{record.action}; use a new key for a different write",
+        )
     payload = dict(record.result or {})
-    if not payload:  # the first call is still running (cannot happen once its transaction committed)
+    if (
+        not payload
+    ):  # the first call is still running (cannot happen once its transaction committed)
         return None
     first_arguments = payload.pop(ARGUMENTS_KEY, arguments)
     if first_arguments != arguments:
-        return ToolError(error="conflict", message=f"idempotency key {key!r} was already used for "
-                         f"{record.action} with other arguments; use a new key for a different write")
+        return ToolError(
+            error="conflict",
+            message=f"idempotency key {key!r} was already used for "
+            f"{record.action} with other arguments; use a new key for a different write",
+        )
     if payload.get("ok") is False:
         return ToolError.model_validate(payload)
     payload["replayed"] = True

@@ -1,4 +1,5 @@
 """``log_interaction``: record a call, message or meeting with a customer (write)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time
@@ -17,23 +18,36 @@ from tools.registry import tool
 from tools.resolve import CustomerRef, fold_enum, resolve_customer, resolve_product
 from tools.results import ToolResult, local_iso, utc_iso
 
+
 class LogInteractionArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    customer: CustomerRef = Field(description="The customer: id, name (fuzzy), phone number in any form, or email.")
+    customer: CustomerRef = Field(
+        description="The customer: id, name (fuzzy), phone number in any form, or email."
+    )
     type: InteractionType = Field(description="How the contact happened.")
     notes: str = Field(min_length=1, description="What was said or agreed, in a sentence or two.")
-    direction: Direction = Field(Direction.outbound, description="outbound: we contacted them; inbound: they us.")
-    outcome: Outcome | None = Field(None, description="The result of the contact, when one is clear.")
+    direction: Direction = Field(
+        Direction.outbound, description="outbound: we contacted them; inbound: they us."
+    )
+    outcome: Outcome | None = Field(
+        None, description="The result of the contact, when one is clear."
+    )
     duration_seconds: int | None = Field(
-        None, description="Length of the contact in seconds (0 to 43200); for calls and meetings.")
+        None, description="Length of the contact in seconds (0 to 43200); for calls and meetings."
+    )
     follow_up_at: date | datetime | None = Field(
-        None, description="When to contact them again: a date YYYY-MM-DD (then at the customer's best time, "
-        "or 10:00) or an ISO date-time; business local time when no offset. Not in the past.")
+        None,
+        description="When to contact them again: a date YYYY-MM-DD (then at the customer's best time, "
+        "or 10:00) or an ISO date-time; business local time when no offset. Not in the past.",
+    )
     products: list[str | int] = Field(
-        default_factory=list, description="Products mentioned, by catalogue name (fuzzy) or id.")
+        default_factory=list, description="Products mentioned, by catalogue name (fuzzy) or id."
+    )
     occurred_at: date | datetime | None = Field(
-        None, description="When it happened, if not just now: ISO date-time, or a date (then 12:00 that day).")
+        None,
+        description="When it happened, if not just now: ISO date-time, or a date (then 12:00 that day).",
+    )
 
     @field_validator("type", "direction", "outcome", mode="before")
     @classmethod
@@ -74,8 +88,10 @@ class LogInteractionResult(ToolResult):
     interaction: InteractionOut
     changes: list[FieldChange] = Field(default_factory=list)
     follow_up: ScheduledFollowUp | None = None
-    closed_follow_ups: list[int] = Field(default_factory=list, description="earlier interactions whose "
-                                         "follow-up this contact answered")
+    closed_follow_ups: list[int] = Field(
+        default_factory=list,
+        description="earlier interactions whose follow-up this contact answered",
+    )
 
 
 def occurred_moment(value: date | datetime | None, ctx: ToolContext) -> datetime | None:
@@ -90,11 +106,18 @@ def occurred_moment(value: date | datetime | None, ctx: ToolContext) -> datetime
 def interaction_snapshot(row: Interaction) -> dict[str, Any]:
     """The audit's picture of an interaction row."""
     return {
-        "id": row.id, "customer_id": row.customer_id, "user_id": row.user_id, "type": row.type,
-        "direction": row.direction, "outcome": row.outcome, "notes": row.notes,
-        "duration_seconds": row.duration_seconds, "occurred_at": utc_iso(row.occurred_at),
+        "id": row.id,
+        "customer_id": row.customer_id,
+        "user_id": row.user_id,
+        "type": row.type,
+        "direction": row.direction,
+        "outcome": row.outcome,
+        "notes": row.notes,
+        "duration_seconds": row.duration_seconds,
+        "occurred_at": utc_iso(row.occurred_at),
         "follow_up_at": utc_iso(row.follow_up_at),
-        "product_ids": [p.id for p in row.products], "idempotency_key": row.idempotency_key,
+        "product_ids": [p.id for p in row.products],
+        "idempotency_key": row.idempotency_key,
     }
 
 
@@ -102,7 +125,9 @@ DERIVED = ("temperature", "lifecycle_stage", "customer_type")
 
 
 @tool("write")
-def log_interaction(ctx: ToolContext, session: Session, args: LogInteractionArgs) -> LogInteractionResult:
+def log_interaction(
+    ctx: ToolContext, session: Session, args: LogInteractionArgs
+) -> LogInteractionResult:
     """Log a contact with a customer (call, WhatsApp, SMS, email, meeting, Facebook, Instagram, in person).
 
     Use it after the user says they talked to or messaged a customer. Records the notes, outcome,
@@ -114,42 +139,75 @@ def log_interaction(ctx: ToolContext, session: Session, args: LogInteractionArgs
     """
     customer = resolve_customer(session, args.customer, ctx.actor, ctx.settings)
     ensure_can_act(session, ctx.actor, customer, ctx.settings)
-    products = list({p.id: p for p in (resolve_product(session, ref) for ref in args.products)}.values())
+    products = list(
+        {p.id: p for p in (resolve_product(session, ref) for ref in args.products)}.values()
+    )
     before = {name: getattr(customer, name) for name in DERIVED}
     logged = record_interaction(
-        session, customer.id, user_id=ctx.actor.id, type=args.type.value, direction=args.direction.value,
-        notes=args.notes, outcome=args.outcome.value if args.outcome else None,
-        duration_seconds=args.duration_seconds, follow_up_at=args.follow_up_at,
-        product_ids=[p.id for p in products], occurred_at=occurred_moment(args.occurred_at, ctx),
-        idempotency_key=ctx.idempotency_key, now=ctx.clock.now(), tz=ctx.settings.tz,
+        session,
+        customer.id,
+        user_id=ctx.actor.id,
+        type=args.type.value,
+        direction=args.direction.value,
+        notes=args.notes,
+        outcome=args.outcome.value if args.outcome else None,
+        duration_seconds=args.duration_seconds,
+        follow_up_at=args.follow_up_at,
+        product_ids=[p.id for p in products],
+        occurred_at=occurred_moment(args.occurred_at, ctx),
+        idempotency_key=ctx.idempotency_key,
+        now=ctx.clock.now(),
+        tz=ctx.settings.tz,
         monetary_thresholds=ctx.settings.rfm_monetary_thresholds,
     )
     row = logged.interaction
     before.update({name: change[0] for name, change in logged.changes.items()})
     after = {name: change[1] for name, change in logged.changes.items()}
-    audit(session, entity="interaction", entity_id=row.id, customer_id=customer.id,
-          before={"customer": before, "open_follow_ups": logged.closed_follow_up_ids},
-          after={"interaction": interaction_snapshot(row), "customer": {**before, **after},
-                 "closed_follow_ups": logged.closed_follow_up_ids})
+    audit(
+        session,
+        entity="interaction",
+        entity_id=row.id,
+        customer_id=customer.id,
+        before={"customer": before, "open_follow_ups": logged.closed_follow_up_ids},
+        after={
+            "interaction": interaction_snapshot(row),
+            "customer": {**before, **after},
+            "closed_follow_ups": logged.closed_follow_up_ids,
+        },
+    )
     return _result(ctx, customer, logged)
 
 
 def _result(ctx: ToolContext, customer: Customer, logged) -> LogInteractionResult:
     row, tz = logged.interaction, ctx.settings.tz
-    changes = [FieldChange(field=name, before=b, after=a) for name, (b, a) in logged.changes.items()]
+    changes = [
+        FieldChange(field=name, before=b, after=a) for name, (b, a) in logged.changes.items()
+    ]
     follow_up = None
     if logged.follow_up_at is not None:
-        follow_up = ScheduledFollowUp(due_at=local_iso(logged.follow_up_at, tz),
-                                      date=logged.follow_up_at.astimezone(tz).date())
+        follow_up = ScheduledFollowUp(
+            due_at=local_iso(logged.follow_up_at, tz),
+            date=logged.follow_up_at.astimezone(tz).date(),
+        )
     out = InteractionOut(
-        id=row.id, customer_id=customer.id, customer_name=customer.name, type=row.type,
-        direction=row.direction, outcome=row.outcome, notes=row.notes, occurred_at=local_iso(row.occurred_at, tz),
-        duration_seconds=row.duration_seconds, products=[ProductRef(id=p.id, name=p.name) for p in row.products],
+        id=row.id,
+        customer_id=customer.id,
+        customer_name=customer.name,
+        type=row.type,
+        direction=row.direction,
+        outcome=row.outcome,
+        notes=row.notes,
+        occurred_at=local_iso(row.occurred_at, tz),
+        duration_seconds=row.duration_seconds,
+        products=[ProductRef(id=p.id, name=p.name) for p in row.products],
     )
-    text = [f"Logged {row.direction} {row.type.replace('_', ' ')} with {customer.name} (#{customer.id}) "
-            f"at {row.occurred_at.astimezone(tz):%Y-%m-%d %H:%M}"
-            + (f", outcome {row.outcome}" if row.outcome else "")
-            + (f", products: {', '.join(p.name for p in row.products)}" if row.products else "") + "."]
+    text = [
+        f"Logged {row.direction} {row.type.replace('_', ' ')} with {customer.name} (#{customer.id}) "
+        f"at {row.occurred_at.astimezone(tz):%Y-%m-%d %H:%M}"
+        + (f", outcome {row.outcome}" if row.outcome else "")
+        + (f", products: {', '.join(p.name for p in row.products)}" if row.products else "")
+        + "."
+    ]
     text += [f"{c.field.replace('_', ' ').capitalize()}: {c.before} -> {c.after}." for c in changes]
     if follow_up:
         due = logged.follow_up_at.astimezone(tz)
@@ -157,5 +215,10 @@ def _result(ctx: ToolContext, customer: Customer, logged) -> LogInteractionResul
     if logged.closed_follow_up_ids:
         n = len(logged.closed_follow_up_ids)
         text.append(f"Closed {n} earlier follow-up{'s' if n > 1 else ''}.")
-    return LogInteractionResult(text=" ".join(text), interaction=out, changes=changes, follow_up=follow_up,
-                                closed_follow_ups=logged.closed_follow_up_ids)
+    return LogInteractionResult(
+        text=" ".join(text),
+        interaction=out,
+        changes=changes,
+        follow_up=follow_up,
+        closed_follow_ups=logged.closed_follow_up_ids,
+    )

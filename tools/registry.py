@@ -5,6 +5,7 @@ function's docstring. ``call_tool`` is the only way anything runs a tool: it val
 checks the actor's permissions, runs reads in a session and writes through the write gate, and
 turns every failure into a ``ToolError``.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -73,7 +74,9 @@ def tool(kind: Kind, name: str | None = None):
         params = list(inspect.signature(fn, eval_str=True).parameters.values())
         args_model = params[2].annotation
         if not (isinstance(args_model, type) and issubclass(args_model, BaseModel)):
-            raise TypeError(f"{fn.__name__}: third parameter must be annotated with a pydantic model")
+            raise TypeError(
+                f"{fn.__name__}: third parameter must be annotated with a pydantic model"
+            )
         spec = ToolSpec(
             name=name or fn.__name__,
             kind=kind,
@@ -111,19 +114,27 @@ def validate_args(name: str, raw_args: dict[str, Any] | None) -> BaseModel | Too
     spec = load_tools().get(name)
     if spec is None:
         known = ", ".join(sorted(REGISTRY))
-        return ToolError(error="unknown_tool", message=f"there is no tool {name!r}; the tools are: {known}")
+        return ToolError(
+            error="unknown_tool", message=f"there is no tool {name!r}; the tools are: {known}"
+        )
     try:
         return spec.args_model.model_validate(raw_args or {})
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'arguments'}: {err['msg']}" for err in exc.errors()
+            f"{'.'.join(str(p) for p in err['loc']) or 'arguments'}: {err['msg']}"
+            for err in exc.errors()
         )
         first = exc.errors()[0]["loc"] if exc.errors() else ()
-        return ToolError(error="invalid", message=f"invalid arguments for {name}: {problems}",
-                         field=str(first[0]) if first else None)
+        return ToolError(
+            error="invalid",
+            message=f"invalid arguments for {name}: {problems}",
+            field=str(first[0]) if first else None,
+        )
 
 
-def call_tool(name: str, raw_args: dict[str, Any] | None, ctx: ToolContext) -> ToolResult | ToolError:
+def call_tool(
+    name: str, raw_args: dict[str, Any] | None, ctx: ToolContext
+) -> ToolResult | ToolError:
     """Run one tool call for ``ctx.actor``. Never raises for bad input, permissions or missing records."""
     from tools.gate import run_write
 
@@ -140,8 +151,11 @@ def call_tool(name: str, raw_args: dict[str, Any] | None, ctx: ToolContext) -> T
         return error_from(exc)
     except Exception:  # a bug must not crash the conversation; it is logged with the request id
         log.exception("tool %s failed (request %s)", name, ctx.request_id)
-        return ToolError(error="internal", message=f"{name} failed unexpectedly; nothing was written. "
-                         "Try again, or report it with the request id.")
+        return ToolError(
+            error="internal",
+            message=f"{name} failed unexpectedly; nothing was written. "
+            "Try again, or report it with the request id.",
+        )
 
 
 def error_from(exc: DomainError) -> ToolError:

@@ -21,6 +21,7 @@ Speed: names are prefiltered in SQL (``lower(name) LIKE``) on the typed words; o
 record matches a typed word exactly enough to settle it do we widen to 3-letter pieces of each
 word (catches typos), then score the candidates with rapidfuzz's vectorized ``cdist``.
 """
+
 from __future__ import annotations
 
 import re
@@ -46,10 +47,33 @@ FUZZY_WEIGHT = 0.85  # a non-identical word scores at most 85, below any exact w
 MAX_CANDIDATES = 5
 MAX_ID_DIGITS = 8  # longer digit strings are phone numbers
 
-HONORIFICS = frozenset({
-    "mr", "mrs", "ms", "miss", "mx", "dr", "sir", "madam", "maam", "mam", "bhai", "bhaiya", "vai",
-    "bhaijan", "apu", "apa", "sahib", "saheb", "shaheb", "sahab", "ji", "janab", "mister",
-})
+HONORIFICS = frozenset(
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "dr",
+        "sir",
+        "madam",
+        "maam",
+        "mam",
+        "bhai",
+        "bhaiya",
+        "vai",
+        "bhaijan",
+        "apu",
+        "apa",
+        "sahib",
+        "saheb",
+        "shaheb",
+        "sahab",
+        "ji",
+        "janab",
+        "mister",
+    }
+)
 PRODUCT_STOPWORDS = frozenset({"the", "a", "an", "one", "of", "that", "this"})
 
 
@@ -98,8 +122,9 @@ class Match:
     exact: bool  # the whole name equals what was typed
 
 
-def score_names(query: list[str], rows: Sequence[tuple[int, str]], drop: frozenset[str] = HONORIFICS
-                ) -> list[Match]:
+def score_names(
+    query: list[str], rows: Sequence[tuple[int, str]], drop: frozenset[str] = HONORIFICS
+) -> list[Match]:
     """Score ``(id, name)`` rows against the typed words; best first.
 
     Each distinct name is scored once (common names repeat thousands of times), vectorized.
@@ -120,8 +145,10 @@ def score_names(query: list[str], rows: Sequence[tuple[int, str]], drop: frozens
     per_word = np.where(ratio >= 100.0, 100.0, ratio * FUZZY_WEIGHT)  # (typed words, vocabulary)
     best = np.maximum.reduceat(per_word[:, flat], starts, axis=1)  # (typed words, names)
     typed = " ".join(query)
-    by_name = {name: (round(float(score), 1), " ".join(distinct[name]) == typed)
-               for name, score in zip(names, best.mean(axis=0))}
+    by_name = {
+        name: (round(float(score), 1), " ".join(distinct[name]) == typed)
+        for name, score in zip(names, best.mean(axis=0))
+    }
     matches = [Match(rid, name, *by_name[name]) for rid, name in rows if name in by_name]
     matches.sort(key=lambda m: (-m.exact, -m.score, m.id))
     return matches
@@ -143,6 +170,7 @@ def pick(matches: list[Match]) -> tuple[Match | None, list[Match]]:
 
 
 # --- customers ---------------------------------------------------------------------------------
+
 
 def _alive():
     return Customer.status != "erased"
@@ -173,7 +201,10 @@ def _name_rows(session: Session, patterns: Iterable[str]) -> list[tuple[int, str
     likes = [_contains(session, p) for p in sorted(set(patterns))]
     if not likes:
         return []
-    return [tuple(r) for r in session.execute(select(Customer.id, Customer.name).where(_alive(), or_(*likes)))]
+    return [
+        tuple(r)
+        for r in session.execute(select(Customer.id, Customer.name).where(_alive(), or_(*likes)))
+    ]
 
 
 def search_customer_names(session: Session, typed: str) -> list[Match]:
@@ -199,16 +230,25 @@ def customer_candidates(session: Session, ids: Sequence[int]) -> list[Candidate]
     """Id, name, city and last contact date of these customers, in the order given."""
     if not ids:
         return []
-    last = (select(Interaction.customer_id, func.max(Interaction.occurred_at).label("last"))
-            .where(Interaction.customer_id.in_(ids)).group_by(Interaction.customer_id).subquery())
+    last = (
+        select(Interaction.customer_id, func.max(Interaction.occurred_at).label("last"))
+        .where(Interaction.customer_id.in_(ids))
+        .group_by(Interaction.customer_id)
+        .subquery()
+    )
     rows = session.execute(
         select(Customer.id, Customer.name, Customer.city, last.c.last)
-        .outerjoin(last, last.c.customer_id == Customer.id).where(Customer.id.in_(ids))
+        .outerjoin(last, last.c.customer_id == Customer.id)
+        .where(Customer.id.in_(ids))
     ).all()
     by_id = {r.id: r for r in rows}
     return [
-        Candidate(id=r.id, name=r.name, city=r.city,
-                  last_contact=r.last.date().isoformat() if r.last else None)
+        Candidate(
+            id=r.id,
+            name=r.name,
+            city=r.city,
+            last_contact=r.last.date().isoformat() if r.last else None,
+        )
         for r in (by_id[i] for i in ids if i in by_id)
     ]
 
@@ -219,20 +259,27 @@ def _ambiguous_customers(session: Session, ref: str, ids: list[int], how: str) -
     return Ambiguous(
         f"{len(ids)} customers match {how} {ref!r}{more}; ask the user which one, then call again "
         f"with its id (for example '#{shown[0].id}'), or with a phone number or email",
-        candidates=shown, field="customer",
+        candidates=shown,
+        field="customer",
     )
 
 
-def resolve_customer(session: Session, ref: int | str, actor: Actor | None, settings: Settings) -> Customer:
+def resolve_customer(
+    session: Session, ref: int | str, actor: Actor | None, settings: Settings
+) -> Customer:
     """The one customer ``ref`` means (id, name, phone or email); ``NotFound`` or ``Ambiguous`` otherwise."""
     if ref is None or (isinstance(ref, str) and not ref.strip()):
-        raise DomainError("customer is empty: give an id, a name, a phone number or an email", field="customer")
+        raise DomainError(
+            "customer is empty: give an id, a name, a phone number or an email", field="customer"
+        )
     customer_id = _as_id(ref)
     if customer_id is not None:
         customer = session.get(Customer, customer_id)
         if customer is None or customer.status == "erased":
-            raise NotFound(f"there is no customer #{customer_id}; search by name, phone or email instead",
-                           field="customer")
+            raise NotFound(
+                f"there is no customer #{customer_id}; search by name, phone or email instead",
+                field="customer",
+            )
         return customer
     text = str(ref).strip()
     if "@" in text:
@@ -240,18 +287,25 @@ def resolve_customer(session: Session, ref: int | str, actor: Actor | None, sett
     if not re.search(r"[^\W\d_]", text):
         phone = try_normalize_phone(text, settings.phone_region)
         if phone is None:
-            raise DomainError(f"{text!r} is neither a customer id nor a valid phone number; check the digits",
-                              field="customer")
+            raise DomainError(
+                f"{text!r} is neither a customer id nor a valid phone number; check the digits",
+                field="customer",
+            )
         return _resolve_exact(session, Customer.phone == phone, text, "phone")
     if not words(text):
-        raise DomainError(f"{text!r} holds only a title; give the customer's name", field="customer")
+        raise DomainError(
+            f"{text!r} holds only a title; give the customer's name", field="customer"
+        )
     matches = search_customer_names(session, text)
     winner, tied = pick(matches)
     if winner is not None:
         return session.get(Customer, winner.id)
     if not tied:
-        raise NotFound(f"no customer is called anything like {text!r}; check the spelling, "
-                       "or give a phone number, email or id", field="customer")
+        raise NotFound(
+            f"no customer is called anything like {text!r}; check the spelling, "
+            "or give a phone number, email or id",
+            field="customer",
+        )
     tied = _mine_first(session, tied, actor)
     raise _ambiguous_customers(session, text, [m.id for m in tied], "the name")
 
@@ -260,7 +314,9 @@ def lookup_customers(session: Session, ref: int | str, settings: Settings) -> li
     """Every live customer ``ref`` could mean, best first, without the "clearly best" rule (for search)."""
     customer_id = _as_id(ref)
     if customer_id is not None:
-        found = session.execute(select(Customer.id, Customer.name).where(Customer.id == customer_id, _alive())).first()
+        found = session.execute(
+            select(Customer.id, Customer.name).where(Customer.id == customer_id, _alive())
+        ).first()
         return [Match(found.id, found.name, 100.0, True)] if found else []
     text = str(ref).strip()
     condition = None
@@ -272,7 +328,9 @@ def lookup_customers(session: Session, ref: int | str, settings: Settings) -> li
             return []
         condition = Customer.phone == phone
     if condition is not None:
-        rows = session.execute(select(Customer.id, Customer.name).where(condition, _alive()).order_by(Customer.id))
+        rows = session.execute(
+            select(Customer.id, Customer.name).where(condition, _alive()).order_by(Customer.id)
+        )
         return [Match(r.id, r.name, 100.0, True) for r in rows]
     return [m for m in search_customer_names(session, text) if m.exact or m.score >= MIN_SCORE]
 
@@ -281,8 +339,13 @@ def _mine_first(session: Session, tied: list[Match], actor: Actor | None) -> lis
     """Among equal scores, list the actor's own customers first (they are the likelier meaning)."""
     if actor is None:
         return tied
-    mine = set(session.scalars(select(Customer.id).where(
-        Customer.id.in_([m.id for m in tied]), Customer.assigned_to_id == actor.id)))
+    mine = set(
+        session.scalars(
+            select(Customer.id).where(
+                Customer.id.in_([m.id for m in tied]), Customer.assigned_to_id == actor.id
+            )
+        )
+    )
     return sorted(tied, key=lambda m: (-m.exact, -m.score, m.id not in mine, m.id))
 
 
@@ -291,22 +354,30 @@ def _resolve_exact(session: Session, condition, text: str, how: str) -> Customer
     if len(rows) == 1:
         return rows[0]
     if not rows:
-        raise NotFound(f"no customer has the {how} {text!r}; check it, or search by name", field="customer")
+        raise NotFound(
+            f"no customer has the {how} {text!r}; check it, or search by name", field="customer"
+        )
     raise _ambiguous_customers(session, text, [c.id for c in rows], f"the {how}")
 
 
 # --- drop-offs and products --------------------------------------------------------------------
 
+
 def resolve_dropoff(session: Session, ref: int | str) -> Dropoff:
     """The drop-off with this id ("12" and "#12" work too), or ``NotFound``."""
     dropoff_id = _as_id(ref)
     if dropoff_id is None:
-        raise DomainError(f"dropoff_id {ref!r} is not a number; give the drop-off's id such as 12",
-                          field="dropoff_id")
+        raise DomainError(
+            f"dropoff_id {ref!r} is not a number; give the drop-off's id such as 12",
+            field="dropoff_id",
+        )
     dropoff = session.get(Dropoff, dropoff_id)
     if dropoff is None:
-        raise NotFound(f"there is no drop-off #{dropoff_id}; leave dropoff_id out and give the customer "
-                       "to find their open drop-offs", field="dropoff_id")
+        raise NotFound(
+            f"there is no drop-off #{dropoff_id}; leave dropoff_id out and give the customer "
+            "to find their open drop-offs",
+            field="dropoff_id",
+        )
     return dropoff
 
 
@@ -328,7 +399,8 @@ def resolve_product(session: Session, ref: int | str, *, field: str = "products"
         return by_sku
     rows = session.execute(
         select(Product.id, Product.name, Category.name.label("category"), Product.price)
-        .outerjoin(Category, Category.id == Product.category_id).where(Product.is_active.is_(True))
+        .outerjoin(Category, Category.id == Product.category_id)
+        .where(Product.is_active.is_(True))
     ).all()
     query = words(text, PRODUCT_STOPWORDS)
     matches = score_names(query, [(r.id, r.name) for r in rows], PRODUCT_STOPWORDS)
@@ -336,13 +408,22 @@ def resolve_product(session: Session, ref: int | str, *, field: str = "products"
     if winner is not None:
         return session.get(Product, winner.id)
     if not tied:
-        raise NotFound(f"{text!r} is not in the product catalogue; use a catalogue name or leave it out",
-                       field=field)
+        raise NotFound(
+            f"{text!r} is not in the product catalogue; use a catalogue name or leave it out",
+            field=field,
+        )
     info = {r.id: r for r in rows}
     candidates = [
-        Candidate(id=m.id, name=m.name, kind="product",
-                  detail=", ".join(x for x in (info[m.id].category, f"price {info[m.id].price}") if x))
+        Candidate(
+            id=m.id,
+            name=m.name,
+            kind="product",
+            detail=", ".join(x for x in (info[m.id].category, f"price {info[m.id].price}") if x),
+        )
         for m in tied[:MAX_CANDIDATES]
     ]
-    raise Ambiguous(f"{len(tied)} catalogue products match {text!r}; ask which one and use its full name",
-                    candidates=candidates, field=field)
+    raise Ambiguous(
+        f"{len(tied)} catalogue products match {text!r}; ask which one and use its full name",
+        candidates=candidates,
+        field=field,
+    )

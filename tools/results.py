@@ -1,4 +1,5 @@
 """What tools return: a structured result with a short plain-text rendering, or a structured error."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone

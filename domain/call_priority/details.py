@@ -1,7 +1,8 @@
-"""What the call list says about its top entries: open follow-ups, carts, products to offer, best time.
+"""Detail for the top of the call list: open follow-ups, carts, products to offer, best time.
 
 These run once per call list, for the few customers shown, each as one query over all of them.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,11 +21,15 @@ SUCCESS_OUTCOMES = ("interested", "purchased", "callback", "resolved")
 MIN_LEARNED_SAMPLES = 2  # one good call is luck; two at the same hour is a habit
 DEFAULT_CALL_WINDOW = "11:00-13:00"  # late morning: shops open, before the afternoon rush
 NAMED_WINDOWS = {
-    "morning": "09:00-12:00", "noon": "12:00-14:00", "afternoon": "14:00-17:00",
-    "evening": "17:00-20:00", "night": "20:00-22:00",
+    "morning": "09:00-12:00",
+    "noon": "12:00-14:00",
+    "afternoon": "14:00-17:00",
+    "evening": "17:00-20:00",
+    "night": "20:00-22:00",
 }
 BEHAVIOUR_WEIGHTS = {"add_to_cart": 3, "wishlist": 2, "product_view": 1}
 BEHAVIOUR_LOOKBACK_DAYS = 90
+SAME_CATEGORY = "same category as earlier purchases, not bought yet"
 BEST_SELLER_ORDERS = 20_000  # popularity = units in the latest orders, a cheap recent window
 
 
@@ -82,7 +87,9 @@ def open_dropoffs(session: Session, ids: list[int]) -> dict[int, list[OpenDropof
     """Open drop-offs of each customer, newest first."""
     d = Dropoff
     rows = session.execute(
-        select(d.customer_id, d.id, d.stage, d.cart_value, d.occurred_at, d.product_id, Product.name)
+        select(
+            d.customer_id, d.id, d.stage, d.cart_value, d.occurred_at, d.product_id, Product.name
+        )
         .outerjoin(Product, Product.id == d.product_id)
         .where(d.customer_id.in_(ids), d.recovered.is_(False))
         .order_by(d.customer_id, d.occurred_at.desc(), d.id.desc())
@@ -101,7 +108,9 @@ def _popularity(session: Session) -> Counter:
     instead of walking the whole order_items product index.
     """
     newest = select(func.max(Order.id)).scalar_subquery()
-    recent_orders = select(Order.id).where(Order.id > newest - BEST_SELLER_ORDERS, Order.status == "completed")
+    recent_orders = select(Order.id).where(
+        Order.id > newest - BEST_SELLER_ORDERS, Order.status == "completed"
+    )
     rows = session.execute(
         select(OrderItem.product_id, func.sum(OrderItem.quantity))
         .where(OrderItem.order_id.in_(recent_orders))
@@ -133,15 +142,22 @@ def recommend_products(
     b = BehaviorEvent
     for cid, pid, kind, count in session.execute(
         select(b.customer_id, b.product_id, b.type, func.sum(b.count))
-        .where(b.customer_id.in_(ids), b.product_id.is_not(None), b.occurred_at >= since,
-               b.type.in_(tuple(BEHAVIOUR_WEIGHTS)))
+        .where(
+            b.customer_id.in_(ids),
+            b.product_id.is_not(None),
+            b.occurred_at >= since,
+            b.type.in_(tuple(BEHAVIOUR_WEIGHTS)),
+        )
         .group_by(b.customer_id, b.product_id, b.type)
     ).all():
         interest[cid][pid] += BEHAVIOUR_WEIGHTS[kind] * int(count)
         seen[cid][(pid, kind)] += int(count)
     for cid, pid in session.execute(
-        select(Dropoff.customer_id, Dropoff.product_id)
-        .where(Dropoff.customer_id.in_(ids), Dropoff.recovered.is_(False), Dropoff.product_id.is_not(None))
+        select(Dropoff.customer_id, Dropoff.product_id).where(
+            Dropoff.customer_id.in_(ids),
+            Dropoff.recovered.is_(False),
+            Dropoff.product_id.is_not(None),
+        )
     ).all():
         interest[cid][pid] += BEHAVIOUR_WEIGHTS["add_to_cart"]
         seen[cid][(pid, "dropoff")] += 1
@@ -155,7 +171,9 @@ def recommend_products(
     catalogue = {
         row[0]: row
         for row in session.execute(
-            catalogue_query.where(Product.id.in_(candidate_ids) | Product.category_id.in_(wanted_categories))
+            catalogue_query.where(
+                Product.id.in_(candidate_ids) | Product.category_id.in_(wanted_categories)
+            )
         ).all()
     }
     by_category: dict[int, list[int]] = defaultdict(list)
@@ -163,27 +181,37 @@ def recommend_products(
         by_category[cat].append(pid)
     ranked_all = sorted(catalogue, key=lambda p: (-popularity.get(p, 0), p))
 
+    best_sellers = [
+        (pid, "best_seller", f"best seller ({popularity[pid]} sold recently)")
+        for pid in ranked_all
+        if popularity.get(pid, 0) > 0
+    ]
     out: dict[int, list[RecommendedProduct]] = {}
     for cid in ids:
-        picks: list[RecommendedProduct] = []
-        taken = set(bought.get(cid, ()))
-
-        def take(pid: int, source: str, reason: str) -> None:
-            if len(picks) < per_customer and pid in catalogue and pid not in taken:
-                taken.add(pid)
-                picks.append(RecommendedProduct(pid, catalogue[pid][1], catalogue[pid][2], source, reason))
-
-        for pid, _weight in sorted(interest.get(cid, Counter()).items(), key=lambda kv: (-kv[1], kv[0])):
-            take(pid, "behaviour", _interest_reason(seen[cid], pid))
-        for cat, _n in sorted(categories.get(cid, Counter()).items(), key=lambda kv: (-kv[1], kv[0])):
-            for pid in sorted(by_category.get(cat, ()), key=lambda p: (-popularity.get(p, 0), p)):
-                take(pid, "purchase_history", "same category as earlier purchases, not bought yet")
-        for pid in ranked_all:
-            if popularity.get(pid, 0) <= 0:
-                break
-            take(pid, "best_seller", f"best seller ({popularity[pid]} sold recently)")
-        out[cid] = picks
+        by_interest = sorted(interest.get(cid, Counter()).items(), key=lambda kv: (-kv[1], kv[0]))
+        candidates = [
+            (pid, "behaviour", _interest_reason(seen[cid], pid)) for pid, _w in by_interest
+        ]
+        by_habit = sorted(categories.get(cid, Counter()).items(), key=lambda kv: (-kv[1], kv[0]))
+        for cat, _n in by_habit:
+            same = sorted(by_category.get(cat, ()), key=lambda p: (-popularity.get(p, 0), p))
+            candidates += [(pid, "purchase_history", SAME_CATEGORY) for pid in same]
+        candidates += best_sellers
+        out[cid] = _pick(candidates, set(bought.get(cid, ())), catalogue, per_customer)
     return out
+
+
+def _pick(candidates, taken: set[int], catalogue: dict, n: int) -> list[RecommendedProduct]:
+    """The first ``n`` distinct, active, not yet bought products of the candidates, in order."""
+    picks: list[RecommendedProduct] = []
+    for pid, source, reason in candidates:
+        if len(picks) == n:
+            break
+        if pid in catalogue and pid not in taken:
+            taken.add(pid)
+            _id, name, price, _cat = catalogue[pid]
+            picks.append(RecommendedProduct(pid, name, price, source, reason))
+    return picks
 
 
 def _interest_reason(seen: Counter, pid: int) -> str:
@@ -230,14 +258,16 @@ def best_call_times(
     session: Session, customers: dict[int, tuple[str | None, str | None]], business_tz: ZoneInfo
 ) -> dict[int, BestCallTime]:
     """``customers``: id -> (stated best time, time zone). Mode hour of successful contacts, in the
-    customer's zone (ties: the hour of the most recent one), else the stated time, else the default."""
+    customer's zone (ties: the hour of the most recent one), else the stated time, else the
+    default."""
     hours: dict[int, Counter] = defaultdict(Counter)
     latest: dict[int, dict[int, datetime]] = defaultdict(dict)
     zones = {cid: _zone(zone, business_tz) for cid, (_stated, zone) in customers.items()}
     i = Interaction
     for cid, occurred in session.execute(
-        select(i.customer_id, i.occurred_at)
-        .where(i.customer_id.in_(list(customers)), i.outcome.in_(SUCCESS_OUTCOMES))
+        select(i.customer_id, i.occurred_at).where(
+            i.customer_id.in_(list(customers)), i.outcome.in_(SUCCESS_OUTCOMES)
+        )
     ).all():
         local = occurred.astimezone(zones[cid])
         hours[cid][local.hour] += 1
@@ -252,10 +282,15 @@ def best_call_times(
         if total >= MIN_LEARNED_SAMPLES:
             hour = max(counts, key=lambda h: (counts[h], latest[cid][h]))
             window = f"{hour:02d}:00-{(hour + 1) % 24:02d}:00"
-            detail = f"{counts[hour]} of {total} successful contacts were between {window[:5]} and {window[6:]}"
+            detail = (
+                f"{counts[hour]} of {total} successful contacts were between "
+                f"{window[:5]} and {window[6:]}"
+            )
             out[cid] = BestCallTime(window, zone_name, "learned", detail)
         elif (window := stated_window(stated)) is not None:
-            out[cid] = BestCallTime(window, zone_name, "stated", f"customer's stated best time: {stated}")
+            out[cid] = BestCallTime(
+                window, zone_name, "stated", f"customer's stated best time: {stated}"
+            )
         else:
             detail = "no successful contacts or stated preference on record yet"
             out[cid] = BestCallTime(DEFAULT_CALL_WINDOW, zone_name, "default", detail)

@@ -5,20 +5,13 @@ week's birthdays and anniversaries, numpy for the points (see ``scoring``). Only
 shown get the per-entry detail (names, follow-up notes, carts, products, best time), each as one
 query over all of them.
 
-Offer type, first rule that matches:
-  birthday_offer / anniversary_offer  an own or family event within the week (the nearest decides)
-  cart_recovery   an open drop-off past the browsing stage (cart, checkout, failed payment) in 30 days
-  reactivation    bought before, but not for more than 90 days (R <= 2), or lifecycle inactive
-  discount        never bought (a first-purchase incentive)
-  cross_sell      1-3 completed orders: introduce another category
-  upsell          4+ orders and still buying: a better item in the categories they buy
+The words (reasons, offer type, next action) come from ``wording``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import numpy as np
 from sqlalchemy import select
@@ -27,6 +20,7 @@ from sqlalchemy.orm import Session
 from domain.call_priority import details, scoring
 from domain.call_priority.details import BestCallTime, FollowUp, OpenDropoff, RecommendedProduct
 from domain.call_priority.signals import DayCounter, eligibility, load_signals
+from domain.call_priority.wording import Context, Factor, detail, next_action, offer_for
 from domain.enums import LifecycleStage, Temperature, values
 from domain.errors import DomainError
 from domain.events import UpcomingEvent, upcoming_events
@@ -34,15 +28,6 @@ from domain.models import Customer, User
 from domain.settings import Settings, get_settings
 
 MAX_LIMIT = 500
-CART_STAGES = ("add_to_cart", "checkout_initiated", "payment_failed")
-CART_RECOVERY_DAYS = 30
-
-
-@dataclass(frozen=True)
-class Factor:
-    name: str  # follow_up | event | temperature | dropoff | at_risk
-    points: float
-    detail: str
 
 
 @dataclass(frozen=True)
@@ -75,17 +60,11 @@ class CallPriorityEntry:
     extra: dict = field(default_factory=dict)
 
 
-def money(value: float | Decimal, currency: str) -> str:
-    return f"{currency} {float(value):,.0f}"
-
-
-def days_ago(days: int) -> str:
-    return "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
-
-
 def _validate(limit, temperature, lifecycle_stage) -> None:
     if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
-        raise DomainError(f"limit must be a whole number from 1 to {MAX_LIMIT}, got {limit!r}", field="limit")
+        raise DomainError(
+            f"limit must be a whole number from 1 to {MAX_LIMIT}, got {limit!r}", field="limit"
+        )
     if temperature is not None and temperature not in values(Temperature):
         raise DomainError(
             f"unknown temperature {temperature!r}: use one of {', '.join(values(Temperature))}",
@@ -93,7 +72,8 @@ def _validate(limit, temperature, lifecycle_stage) -> None:
         )
     if lifecycle_stage is not None and lifecycle_stage not in values(LifecycleStage):
         raise DomainError(
-            f"unknown lifecycle stage {lifecycle_stage!r}: use one of {', '.join(values(LifecycleStage))}",
+            f"unknown lifecycle stage {lifecycle_stage!r}: "
+            f"use one of {', '.join(values(LifecycleStage))}",
             field="lifecycle_stage",
         )
 
@@ -143,14 +123,16 @@ def call_priority(
         event_family[pos] = [not e.is_self for e in nearest]
         event_extra[pos] = [len(events_by_customer[c]) - 1 for c in cids[found]]
 
-    r, f, m = scoring.rfm_arrays(since_order, signals.order_count, signals.total_spent,
-                                 settings.rfm_monetary_thresholds)
+    r, f, m = scoring.rfm_arrays(
+        since_order, signals.order_count, signals.total_spent, settings.rfm_monetary_thresholds
+    )
     points = {
         "follow_up": scoring.follow_up_points(follow_overdue),
         "event": scoring.event_points(event_days, event_family, event_extra),
         "temperature": scoring.temperature_points(signals.temperature),
-        "dropoff": scoring.dropoff_points(signals.open_dropoff_count, signals.open_dropoff_value,
-                                          since_dropoff, big_value),
+        "dropoff": scoring.dropoff_points(
+            signals.open_dropoff_count, signals.open_dropoff_value, since_dropoff, big_value
+        ),
         "at_risk": scoring.at_risk_points(r, f, m),
     }
     total = sum(points.values())
@@ -171,165 +153,90 @@ def call_priority(
         cid = int(signals.ids[i])
         person = people[cid]
         bought = signals.order_count[i] > 0 and not np.isnan(since_order[i])
-        ctx = _Context(
-            today=today, tz=tz, currency=settings.currency, person=person,
-            events=events_by_customer.get(cid, []), follow_up=follow_ups.get(cid),
-            follow_overdue=follow_overdue[i], dropoffs=dropoffs.get(cid, []),
-            since_dropoff=since_dropoff[i], open_count=int(np.nan_to_num(signals.open_dropoff_count[i])),
+        ctx = Context(
+            today=today,
+            tz=tz,
+            currency=settings.currency,
+            person=person,
+            events=events_by_customer.get(cid, []),
+            follow_up=follow_ups.get(cid),
+            follow_overdue=follow_overdue[i],
+            dropoffs=dropoffs.get(cid, []),
+            since_dropoff=since_dropoff[i],
+            open_count=int(np.nan_to_num(signals.open_dropoff_count[i])),
             open_value=float(np.nan_to_num(signals.open_dropoff_value[i])),
-            spent=float(np.nan_to_num(signals.total_spent[i])), orders=int(np.nan_to_num(signals.order_count[i])),
-            since_order=int(since_order[i]) if bought else None, rfm=(int(r[i]), int(f[i]), int(m[i])),
+            spent=float(np.nan_to_num(signals.total_spent[i])),
+            orders=int(np.nan_to_num(signals.order_count[i])),
+            since_order=int(since_order[i]) if bought else None,
+            rfm=(int(r[i]), int(f[i]), int(m[i])),
         )
         factors = [
-            Factor(name, round(float(points[name][i]), 1), _detail(name, ctx))
-            for name in scoring.FACTORS if points[name][i] > 0
+            Factor(name, round(float(points[name][i]), 1), detail(name, ctx))
+            for name in scoring.FACTORS
+            if points[name][i] > 0
         ]
         factors.sort(key=lambda fct: -fct.points)
-        offer, offer_reason = _offer(ctx)
+        offer, offer_reason = offer_for(ctx)
         best = times[cid]
-        entries.append(CallPriorityEntry(
-            rank=rank, customer_id=cid, name=person["name"],
-            score=round(float(scoring.score_from_points(total[i])), 1), points=round(float(total[i]), 1),
-            factors=factors, reasons=[fct.detail for fct in factors],
-            temperature=person["temperature"], lifecycle_stage=person["lifecycle_stage"],
-            offer_type=offer, offer_reason=offer_reason, recommended_products=products.get(cid, []),
-            best_call_time=best, next_action=_next_action(ctx, factors, offer, products.get(cid, []), best, now),
-            events=ctx.events, follow_up=ctx.follow_up, open_dropoffs=ctx.dropoffs,
-            lifetime_value=ctx.spent, order_count=ctx.orders, days_since_last_order=ctx.since_order,
-            rfm=ctx.rfm if bought else None, phone=person["phone"], email=person["email"],
-            assigned_to_id=person["assigned_to_id"], assigned_to_name=person["assigned_to_name"],
-        ))
+        entries.append(
+            CallPriorityEntry(
+                rank=rank,
+                customer_id=cid,
+                name=person["name"],
+                score=round(float(scoring.score_from_points(total[i])), 1),
+                points=round(float(total[i]), 1),
+                factors=factors,
+                reasons=[fct.detail for fct in factors],
+                temperature=person["temperature"],
+                lifecycle_stage=person["lifecycle_stage"],
+                offer_type=offer,
+                offer_reason=offer_reason,
+                recommended_products=products.get(cid, []),
+                best_call_time=best,
+                next_action=next_action(ctx, factors, offer, products.get(cid, []), best, now),
+                events=ctx.events,
+                follow_up=ctx.follow_up,
+                open_dropoffs=ctx.dropoffs,
+                lifetime_value=ctx.spent,
+                order_count=ctx.orders,
+                days_since_last_order=ctx.since_order,
+                rfm=ctx.rfm if bought else None,
+                phone=person["phone"],
+                email=person["email"],
+                assigned_to_id=person["assigned_to_id"],
+                assigned_to_name=person["assigned_to_name"],
+            )
+        )
     return entries
 
 
 def _people(session: Session, ids: list[int]) -> dict[int, dict]:
     c = Customer
     rows = session.execute(
-        select(c.id, c.name, c.phone, c.email, c.temperature, c.lifecycle_stage, c.best_time_to_contact,
-               c.timezone, c.assigned_to_id, User.name)
+        select(
+            c.id,
+            c.name,
+            c.phone,
+            c.email,
+            c.temperature,
+            c.lifecycle_stage,
+            c.best_time_to_contact,
+            c.timezone,
+            c.assigned_to_id,
+            User.name,
+        )
         .outerjoin(User, User.id == c.assigned_to_id)
         .where(c.id.in_(ids))
     )
-    keys = ("name", "phone", "email", "temperature", "lifecycle_stage", "best_time", "timezone",
-            "assigned_to_id", "assigned_to_name")
+    keys = (
+        "name",
+        "phone",
+        "email",
+        "temperature",
+        "lifecycle_stage",
+        "best_time",
+        "timezone",
+        "assigned_to_id",
+        "assigned_to_name",
+    )
     return {row[0]: dict(zip(keys, row[1:])) for row in rows}
-
-
-@dataclass
-class _Context:
-    today: date
-    tz: ZoneInfo
-    currency: str
-    person: dict
-    events: list[UpcomingEvent]
-    follow_up: FollowUp | None
-    follow_overdue: float
-    dropoffs: list[OpenDropoff]
-    since_dropoff: float
-    open_count: int
-    open_value: float
-    spent: float
-    orders: int
-    since_order: int | None
-    rfm: tuple[int, int, int]
-
-    @property
-    def first_name(self) -> str:
-        parts = (self.person["name"] or "").split()
-        return parts[0] if parts else "the customer"
-
-
-def _detail(name: str, ctx: _Context) -> str:
-    if name == "follow_up":
-        overdue = int(ctx.follow_overdue)
-        when = "due today" if overdue == 0 else f"overdue by {overdue} day{'s' if overdue > 1 else ''}"
-        if ctx.follow_up is None:
-            return f"follow-up {when}"
-        due = ctx.follow_up.due_at
-        set_on = ctx.follow_up.set_at.date().isoformat()
-        due_text = "" if overdue == 0 else f", due {due.date().isoformat()}"
-        about = f": {ctx.follow_up.subject}" if ctx.follow_up.subject else ""
-        return f"follow-up {when} (set {set_on}{due_text}){about}"
-    if name == "event":
-        return "; ".join(e.phrase() for e in ctx.events[:3])
-    if name == "temperature":
-        return f"{ctx.person['temperature']} customer"
-    if name == "dropoff":
-        latest = _dropoff_text(ctx.dropoffs[0], ctx) if ctx.dropoffs else (
-            f"last drop-off {days_ago(int(ctx.since_dropoff))}"
-        )
-        if ctx.open_count > 1:
-            return f"{ctx.open_count} open drop-offs worth {money(ctx.open_value, ctx.currency)}; latest: {latest}"
-        return latest
-    if name == "at_risk":
-        r, f, m = ctx.rfm
-        return (f"At Risk (RFM {r}{f}{m}): {money(ctx.spent, ctx.currency)} over {ctx.orders} orders, "
-                f"last order {days_ago(ctx.since_order or 0)}")
-    raise ValueError(name)
-
-
-def _dropoff_text(d: OpenDropoff, ctx: _Context) -> str:
-    ago = days_ago(max(0, (ctx.today - d.occurred_at.astimezone(ctx.tz).date()).days))
-    what = f" ({d.product_name})" if d.product_name else ""
-    value = money(d.cart_value, ctx.currency)
-    if d.stage == "add_to_cart":
-        return f"cart of {value}{what} abandoned {ago}"
-    if d.stage == "checkout_initiated":
-        return f"checkout of {value}{what} left unfinished {ago}"
-    if d.stage == "payment_failed":
-        return f"payment of {value}{what} failed {ago}"
-    return f"viewed{what or ' a product'} and left without buying {ago}"
-
-
-def _offer(ctx: _Context) -> tuple[str, str]:
-    if ctx.events:
-        e = ctx.events[0]
-        return f"{e.kind}_offer", e.phrase()
-    carts = [d for d in ctx.dropoffs if d.stage in CART_STAGES]
-    if carts and ctx.since_dropoff <= CART_RECOVERY_DAYS:
-        return "cart_recovery", f"open {carts[0].stage.replace('_', ' ')} worth {money(carts[0].cart_value, ctx.currency)}"
-    if ctx.person["lifecycle_stage"] == "inactive" or (ctx.since_order is not None and ctx.rfm[0] <= 2):
-        last = f"last order {days_ago(ctx.since_order)}" if ctx.since_order is not None else "inactive"
-        return "reactivation", last
-    if ctx.orders == 0:
-        return "discount", "has not bought yet: a first-purchase incentive"
-    if ctx.orders <= 3:
-        return "cross_sell", f"{ctx.orders} order{'s' if ctx.orders > 1 else ''} so far: introduce another category"
-    return "upsell", f"{ctx.orders} orders, still buying: offer a better item in their categories"
-
-
-OFFER_WORDS = {
-    "birthday_offer": "a birthday offer", "anniversary_offer": "an anniversary offer",
-    "cart_recovery": "help to finish the purchase", "reactivation": "a welcome-back offer",
-    "discount": "a first-purchase discount", "cross_sell": "something from a new category",
-    "upsell": "an upgrade",
-}
-
-
-def _next_action(ctx: _Context, factors: list[Factor], offer: str, products: list[RecommendedProduct],
-                 best: BestCallTime, now: datetime) -> str:
-    end = best.window[6:]
-    local_now = now.astimezone(ctx.tz)
-    later_today = local_now.date() < ctx.today or local_now.strftime("%H:%M") < end or end == "00:00"
-    when = f"{best.window}{'' if later_today else ' tomorrow'}"
-    top = factors[0].name if factors else None
-    if top == "follow_up" and ctx.follow_up is not None:
-        lead = f"follow up on the {ctx.follow_up.type.replace('_', ' ')} of {ctx.follow_up.set_at.date().isoformat()}"
-    elif top == "follow_up":
-        lead = "make the scheduled follow-up"
-    elif top == "event":
-        e = ctx.events[0]
-        if e.is_self:
-            lead = f"wish {ctx.first_name} a happy {e.kind}"
-        else:
-            lead = f"mention {e.phrase()}"
-    elif top == "dropoff":
-        lead = "help finish the open order"
-    elif top == "temperature":
-        lead = "they are keen: move to a purchase"
-    elif top == "at_risk":
-        lead = "win back a valuable customer"
-    else:
-        lead = "check in"
-    item = f" on {products[0].name}" if products else ""
-    return f"Call {ctx.first_name} {when}: {lead}; offer {OFFER_WORDS[offer]}{item}."

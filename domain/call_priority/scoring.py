@@ -15,9 +15,10 @@ outrank one higher reason, which is what a caller would want. The 1-10 score is 
 squash of the points, ``1 + 9 * (1 - exp(-points / 45))``, so the ranking by points and by
 score agree (ties in the rounded score are broken by points, lifetime value, then id).
 """
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -42,7 +43,7 @@ AT_RISK_OTHER = 7.0
 
 
 def follow_up_points(days_overdue: np.ndarray) -> np.ndarray:
-    """``days_overdue``: today minus the due date in days (0 = due today, <0 = later, NaN = none)."""
+    """``days_overdue``: today minus the due date in days (0 due today, <0 later, NaN none)."""
     d = np.asarray(days_overdue, dtype=float)
     out = np.zeros(d.shape)
     out[d == 0] = FOLLOW_UP_DUE_TODAY
@@ -51,13 +52,17 @@ def follow_up_points(days_overdue: np.ndarray) -> np.ndarray:
     return out
 
 
-def event_points(days_until: np.ndarray, is_family: np.ndarray, extra_events: np.ndarray) -> np.ndarray:
+def event_points(
+    days_until: np.ndarray, is_family: np.ndarray, extra_events: np.ndarray
+) -> np.ndarray:
     """Points of the nearest event (NaN = none in the window) plus a bonus for further events."""
     d = np.asarray(days_until, dtype=float)
     has = ~np.isnan(d) & (d >= 0) & (d <= EVENT_WINDOW_DAYS)
     out = np.zeros(d.shape)
     idx = np.where(has, d, 0).astype(int)
-    out[has] = EVENT_POINTS[idx[has]] - np.where(np.asarray(is_family, bool)[has], FAMILY_EVENT_PENALTY, 0)
+    out[has] = EVENT_POINTS[idx[has]] - np.where(
+        np.asarray(is_family, bool)[has], FAMILY_EVENT_PENALTY, 0
+    )
     bonus = np.minimum(np.asarray(extra_events, dtype=float) * EXTRA_EVENT_POINTS, EXTRA_EVENT_CAP)
     out[has] += bonus[has]
     return out
@@ -94,7 +99,8 @@ def rfm_arrays(
     total_spent: np.ndarray,
     thresholds: Sequence[float] = DEFAULT_MONETARY_THRESHOLDS,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Vectorised R, F, M with the thresholds of ``domain.rfm`` (0 where the customer never bought)."""
+    """Vectorised R, F, M with the thresholds of ``domain.rfm`` (0 for customers who never
+    bought)."""
     days = np.asarray(days_since_last_order, dtype=float)
     count = np.nan_to_num(np.asarray(order_count, dtype=float))
     spent = np.nan_to_num(np.asarray(total_spent, dtype=float))
@@ -110,7 +116,9 @@ def at_risk_points(r: np.ndarray, f: np.ndarray, m: np.ndarray) -> np.ndarray:
     """At Risk as ``domain.rfm.segment_for`` has it: R<=2 and (F>=3 or M>=4), among buyers."""
     r, f, m = (np.asarray(a) for a in (r, f, m))
     at_risk = (r >= 1) & (r <= 2) & ((f >= 3) | (m >= 4))
-    points = np.select([m == 5, m == 4], [AT_RISK_POINTS[5], AT_RISK_POINTS[4]], default=AT_RISK_OTHER)
+    points = np.select(
+        [m == 5, m == 4], [AT_RISK_POINTS[5], AT_RISK_POINTS[4]], default=AT_RISK_OTHER
+    )
     return np.where(at_risk, points, 0.0)
 
 
@@ -121,4 +129,6 @@ def score_from_points(points: np.ndarray) -> np.ndarray:
 
 def rank_order(points: np.ndarray, value: np.ndarray, ids: np.ndarray) -> np.ndarray:
     """Indices best first: points desc, then lifetime value desc, then id asc (deterministic)."""
-    return np.lexsort((np.asarray(ids), -np.nan_to_num(np.asarray(value, dtype=float)), -np.asarray(points)))
+    return np.lexsort(
+        (np.asarray(ids), -np.nan_to_num(np.asarray(value, dtype=float)), -np.asarray(points))
+    )

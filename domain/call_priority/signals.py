@@ -3,6 +3,7 @@
 Datetimes come back as epoch seconds computed in SQL, so 100,000 rows need no per-value
 datetime parsing; the day arithmetic then runs in numpy.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -29,14 +30,15 @@ class epoch_seconds(FunctionElement):
 
 @compiles(epoch_seconds)
 def _epoch_default(element, compiler, **kw):
-    return "CAST(EXTRACT(EPOCH FROM %s) AS DOUBLE PRECISION)" % compiler.process(element.clauses, **kw)
+    column = compiler.process(element.clauses, **kw)
+    return f"CAST(EXTRACT(EPOCH FROM {column}) AS DOUBLE PRECISION)"
 
 
 @compiles(epoch_seconds, "sqlite")
 def _epoch_sqlite(element, compiler, **kw):
     # UTCDateTime stores naive UTC text on SQLite, which julianday reads as UTC (and faster than
     # strftime('%s')); 2440587.5 is the Julian day of the Unix epoch
-    return "((julianday(%s) - 2440587.5) * 86400.0)" % compiler.process(element.clauses, **kw)
+    return f"((julianday({compiler.process(element.clauses, **kw)}) - 2440587.5) * 86400.0)"
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,9 @@ class DayCounter:
 
     def days_ago(self, epochs: np.ndarray) -> np.ndarray:
         """Whole business days from each instant's local date to today (NaN stays NaN)."""
-        local_day = np.floor((np.asarray(epochs, dtype=float) + self.offset_seconds) / SECONDS_PER_DAY)
+        local_day = np.floor(
+            (np.asarray(epochs, dtype=float) + self.offset_seconds) / SECONDS_PER_DAY
+        )
         epoch_day = (self.today - date(1970, 1, 1)).days
         return epoch_day - local_day
 

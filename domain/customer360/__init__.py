@@ -1,10 +1,22 @@
 """The 360 view of one customer: everything known, in one call, fast enough for every chat turn."""
+
 from domain.customer360.loader import Customer360Data, load_customer_360
 from domain.customer360.timeline import (
-    TIMELINE_TYPES, TimelineItem, TimelinePage, decode_cursor, encode_cursor, load_timeline,
+    TIMELINE_TYPES,
+    TimelineItem,
+    TimelinePage,
+    decode_cursor,
+    encode_cursor,
+    load_timeline,
 )
 
 __all__ = [
-    "Customer360Data", "TIMELINE_TYPES", "TimelineItem", "TimelinePage", "decode_cursor", "encode_cursor",
-    "load_customer_360", "load_timeline",
+    "TIMELINE_TYPES",
+    "Customer360Data",
+    "TimelineItem",
+    "TimelinePage",
+    "decode_cursor",
+    "encode_cursor",
+    "load_customer_360",
+    "load_timeline",
 ]

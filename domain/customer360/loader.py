@@ -1,4 +1,5 @@
 """Everything known about one customer, gathered in a handful of indexed queries."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time
@@ -8,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.clv.business import CustomerClv, clv_for_customers, latest_clv_model
-from domain.customer360 import sections
+from domain.customer360 import results, sections
 from domain.customer360.timeline import TimelinePage, load_timeline
 from domain.errors import NotFound
 from domain.events import UpcomingEvent, events_in_window
@@ -20,10 +21,34 @@ from domain.settings import Settings, get_settings
 EVENT_DAYS = 30
 
 PROFILE_FIELDS = (
-    "id", "name", "phone", "email", "company", "city", "district", "address", "gender", "date_of_birth",
-    "marital_status", "anniversary_date", "profession", "best_time_to_contact", "customer_type",
-    "account_kind", "source", "status", "lifecycle_stage", "lifecycle_locked", "temperature", "assigned_to_id",
-    "timezone", "language", "quiet_hours_start", "quiet_hours_end", "preferred_channel", "created_at",
+    "id",
+    "name",
+    "phone",
+    "email",
+    "company",
+    "city",
+    "district",
+    "address",
+    "gender",
+    "date_of_birth",
+    "marital_status",
+    "anniversary_date",
+    "profession",
+    "best_time_to_contact",
+    "customer_type",
+    "account_kind",
+    "source",
+    "status",
+    "lifecycle_stage",
+    "lifecycle_locked",
+    "temperature",
+    "assigned_to_id",
+    "timezone",
+    "language",
+    "quiet_hours_start",
+    "quiet_hours_end",
+    "preferred_channel",
+    "created_at",
     "erased_at",
 )
 
@@ -38,15 +63,17 @@ class Customer360Data(BaseModel):
     profile: dict
     assigned_to_name: str | None
     tags: list[str]
-    preferences: sections.Preferences
-    family: list[sections.FamilyEntry]
+    preferences: results.Preferences
+    family: list[results.FamilyEntry]
     scores: CustomerScores
-    clv: CustomerClv | None  # None until a CLV model is stored (`c360 clv fit`): a 360 read never fits one
-    loyalty: sections.Loyalty | None
-    opportunities: sections.OpportunitySummary
-    tickets: sections.TicketSummary
+    clv: (
+        CustomerClv | None
+    )  # None until a CLV model is stored (`c360 clv fit`): a 360 read never fits one
+    loyalty: results.Loyalty | None
+    opportunities: results.OpportunitySummary
+    tickets: results.TicketSummary
     open_dropoffs: list[dict]
-    behaviour: sections.BehaviourSummary
+    behaviour: results.BehaviourSummary
     upcoming_events: list[UpcomingEvent]
     insights: list[Insight]
     timeline: TimelinePage
@@ -81,36 +108,76 @@ def load_customer_360(
         .where(Customer.id == customer_id)
     ).one_or_none()
     if row is None:
-        raise NotFound(f"no customer with id {customer_id}: look the customer up by name, phone or email first",
-                       field="customer")
+        raise NotFound(
+            f"no customer with id {customer_id}: "
+            "look the customer up by name, phone or email first",
+            field="customer",
+        )
     # the timeline validates its arguments, so it goes first: bad input costs no other query
-    timeline = load_timeline(session, customer_id, tz, settings.currency, limit=timeline_limit,
-                             types=timeline_types, since=since, until=until, cursor=cursor)
+    timeline = load_timeline(
+        session,
+        customer_id,
+        tz,
+        settings.currency,
+        limit=timeline_limit,
+        types=timeline_types,
+        since=since,
+        until=until,
+        cursor=cursor,
+    )
     relatives = sections.family_rows(conn, customer_id)
     clv_model = latest_clv_model(session)
     alive = row.status != "erased" and row.erased_at is None
     events = events_in_window(
-        today, EVENT_DAYS,
+        today,
+        EVENT_DAYS,
         [(row.id, row.name, row.gender, row.date_of_birth, row.anniversary_date)] if alive else [],
-        [(r.id, row.id, row.name, r.name, r.relationship, r.gender, r.date_of_birth, r.anniversary_date,
-          row.anniversary_date) for r in relatives] if alive else [],
+        [
+            (
+                r.id,
+                row.id,
+                row.name,
+                r.name,
+                r.relationship,
+                r.gender,
+                r.date_of_birth,
+                r.anniversary_date,
+                row.anniversary_date,
+            )
+            for r in relatives
+        ]
+        if alive
+        else [],
     )
     return Customer360Data(
-        customer_id=customer_id, as_of=today, currency=settings.currency,
+        customer_id=customer_id,
+        as_of=today,
+        currency=settings.currency,
         profile={name: getattr(row, name) for name in PROFILE_FIELDS},
         assigned_to_name=row.assigned_to_name,
         tags=sections.tags(conn, customer_id),
         preferences=sections.preferences(conn, row, tz),
         family=sections.family(relatives, today),
-        scores=scores_for_customer(session, customer_id, today, tz=tz, thresholds=settings.rfm_monetary_thresholds,
-                                   mode=settings.rfm_mode, now=now),
-        clv=clv_for_customers(session, today, [customer_id], tz=tz, model=clv_model)[0] if clv_model else None,
+        scores=scores_for_customer(
+            session,
+            customer_id,
+            today,
+            tz=tz,
+            thresholds=settings.rfm_monetary_thresholds,
+            mode=settings.rfm_mode,
+            now=now,
+        ),
+        clv=clv_for_customers(session, today, [customer_id], tz=tz, model=clv_model)[0]
+        if clv_model
+        else None,
         loyalty=sections.loyalty(conn, customer_id),
         opportunities=sections.opportunities(conn, customer_id),
         tickets=sections.tickets(conn, customer_id, now),
         open_dropoffs=sections.open_dropoffs(conn, customer_id),
         behaviour=sections.behaviour(conn, customer_id, today, tz),
         upcoming_events=events,
-        insights=insights_for_customers(session, [customer_id], today, now=now, settings=settings)[customer_id],
+        insights=insights_for_customers(session, [customer_id], today, now=now, settings=settings)[
+            customer_id
+        ],
         timeline=timeline,
     )

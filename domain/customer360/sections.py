@@ -1,18 +1,34 @@
 """The parts of the 360 view besides the timeline, each one indexed query for one customer."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Float, bindparam, case, cast, func, select
 
+from domain.customer360.results import (
+    BehaviourSummary,
+    FamilyEntry,
+    Loyalty,
+    OpportunitySummary,
+    Preferences,
+    TicketSummary,
+)
 from domain.enums import Channel, values
 from domain.events import next_occurrence
 from domain.models import (
-    BehaviorEvent, ChannelConsent, Dropoff, FamilyMember, LoyaltyAccount, LoyaltyTransaction, Opportunity,
-    Product, SupportTicket, Tag,
+    BehaviorEvent,
+    ChannelConsent,
+    Dropoff,
+    FamilyMember,
+    LoyaltyAccount,
+    LoyaltyTransaction,
+    Opportunity,
+    Product,
+    SupportTicket,
+    Tag,
 )
 
 BEHAVIOUR_DAYS = 90
@@ -31,96 +47,100 @@ def statements() -> dict:
     lt = LoyaltyTransaction
     is_open = t.status.in_(("open", "pending"))
     cart_since = bindparam("cart_since", type_=BehaviorEvent.occurred_at.type)
+    since = bindparam("since", type_=BehaviorEvent.occurred_at.type)
     return {
-        "consent": select(ChannelConsent.channel, ChannelConsent.opted_in).where(ChannelConsent.customer_id == CID),
+        "consent": select(ChannelConsent.channel, ChannelConsent.opted_in).where(
+            ChannelConsent.customer_id == CID
+        ),
         "tags": select(Tag.tag).where(Tag.customer_id == CID).order_by(Tag.tag),
-        "family": select(f.id, f.name, f.relationship, f.date_of_birth, f.anniversary_date, f.phone, f.email,
-                         f.gender, f.profession).where(f.customer_id == CID).order_by(f.id),
-        "loyalty": select(LoyaltyAccount.points_balance, LoyaltyAccount.tier).where(LoyaltyAccount.customer_id == CID),
+        "family": select(
+            f.id,
+            f.name,
+            f.relationship,
+            f.date_of_birth,
+            f.anniversary_date,
+            f.phone,
+            f.email,
+            f.gender,
+            f.profession,
+        )
+        .where(f.customer_id == CID)
+        .order_by(f.id),
+        "loyalty": select(LoyaltyAccount.points_balance, LoyaltyAccount.tier).where(
+            LoyaltyAccount.customer_id == CID
+        ),
         "loyalty_recent": select(lt.id, lt.points, lt.reason, lt.order_id, lt.occurred_at)
-        .where(lt.customer_id == CID).order_by(lt.occurred_at.desc(), lt.id.desc()).limit(5),
-        "opportunities": select(o.id, o.name, o.stage, cast(o.value, Float).label("value"), o.probability, o.status,
-                                o.expected_close, o.updated_at).where(o.customer_id == CID).order_by(o.id),
-        "tickets": select(t.id, t.subject, t.status, t.priority, t.sla_due_at, t.created_at, t.resolved_at, t.csat)
+        .where(lt.customer_id == CID)
+        .order_by(lt.occurred_at.desc(), lt.id.desc())
+        .limit(5),
+        "opportunities": select(
+            o.id,
+            o.name,
+            o.stage,
+            cast(o.value, Float).label("value"),
+            o.probability,
+            o.status,
+            o.expected_close,
+            o.updated_at,
+        )
+        .where(o.customer_id == CID)
+        .order_by(o.id),
+        "tickets": select(
+            t.id, t.subject, t.status, t.priority, t.sla_due_at, t.created_at, t.resolved_at, t.csat
+        )
         .where(t.customer_id == CID)
-        .order_by(case((is_open, 0), else_=1), t.created_at.desc(), t.id.desc()).limit(RECENT_TICKETS),
+        .order_by(case((is_open, 0), else_=1), t.created_at.desc(), t.id.desc())
+        .limit(RECENT_TICKETS),
         "ticket_stats": select(
             func.sum(case((is_open, 1), else_=0)),
-            func.sum(case(((is_open) & (t.sla_due_at < bindparam("now", type_=t.sla_due_at.type)), 1), else_=0)),
-            func.avg(t.csat)).where(t.customer_id == CID),
-        "dropoffs": select(d.id, d.stage, cast(d.cart_value, Float).label("cart_value"), d.product_id, Product.name,
-                           d.reason, d.occurred_at)
+            func.sum(
+                case(
+                    ((is_open) & (t.sla_due_at < bindparam("now", type_=t.sla_due_at.type)), 1),
+                    else_=0,
+                )
+            ),
+            func.avg(t.csat),
+        ).where(t.customer_id == CID),
+        "dropoffs": select(
+            d.id,
+            d.stage,
+            cast(d.cart_value, Float).label("cart_value"),
+            d.product_id,
+            Product.name,
+            d.reason,
+            d.occurred_at,
+        )
         .outerjoin(Product, Product.id == d.product_id)
-        .where(d.customer_id == CID, d.recovered.is_(False)).order_by(d.occurred_at.desc(), d.id.desc()),
-        "behaviour": select(b.type, b.product_id, b.query, func.sum(b.count).label("n"),
-                            func.max(b.occurred_at).label("last"),
-                            func.sum(case((b.occurred_at >= cart_since, b.count), else_=0)).label("n30"),
-                            Product.name)
-        .outerjoin(Product, Product.id == b.product_id)
-        .where(b.customer_id == CID, b.occurred_at >= bindparam("since", type_=b.occurred_at.type))
-        .group_by(b.type, b.product_id, b.query, Product.name),
+        .where(d.customer_id == CID, d.recovered.is_(False))
+        .order_by(d.occurred_at.desc(), d.id.desc()),
+        "most_viewed": select(
+            b.product_id,
+            Product.name,
+            func.sum(b.count).label("n"),
+            func.max(b.occurred_at).label("last"),
+        )
+        .join(Product, Product.id == b.product_id)
+        .where(b.customer_id == CID, b.type == "product_view", b.occurred_at >= since)
+        .group_by(b.product_id, Product.name)
+        .order_by(func.sum(b.count).desc(), func.max(b.occurred_at).desc(), b.product_id)
+        .limit(TOP_PRODUCTS),
+        "cart_activity": select(
+            func.sum(
+                case(((b.type == "add_to_cart") & (b.occurred_at >= cart_since), b.count), else_=0)
+            ),
+            func.sum(
+                case(((b.type == "wishlist") & (b.occurred_at >= cart_since), b.count), else_=0)
+            ),
+            func.max(case((b.type == "add_to_cart", b.occurred_at))),
+        ).where(b.customer_id == CID, b.occurred_at >= since),
+        "searches": select(b.query, func.sum(b.count).label("n"))
+        .where(
+            b.customer_id == CID, b.type == "search", b.occurred_at >= since, b.query.is_not(None)
+        )
+        .group_by(b.query)
+        .order_by(func.sum(b.count).desc(), b.query)
+        .limit(TOP_PRODUCTS),
     }
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class Preferences(Frozen):
-    consent: dict[str, bool | None]  # per channel; None = never asked
-    quiet_hours_start: time | None
-    quiet_hours_end: time | None
-    language: str | None
-    preferred_channel: str | None
-    best_time_to_contact: str | None
-    timezone: str
-
-
-class FamilyEntry(Frozen):
-    id: int
-    name: str
-    relationship: str
-    date_of_birth: date | None
-    anniversary_date: date | None
-    next_birthday: date | None
-    next_anniversary: date | None
-    phone: str | None
-    email: str | None
-    gender: str | None
-    profession: str | None
-
-
-class Loyalty(Frozen):
-    points_balance: int
-    tier: str
-    recent: list[dict]  # the latest point transactions
-
-
-class OpportunitySummary(Frozen):
-    count: int
-    open_count: int
-    open_value: float
-    weighted_open_value: float  # value x probability over open deals
-    won_count: int
-    lost_count: int
-    win_rate: float | None  # won / (won + lost); None before any deal closed
-    average_deal_size: float | None  # mean value of won deals
-    open: list[dict]
-
-
-class TicketSummary(Frozen):
-    open_count: int
-    overdue_count: int
-    average_csat: float | None
-    tickets: list[dict]  # open ones first, then the latest closed
-
-
-class BehaviourSummary(Frozen):
-    most_viewed: list[dict]  # [{product_id, name, views, last_viewed_at}] over 90 days
-    carts_30d: int  # add-to-cart events in the last 30 days
-    wishlist_30d: int
-    last_cart_at: datetime | None
-    top_searches: list[dict]  # [{query, count}] over 90 days
 
 
 def preferences(conn, customer, business_tz: ZoneInfo) -> Preferences:
@@ -128,9 +148,13 @@ def preferences(conn, customer, business_tz: ZoneInfo) -> Preferences:
     for channel, opted_in in conn.execute(statements()["consent"], {"cid": customer.id}).all():
         consent[channel] = bool(opted_in)
     return Preferences(
-        consent=consent, quiet_hours_start=customer.quiet_hours_start, quiet_hours_end=customer.quiet_hours_end,
-        language=customer.language, preferred_channel=customer.preferred_channel,
-        best_time_to_contact=customer.best_time_to_contact, timezone=customer.timezone or business_tz.key,
+        consent=consent,
+        quiet_hours_start=customer.quiet_hours_start,
+        quiet_hours_end=customer.quiet_hours_end,
+        language=customer.language,
+        preferred_channel=customer.preferred_channel,
+        best_time_to_contact=customer.best_time_to_contact,
+        timezone=customer.timezone or business_tz.key,
     )
 
 
@@ -145,11 +169,19 @@ def family_rows(conn, customer_id: int) -> list:
 def family(rows: list, today: date) -> list[FamilyEntry]:
     return [
         FamilyEntry(
-            id=r.id, name=r.name, relationship=r.relationship, date_of_birth=r.date_of_birth,
+            id=r.id,
+            name=r.name,
+            relationship=r.relationship,
+            date_of_birth=r.date_of_birth,
             anniversary_date=r.anniversary_date,
             next_birthday=next_occurrence(r.date_of_birth, today) if r.date_of_birth else None,
-            next_anniversary=next_occurrence(r.anniversary_date, today) if r.anniversary_date else None,
-            phone=r.phone, email=r.email, gender=r.gender, profession=r.profession,
+            next_anniversary=next_occurrence(r.anniversary_date, today)
+            if r.anniversary_date
+            else None,
+            phone=r.phone,
+            email=r.email,
+            gender=r.gender,
+            profession=r.profession,
         )
         for r in rows
     ]
@@ -160,7 +192,13 @@ def loyalty(conn, customer_id: int) -> Loyalty | None:
     if account is None:
         return None
     recent = [
-        {"id": r.id, "points": r.points, "reason": r.reason, "order_id": r.order_id, "occurred_at": r.occurred_at}
+        {
+            "id": r.id,
+            "points": r.points,
+            "reason": r.reason,
+            "order_id": r.order_id,
+            "occurred_at": r.occurred_at,
+        }
         for r in conn.execute(statements()["loyalty_recent"], {"cid": customer_id}).all()
     ]
     return Loyalty(points_balance=account.points_balance, tier=account.tier, recent=recent)
@@ -173,14 +211,26 @@ def opportunities(conn, customer_id: int) -> OpportunitySummary:
     lost = [r for r in rows if r.status == "lost"]
     closed = len(won) + len(lost)
     return OpportunitySummary(
-        count=len(rows), open_count=len(open_rows),
+        count=len(rows),
+        open_count=len(open_rows),
         open_value=round(sum(r.value for r in open_rows), 2),
         weighted_open_value=round(sum(r.value * r.probability for r in open_rows), 2),
-        won_count=len(won), lost_count=len(lost),
+        won_count=len(won),
+        lost_count=len(lost),
         win_rate=round(len(won) / closed, 3) if closed else None,
         average_deal_size=round(sum(r.value for r in won) / len(won), 2) if won else None,
-        open=[{"id": r.id, "name": r.name, "stage": r.stage, "value": r.value, "probability": r.probability,
-               "expected_close": r.expected_close, "updated_at": r.updated_at} for r in open_rows],
+        open=[
+            {
+                "id": r.id,
+                "name": r.name,
+                "stage": r.stage,
+                "value": r.value,
+                "probability": r.probability,
+                "expected_close": r.expected_close,
+                "updated_at": r.updated_at,
+            }
+            for r in open_rows
+        ],
     )
 
 
@@ -192,41 +242,63 @@ def tickets(conn, customer_id: int, now: datetime) -> TicketSummary:
         return r.status in ("open", "pending") and r.sla_due_at is not None and r.sla_due_at < now
 
     return TicketSummary(
-        open_count=int(stats[0] or 0), overdue_count=int(stats[1] or 0),
+        open_count=int(stats[0] or 0),
+        overdue_count=int(stats[1] or 0),
         average_csat=round(float(stats[2]), 2) if stats[2] is not None else None,
-        tickets=[{
-            "id": r.id, "subject": r.subject, "status": r.status, "priority": r.priority,
-            "sla_due_at": r.sla_due_at, "created_at": r.created_at, "resolved_at": r.resolved_at, "csat": r.csat,
-            "sla_breached": breached(r),
-        } for r in rows],
+        tickets=[
+            {
+                "id": r.id,
+                "subject": r.subject,
+                "status": r.status,
+                "priority": r.priority,
+                "sla_due_at": r.sla_due_at,
+                "created_at": r.created_at,
+                "resolved_at": r.resolved_at,
+                "csat": r.csat,
+                "sla_breached": breached(r),
+            }
+            for r in rows
+        ],
     )
 
 
 def open_dropoffs(conn, customer_id: int) -> list[dict]:
     return [
-        {"id": r.id, "stage": r.stage, "cart_value": r.cart_value, "product_id": r.product_id,
-         "product": r.name, "reason": r.reason, "occurred_at": r.occurred_at}
+        {
+            "id": r.id,
+            "stage": r.stage,
+            "cart_value": r.cart_value,
+            "product_id": r.product_id,
+            "product": r.name,
+            "reason": r.reason,
+            "occurred_at": r.occurred_at,
+        }
         for r in conn.execute(statements()["dropoffs"], {"cid": customer_id}).all()
     ]
 
 
 def behaviour(conn, customer_id: int, today: date, tz: ZoneInfo) -> BehaviourSummary:
-    since = datetime.combine(today - timedelta(days=BEHAVIOUR_DAYS - 1), time(0), tz)
-    cart_since = datetime.combine(today - timedelta(days=CART_DAYS - 1), time(0), tz)
-    rows = conn.execute(statements()["behaviour"], {"cid": customer_id, "since": since, "cart_since": cart_since}).all()
-    views = sorted((r for r in rows if r.type == "product_view" and r.product_id),
-                   key=lambda r: (-r.n, -r.last.timestamp(), r.product_id))[:TOP_PRODUCTS]
-    searches: dict[str, int] = {}
-    for r in rows:
-        if r.type == "search" and r.query:
-            searches[r.query] = searches.get(r.query, 0) + int(r.n)
-    carts = [r for r in rows if r.type == "add_to_cart"]
-    top_searches = sorted(searches.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_PRODUCTS]
+    q = statements()
+    params = {
+        "cid": customer_id,
+        "since": datetime.combine(today - timedelta(days=BEHAVIOUR_DAYS - 1), time(0), tz),
+        "cart_since": datetime.combine(today - timedelta(days=CART_DAYS - 1), time(0), tz),
+    }
+    carts, wishlist, last_cart = conn.execute(q["cart_activity"], params).one()
     return BehaviourSummary(
-        most_viewed=[{"product_id": r.product_id, "name": r.name, "views": int(r.n), "last_viewed_at": r.last}
-                     for r in views],
-        carts_30d=sum(int(r.n30) for r in carts),
-        wishlist_30d=sum(int(r.n30) for r in rows if r.type == "wishlist"),
-        last_cart_at=max((r.last for r in carts), default=None),
-        top_searches=[{"query": q, "count": n} for q, n in top_searches],
+        most_viewed=[
+            {
+                "product_id": r.product_id,
+                "name": r.name,
+                "views": int(r.n),
+                "last_viewed_at": r.last,
+            }
+            for r in conn.execute(q["most_viewed"], params).all()
+        ],
+        carts_30d=int(carts or 0),
+        wishlist_30d=int(wishlist or 0),
+        last_cart_at=last_cart,
+        top_searches=[
+            {"query": r.query, "count": int(r.n)} for r in conn.execute(q["searches"], params).all()
+        ],
     )

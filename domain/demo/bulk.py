@@ -4,6 +4,7 @@ Columns travel as numpy arrays (or lists) until the batch is written; timestamp 
 epoch seconds (NaN = NULL), turned into aware UTC datetimes only for the rows of one batch, so
 memory stays flat at 100,000 customers.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -29,7 +30,11 @@ def _as_list(values, is_instant: bool) -> list:
 
 
 def insert_columns(
-    conn: Connection, table: Table, columns: Columns, *, on_rows: Callable[[int], None] | None = None,
+    conn: Connection,
+    table: Table,
+    columns: Columns,
+    *,
+    on_rows: Callable[[int], None] | None = None,
 ) -> int:
     """Insert rows given as equal-length columns, in batches; returns the row count."""
     names = list(columns)
@@ -56,10 +61,12 @@ def sync_sequences(conn: Connection, tables: Sequence[Table]) -> None:
     if conn.dialect.name != "postgresql":
         return
     for table in tables:
-        conn.execute(text(
-            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-            f"(SELECT COALESCE(MAX(id), 0) + 1 FROM \"{table.name}\"), false)"
-        ))
+        conn.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                f'(SELECT COALESCE(MAX(id), 0) + 1 FROM "{table.name}"), false)'
+            )
+        )
 
 
 # The team, its logins and the catalogue survive a rebuild; everything about customers goes.

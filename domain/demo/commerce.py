@@ -1,4 +1,5 @@
 """Demo orders with items, drop-offs, browsing behaviour and loyalty points (numpy columns)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -49,14 +50,23 @@ class Catalogue:
         return out
 
 
-def order_categories(rng: np.random.Generator, pop: Population, who: np.ndarray, n_categories: int) -> np.ndarray:
+def order_categories(
+    rng: np.random.Generator, pop: Population, who: np.ndarray, n_categories: int
+) -> np.ndarray:
     draw = rng.random(len(who))
-    return np.where(draw < 0.55, pop.fav[who, 0],
-                    np.where(draw < 0.85, pop.fav[who, 1], rng.integers(0, n_categories, len(who))))
+    return np.where(
+        draw < 0.55,
+        pop.fav[who, 0],
+        np.where(draw < 0.85, pop.fav[who, 1], rng.integers(0, n_categories, len(who))),
+    )
 
 
 def order_columns(
-    rng: np.random.Generator, pop: Population, tl: Timeline, cat: Catalogue, mean_orders: float,
+    rng: np.random.Generator,
+    pop: Population,
+    tl: Timeline,
+    cat: Catalogue,
+    mean_orders: float,
 ) -> dict:
     """Orders of every buyer with the BG/NBD timing and Gamma-Gamma spend (see ``purchases``)."""
     buyers = np.flatnonzero(pop.buyer)
@@ -71,26 +81,39 @@ def order_columns(
     basket = np.where(top_up, 0.3, rng.lognormal(-0.3, 0.8, len(buyers))[b_idx])
     spend = order_spend(rng, b_idx, len(buyers), MEAN_RETAIL_ORDER_BDT) * basket * KIND_SPEND[pop.kind[who]]
     retail = pop.kind[who] == 0
-    quantity = np.where(retail & ~top_up, weighted(rng, len(who), [70, 20, 7, 3]) + 1,
-                        np.where(top_up, 1, rng.integers(10, 61, len(who))))
-    categories = np.where(top_up, np.where(rng.random(len(who)) < 0.6, cat.index("Cosmetics"),
-                                           cat.index("Groceries")),
-                          order_categories(rng, pop, who, cat.n_categories))
+    quantity = np.where(
+        retail & ~top_up,
+        weighted(rng, len(who), [70, 20, 7, 3]) + 1,
+        np.where(top_up, 1, rng.integers(10, 61, len(who))),
+    )
+    categories = np.where(
+        top_up,
+        np.where(rng.random(len(who)) < 0.6, cat.index("Cosmetics"), cat.index("Groceries")),
+        order_categories(rng, pop, who, cat.n_categories),
+    )
     product = cat.pick(rng, categories, spend / quantity)
     # a quarter of the other retail baskets carry a second, single item
-    second = np.where(retail & ~top_up & (rng.random(len(who)) < 0.25),
-                      cat.pick(rng, pop.fav[who, 1]), -1)
+    second = np.where(retail & ~top_up & (rng.random(len(who)) < 0.25), cat.pick(rng, pop.fav[who, 1]), -1)
     amount = cat.prices[product] * quantity + np.where(second >= 0, cat.prices[second], 0)
     age_days = (tl.now_s - moment) / DAY
     status = np.array(["completed", "cancelled", "refunded"])[weighted(rng, len(who), [90.5, 5, 4.5])]
     status = np.where((age_days < 3) & (rng.random(len(who)) < 0.35), "pending", status)
     channel = np.array(["web", "facebook", "phone", "shop"])[weighted(rng, len(who), [40, 30, 15, 15])]
-    return {"who": who, "ordered_at": moment, "product": product, "quantity": quantity, "second": second,
-            "total_amount": amount, "status": status, "channel": channel}
+    return {
+        "who": who,
+        "ordered_at": moment,
+        "product": product,
+        "quantity": quantity,
+        "second": second,
+        "total_amount": amount,
+        "status": status,
+        "channel": channel,
+    }
 
 
-def dropoff_columns(rng: np.random.Generator, pop: Population, tl: Timeline, cat: Catalogue,
-                    last_order_s: np.ndarray) -> dict:
+def dropoff_columns(
+    rng: np.random.Generator, pop: Population, tl: Timeline, cat: Catalogue, last_order_s: np.ndarray
+) -> dict:
     """Abandoned views, carts, checkouts and failed payments of the last two months; a third recovered."""
     n = len(pop.ids)
     recent = (tl.now_s - last_order_s) < 60 * DAY
@@ -103,17 +126,35 @@ def dropoff_columns(rng: np.random.Generator, pop: Population, tl: Timeline, cat
     stage = STAGES[weighted(rng, m, [25, 40, 20, 15])]
     product = cat.pick(rng, order_categories(rng, pop, who, cat.n_categories))
     quantity = 1 + (rng.random(m) < 0.25)
-    reasons = [vocab.DROPOFF_REASONS[s][int(r * len(vocab.DROPOFF_REASONS[s]))]
-               for s, r in zip(stage.tolist(), rng.random(m).tolist())]
+    reasons = [
+        vocab.DROPOFF_REASONS[s][int(r * len(vocab.DROPOFF_REASONS[s]))]
+        for s, r in zip(stage.tolist(), rng.random(m).tolist())
+    ]
     recovered = (rng.random(m) < 0.33) & (tl.now_s - occurred > DAY)
-    recovered_at = np.where(recovered, np.minimum(occurred + rng.uniform(2, 72, m) * 3600, tl.now_s - 3600), np.nan)
-    return {"who": who, "stage": stage, "product": product, "cart_value": cat.prices[product] * quantity,
-            "quantity": quantity, "reason": reasons, "occurred_at": occurred, "recovered": recovered,
-            "recovered_at": recovered_at}
+    recovered_at = np.where(
+        recovered, np.minimum(occurred + rng.uniform(2, 72, m) * 3600, tl.now_s - 3600), np.nan
+    )
+    return {
+        "who": who,
+        "stage": stage,
+        "product": product,
+        "cart_value": cat.prices[product] * quantity,
+        "quantity": quantity,
+        "reason": reasons,
+        "occurred_at": occurred,
+        "recovered": recovered,
+        "recovered_at": recovered_at,
+    }
 
 
-def behaviour_columns(rng: np.random.Generator, pop: Population, tl: Timeline, cat: Catalogue,
-                      last_order_s: np.ndarray, first_id: int) -> dict:
+def behaviour_columns(
+    rng: np.random.Generator,
+    pop: Population,
+    tl: Timeline,
+    cat: Catalogue,
+    last_order_s: np.ndarray,
+    first_id: int,
+) -> dict:
     """Product views, carts, wishlists and searches: mostly the last month of active customers."""
     n = len(pop.ids)
     active = (((tl.now_s - last_order_s) < 60 * DAY) & (rng.random(n) < 0.6)) | (rng.random(n) < 0.08)
@@ -135,8 +176,10 @@ def behaviour_columns(rng: np.random.Generator, pop: Population, tl: Timeline, c
         "customer_id": pop.ids[who],
         "type": kind,
         "product_id": [None if s else int(p) for s, p in zip(search.tolist(), cat.ids[product].tolist())],
-        "query": [vocab.SEARCH_QUERIES[q] if s else None
-                  for s, q in zip(search.tolist(), rng.integers(0, len(vocab.SEARCH_QUERIES), m).tolist())],
+        "query": [
+            vocab.SEARCH_QUERIES[q] if s else None
+            for s, q in zip(search.tolist(), rng.integers(0, len(vocab.SEARCH_QUERIES), m).tolist())
+        ],
         "count": np.where(kind == "product_view", rng.integers(1, 7, m), 1),
         "occurred_at": when,
     }
@@ -145,8 +188,9 @@ def behaviour_columns(rng: np.random.Generator, pop: Population, tl: Timeline, c
 TIERS = [(5000, "platinum"), (2000, "gold"), (500, "silver"), (0, "bronze")]
 
 
-def loyalty_columns(rng: np.random.Generator, pop: Population, orders: dict, order_ids: np.ndarray,
-                    first_txn_id: int) -> tuple[dict, dict]:
+def loyalty_columns(
+    rng: np.random.Generator, pop: Population, orders: dict, order_ids: np.ndarray, first_txn_id: int
+) -> tuple[dict, dict]:
     """Points for the completed orders of programme members (1 per BDT 100), some redeemed."""
     completed = orders["status"] == "completed"
     per_customer = np.bincount(orders["who"][completed], minlength=len(pop.ids))

@@ -1,4 +1,5 @@
 """Demo interactions (calls, WhatsApp, ...), support tickets and B2B opportunities (numpy columns)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,36 +12,83 @@ from domain.demo.timeline import DAY, OFFICE_HOURS, Timeline, hours
 TYPES = np.array(["call", "whatsapp", "sms", "email", "facebook", "instagram", "in_person", "meeting"])
 RETAIL_TYPE_W = [36, 30, 8, 6, 10, 5, 4, 1]
 B2B_TYPE_W = [35, 25, 0, 20, 0, 0, 0, 20]
-INBOUND = {"call": 0.3, "whatsapp": 0.45, "sms": 0.2, "email": 0.3, "facebook": 0.6, "instagram": 0.6,
-           "in_person": 0.8, "meeting": 0.2}
-OUTCOMES = np.array(["purchased", "resolved", "interested", "other", "complaint", "callback", "no_answer",
-                     "not_interested"])
+INBOUND = {
+    "call": 0.3,
+    "whatsapp": 0.45,
+    "sms": 0.2,
+    "email": 0.3,
+    "facebook": 0.6,
+    "instagram": 0.6,
+    "in_person": 0.8,
+    "meeting": 0.2,
+}
+OUTCOMES = np.array(
+    ["purchased", "resolved", "interested", "other", "complaint", "callback", "no_answer", "not_interested"]
+)
 NEAR_ORDER_W = [30, 20, 20, 15, 5, 5, 5, 0]
 AWAY_W = [5, 8, 22, 14, 4, 15, 20, 12]
-SENTIMENT = {"purchased": "positive", "resolved": "positive", "interested": "positive", "complaint": "negative",
-             "not_interested": "negative"}
+SENTIMENT = {
+    "purchased": "positive",
+    "resolved": "positive",
+    "interested": "positive",
+    "complaint": "negative",
+    "not_interested": "negative",
+}
 NOTES = {
-    "purchased": ["Confirmed the order for {p}; delivery to the usual address.", "Bought {p} after we sent photos.",
-                  "Placed an order, paid by bKash.", "Ordered again, happy with the last delivery."],
-    "resolved": ["Delivery delay sorted with the courier; {p} arrives tomorrow.", "Exchanged size, customer happy.",
-                 "Refund for {p} explained and confirmed.", "Answered questions about warranty."],
-    "interested": ["Asked about {p}; wants to see more colours.", "Interested in {p} for Eid, will confirm soon.",
-                   "Likes {p}, asked if EMI is possible.", "Wants a price for two pieces of {p}."],
-    "other": ["Shared the new catalogue on WhatsApp.", "Sent delivery details for {p}.",
-              "Customer asked about our shop timing.", "Updated the delivery address."],
-    "complaint": ["Complained {p} arrived damaged; replacement requested.", "Courier was late by 3 days.",
-                  "Charged twice on bKash, wants refund.", "Unhappy with the size of {p}."],
-    "callback": ["Busy now, asked to call back about {p}.", "Call back after office hours.",
-                 "Will discuss {p} with family, call back.", "Asked us to call back after salary day."],
+    "purchased": [
+        "Confirmed the order for {p}; delivery to the usual address.",
+        "Bought {p} after we sent photos.",
+        "Placed an order, paid by bKash.",
+        "Ordered again, happy with the last delivery.",
+    ],
+    "resolved": [
+        "Delivery delay sorted with the courier; {p} arrives tomorrow.",
+        "Exchanged size, customer happy.",
+        "Refund for {p} explained and confirmed.",
+        "Answered questions about warranty.",
+    ],
+    "interested": [
+        "Asked about {p}; wants to see more colours.",
+        "Interested in {p} for Eid, will confirm soon.",
+        "Likes {p}, asked if EMI is possible.",
+        "Wants a price for two pieces of {p}.",
+    ],
+    "other": [
+        "Shared the new catalogue on WhatsApp.",
+        "Sent delivery details for {p}.",
+        "Customer asked about our shop timing.",
+        "Updated the delivery address.",
+    ],
+    "complaint": [
+        "Complained {p} arrived damaged; replacement requested.",
+        "Courier was late by 3 days.",
+        "Charged twice on bKash, wants refund.",
+        "Unhappy with the size of {p}.",
+    ],
+    "callback": [
+        "Busy now, asked to call back about {p}.",
+        "Call back after office hours.",
+        "Will discuss {p} with family, call back.",
+        "Asked us to call back after salary day.",
+    ],
     "no_answer": ["No answer.", "Phone switched off.", "Rang twice, no answer.", "Number busy."],
-    "not_interested": ["Not interested right now.", "Already bought {p} elsewhere.", "Says prices are high.",
-                       "Asked us not to call about offers."],
+    "not_interested": [
+        "Not interested right now.",
+        "Already bought {p} elsewhere.",
+        "Says prices are high.",
+        "Asked us not to call about offers.",
+    ],
 }
 SUBJECTS = {"email": "About your order", "meeting": "Wholesale pricing review"}
 
 
 def interaction_columns(
-    rng: np.random.Generator, pop: Population, tl: Timeline, cat: Catalogue, orders: dict, per_customer: float,
+    rng: np.random.Generator,
+    pop: Population,
+    tl: Timeline,
+    cat: Catalogue,
+    orders: dict,
+    per_customer: float,
     agent_ids: list[int],
 ) -> dict:
     """Interactions across each customer's active life, anchored near orders about half the time."""
@@ -58,13 +106,19 @@ def interaction_columns(
     anchor_row = first_row[who] + (rng.random(m) * np.maximum(order_count[who], 1)).astype(int)
     near = has_orders & (rng.random(m) < 0.55)
     anchor_time = orders["ordered_at"][np.minimum(anchor_row, len(orders["ordered_at"]) - 1)]
-    active_end = np.where(pop.buyer[who] & (rng.random(m) < 0.8),
-                          np.minimum(last_order[who] + 75 * DAY, tl.now_s), tl.now_s)
+    active_end = np.where(
+        pop.buyer[who] & (rng.random(m) < 0.8), np.minimum(last_order[who] + 75 * DAY, tl.now_s), tl.now_s
+    )
     start = pop.created_s[who]
-    when = np.where(near, anchor_time + rng.uniform(-2, 6, m) * DAY,
-                    start + rng.random(m) * np.maximum(active_end - start, 0))
+    when = np.where(
+        near,
+        anchor_time + rng.uniform(-2, 6, m) * DAY,
+        start + rng.random(m) * np.maximum(active_end - start, 0),
+    )
     when = tl.at_time_of_day(np.clip(when, start, tl.now_s), hours(rng, m, OFFICE_HOURS))
-    kind = np.where(pop.kind[who] > 0, TYPES[weighted(rng, m, B2B_TYPE_W)], TYPES[weighted(rng, m, RETAIL_TYPE_W)])
+    kind = np.where(
+        pop.kind[who] > 0, TYPES[weighted(rng, m, B2B_TYPE_W)], TYPES[weighted(rng, m, RETAIL_TYPE_W)]
+    )
     outcome = np.where(near, OUTCOMES[weighted(rng, m, NEAR_ORDER_W)], OUTCOMES[weighted(rng, m, AWAY_W)])
     outcome = np.where((outcome == "no_answer") & (kind != "call"), "other", outcome)
     return _finish(rng, pop, tl, cat, who, when, kind, outcome, agent_ids)
@@ -84,8 +138,22 @@ def _pick_notes(rng, outcome: np.ndarray, product: np.ndarray, mention: np.ndarr
     return notes, np.array(named, dtype=bool)
 
 
-def _finish(rng, pop, tl, cat, who, when, kind, outcome, agent_ids, *, notes=None, product=None,
-            follow_up=None, direction=None) -> dict:
+def _finish(
+    rng,
+    pop,
+    tl,
+    cat,
+    who,
+    when,
+    kind,
+    outcome,
+    agent_ids,
+    *,
+    notes=None,
+    product=None,
+    follow_up=None,
+    direction=None,
+) -> dict:
     """The remaining columns of interactions: direction, duration, notes, products, follow-ups, agent."""
     m = len(who)
     if direction is None:
@@ -95,7 +163,12 @@ def _finish(rng, pop, tl, cat, who, when, kind, outcome, agent_ids, *, notes=Non
         product = cat.pick(rng, order_categories(rng, pop, who, cat.n_categories))
     duration = np.select(
         [(kind == "call") & (outcome == "no_answer"), kind == "call", kind == "meeting", kind == "in_person"],
-        [0, np.clip(rng.lognormal(5.0, 0.7, m), 20, 1800), rng.uniform(1800, 5400, m), rng.uniform(300, 1800, m)],
+        [
+            0,
+            np.clip(rng.lognormal(5.0, 0.7, m), 20, 1800),
+            rng.uniform(1800, 5400, m),
+            rng.uniform(300, 1800, m),
+        ],
         -1,
     ).astype(int)
     if notes is None:
@@ -110,12 +183,22 @@ def _finish(rng, pop, tl, cat, who, when, kind, outcome, agent_ids, *, notes=Non
     agents = np.array(agent_ids)
     user = np.where(pop.agent[who] > 0, pop.agent[who], agents[rng.integers(0, len(agents), m)])
     return {
-        "who": who, "product": product, "mentions": mentions,
-        "customer_id": pop.ids[who], "user_id": user, "type": kind, "direction": direction,
-        "subject": [SUBJECTS.get(k) for k in kind.tolist()], "notes": notes,
-        "outcome": outcome, "sentiment": [SENTIMENT.get(o, "neutral") for o in outcome.tolist()],
-        "duration_seconds": [None if d < 0 else d for d in duration.tolist()], "occurred_at": when,
-        "follow_up_required": ~np.isnan(follow_up), "follow_up_at": follow_up, "follow_up_done_at": done_at,
+        "who": who,
+        "product": product,
+        "mentions": mentions,
+        "customer_id": pop.ids[who],
+        "user_id": user,
+        "type": kind,
+        "direction": direction,
+        "subject": [SUBJECTS.get(k) for k in kind.tolist()],
+        "notes": notes,
+        "outcome": outcome,
+        "sentiment": [SENTIMENT.get(o, "neutral") for o in outcome.tolist()],
+        "duration_seconds": [None if d < 0 else d for d in duration.tolist()],
+        "occurred_at": when,
+        "follow_up_required": ~np.isnan(follow_up),
+        "follow_up_at": follow_up,
+        "follow_up_done_at": done_at,
         "created_at": when,
     }
 
@@ -126,8 +209,9 @@ def _office(tl: Timeline, moments: np.ndarray, rng: np.random.Generator) -> np.n
     return day * DAY - tl.offset_s + hours(rng, len(moments), OFFICE_HOURS)
 
 
-def due_today_columns(rng, pop: Population, tl: Timeline, cat: Catalogue, last_order_s: np.ndarray,
-                      agent_ids: list[int]) -> dict:
+def due_today_columns(
+    rng, pop: Population, tl: Timeline, cat: Catalogue, last_order_s: np.ndarray, agent_ids: list[int]
+) -> dict:
     """Callbacks promised for today: the first thing an agent's call list shows."""
     candidates = np.flatnonzero((tl.now_s - last_order_s < 90 * DAY) | ~pop.buyer)
     size = min(len(candidates), max(3, round(len(pop.ids) * 0.012)))
@@ -138,8 +222,21 @@ def due_today_columns(rng, pop: Population, tl: Timeline, cat: Catalogue, last_o
     notes = [f"Asked to call back today about {cat.names[p]}." for p in product.tolist()]
     follow_up = tl.today_at(rng.uniform(11, 18, size) * 3600)
     kind = np.where(rng.random(size) < 0.7, "call", "whatsapp")
-    return _finish(rng, pop, tl, cat, who, when, kind, np.full(size, "callback"), agent_ids,
-                   notes=notes, product=product, follow_up=follow_up, direction=np.full(size, "outbound"))
+    return _finish(
+        rng,
+        pop,
+        tl,
+        cat,
+        who,
+        when,
+        kind,
+        np.full(size, "callback"),
+        agent_ids,
+        notes=notes,
+        product=product,
+        follow_up=follow_up,
+        direction=np.full(size, "outbound"),
+    )
 
 
 def recovery_columns(rng, pop: Population, tl: Timeline, cat: Catalogue, dropoffs: dict, agent_ids) -> dict:
@@ -149,11 +246,25 @@ def recovery_columns(rng, pop: Population, tl: Timeline, cat: Catalogue, dropoff
     when = dropoffs["recovered_at"][rows] - rng.uniform(600, 7200, len(rows))
     when = np.maximum(when, dropoffs["occurred_at"][rows] + 60)
     kind = np.where(rng.random(len(rows)) < 0.6, "whatsapp", "call")
-    notes = [f"Followed up on the abandoned {cat.names[p]}; customer completed the order."
-             for p in product.tolist()]
-    return _finish(rng, pop, tl, cat, who, when, kind, np.full(len(rows), "purchased"), agent_ids,
-                   notes=notes, product=product, follow_up=np.full(len(rows), np.nan),
-                   direction=np.full(len(rows), "outbound"))
+    notes = [
+        f"Followed up on the abandoned {cat.names[p]}; customer completed the order."
+        for p in product.tolist()
+    ]
+    return _finish(
+        rng,
+        pop,
+        tl,
+        cat,
+        who,
+        when,
+        kind,
+        np.full(len(rows), "purchased"),
+        agent_ids,
+        notes=notes,
+        product=product,
+        follow_up=np.full(len(rows), np.nan),
+        direction=np.full(len(rows), "outbound"),
+    )
 
 
 def ticket_columns(rng, pop: Population, tl: Timeline, last_order_s: np.ndarray, first_id: int) -> dict:
@@ -165,18 +276,28 @@ def ticket_columns(rng, pop: Population, tl: Timeline, last_order_s: np.ndarray,
     end = np.minimum(last_order_s[who] + 30 * DAY, tl.now_s - 3600)
     created = pop.first_order_s[who] + rng.random(m) ** 0.5 * np.maximum(end - pop.first_order_s[who], 0)
     fresh = tl.now_s - created < 10 * DAY
-    status = np.where(fresh & (rng.random(m) < 0.7), np.where(rng.random(m) < 0.7, "open", "pending"),
-                      np.where(rng.random(m) < 0.6, "closed", "resolved"))
+    status = np.where(
+        fresh & (rng.random(m) < 0.7),
+        np.where(rng.random(m) < 0.7, "open", "pending"),
+        np.where(rng.random(m) < 0.6, "closed", "resolved"),
+    )
     priority = np.array(["low", "normal", "high", "urgent"])[weighted(rng, m, [20, 55, 20, 5])]
     sla_hours = np.select([priority == "urgent", priority == "high"], [8, 24], 48)
     resolved = np.isin(status, ["resolved", "closed"])
-    resolved_at = np.where(resolved, np.minimum(created + rng.uniform(4, 120, m) * 3600, tl.now_s - 60), np.nan)
+    resolved_at = np.where(
+        resolved, np.minimum(created + rng.uniform(4, 120, m) * 3600, tl.now_s - 60), np.nan
+    )
     csat = np.where(resolved & (rng.random(m) < 0.7), weighted(rng, m, [5, 8, 15, 35, 37]) + 1, 0)
     return {
-        "id": np.arange(first_id, first_id + m), "customer_id": pop.ids[who],
+        "id": np.arange(first_id, first_id + m),
+        "customer_id": pop.ids[who],
         "subject": [vocab.TICKET_SUBJECTS[i] for i in rng.integers(0, len(vocab.TICKET_SUBJECTS), m)],
-        "status": status, "priority": priority, "sla_due_at": created + sla_hours * 3600.0,
-        "created_at": created, "resolved_at": resolved_at, "csat": [int(c) or None for c in csat.tolist()],
+        "status": status,
+        "priority": priority,
+        "sla_due_at": created + sla_hours * 3600.0,
+        "created_at": created,
+        "resolved_at": resolved_at,
+        "csat": [int(c) or None for c in csat.tolist()],
     }
 
 
@@ -194,17 +315,27 @@ def opportunity_columns(rng, pop: Population, tl: Timeline, first_id: int) -> di
     stages = list(STAGE_PROBABILITY)
     open_stage = np.array(stages)[rng.integers(0, len(stages), m)]
     stage = np.where(status == "open", open_stage, np.where(status == "won", "closed_won", "closed_lost"))
-    probability = np.where(status == "open", [STAGE_PROBABILITY[s] for s in open_stage.tolist()],
-                           np.where(status == "won", 1.0, 0.0))
+    probability = np.where(
+        status == "open",
+        [STAGE_PROBABILITY[s] for s in open_stage.tolist()],
+        np.where(status == "won", 1.0, 0.0),
+    )
     updated = created + rng.random(m) * (tl.now_s - 3600 - created)
     scale = np.where(pop.kind[who] == 2, 600_000, 180_000)
     value = np.round(scale * rng.lognormal(0, 0.6, m), -3)
     expected = np.where(status == "open", tl.days_ago(-rng.uniform(-10, 60, m)), updated)
     agents = pop.agent[who]
     return {
-        "id": np.arange(first_id, first_id + m), "customer_id": pop.ids[who],
+        "id": np.arange(first_id, first_id + m),
+        "customer_id": pop.ids[who],
         "name": [vocab.OPPORTUNITY_NAMES[i] for i in rng.integers(0, len(vocab.OPPORTUNITY_NAMES), m)],
-        "stage": stage, "value": value, "probability": probability, "status": status,
-        "owner_id": [int(a) or None for a in agents.tolist()], "expected_close": tl.dates(expected),
-        "created_at": created, "updated_at": updated, "closed_at": np.where(status == "open", np.nan, updated),
+        "stage": stage,
+        "value": value,
+        "probability": probability,
+        "status": status,
+        "owner_id": [int(a) or None for a in agents.tolist()],
+        "expected_close": tl.dates(expected),
+        "created_at": created,
+        "updated_at": updated,
+        "closed_at": np.where(status == "open", np.nan, updated),
     }

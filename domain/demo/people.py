@@ -1,4 +1,5 @@
 """Demo customers and what belongs to each person: family, consent, tags and notes (numpy columns)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -90,8 +91,12 @@ def _emails(rng: np.random.Generator, firsts, surnames, age, has_email) -> list[
             out.append(None)
             continue
         first, last = first.lower(), last.lower()
-        local = [f"{first}.{last}", f"{first}{last}{(2026 - age[k]) % 100:02d}", f"{first}_{last}",
-                 f"{first}{k % 997}"][style[k]]
+        local = [
+            f"{first}.{last}",
+            f"{first}{last}{(2026 - age[k]) % 100:02d}",
+            f"{first}_{last}",
+            f"{first}{k % 997}",
+        ][style[k]]
         candidate, bump = local, 1
         while f"{candidate}@{domains[domain_pick[k]]}" in seen:
             bump += 1
@@ -124,8 +129,22 @@ def make_population(
     has_email = rng.random(n) < np.where(kind > 0, 0.95, 0.62)
     married = rng.random(n) < np.clip((age - 20) / 14, 0.05, 0.85)
     city = weighted(rng, n, [c[2] for c in vocab.CITIES])
-    pop = Population(ids, names, firsts, female, kind, created_s, buyer, first_order_s, agent, fav,
-                     has_email, married, age, surnames)
+    pop = Population(
+        ids,
+        names,
+        firsts,
+        female,
+        kind,
+        created_s,
+        buyer,
+        first_order_s,
+        agent,
+        fav,
+        has_email,
+        married,
+        age,
+        surnames,
+    )
 
     today = np.datetime64(tl.today)
     dob = today - (age * 365.25 + rng.integers(0, 365, n)).astype("timedelta64[D]")
@@ -144,13 +163,17 @@ def make_population(
         "name": names,
         "phone": _phones(rng, n),
         "email": _emails(rng, firsts, surnames, age, has_email),
-        "company": [f"{companies[k % len(companies)]}, {vocab.CITIES[city[k]][0]}" if kind[k] else None
-                    for k in range(n)],
+        "company": [
+            f"{companies[k % len(companies)]}, {vocab.CITIES[city[k]][0]}" if kind[k] else None
+            for k in range(n)
+        ],
         "city": [vocab.CITIES[c][0] for c in city],
         "district": [vocab.CITIES[c][1] for c in city],
-        "address": [f"House {1 + k % 97}, Road {1 + (k * 7) % 23}, "
-                    f"{vocab.CITIES[c][3][int(area_pick[k] * len(vocab.CITIES[c][3]))]}, {vocab.CITIES[c][0]}"
-                    for k, c in enumerate(city)],
+        "address": [
+            f"House {1 + k % 97}, Road {1 + (k * 7) % 23}, "
+            f"{vocab.CITIES[c][3][int(area_pick[k] * len(vocab.CITIES[c][3]))]}, {vocab.CITIES[c][0]}"
+            for k, c in enumerate(city)
+        ],
         "gender": np.where(female, "female", "male"),
         "date_of_birth": np.where(dob_known, dob, np.datetime64("NaT")),
         "marital_status": np.where(married, "married", "single"),
@@ -163,10 +186,18 @@ def make_population(
         "assigned_to_id": [int(a) or None for a in agent],
         "timezone": np.where(abroad, np.array(ABROAD_ZONES)[rng.integers(0, 5, n)], "Asia/Dhaka"),
         "language": language,
-        "quiet_hours_start": [_time(vocab.QUIET_HOURS[q][0]) if quiet[k] else None for k, q in enumerate(quiet_pick)],
-        "quiet_hours_end": [_time(vocab.QUIET_HOURS[q][1]) if quiet[k] else None for k, q in enumerate(quiet_pick)],
-        "preferred_channel": [None if c == "" else c for c in np.array(
-            ["whatsapp", "sms", "email", "facebook", ""])[weighted(rng, n, [45, 10, 8, 12, 25])]],
+        "quiet_hours_start": [
+            _time(vocab.QUIET_HOURS[q][0]) if quiet[k] else None for k, q in enumerate(quiet_pick)
+        ],
+        "quiet_hours_end": [
+            _time(vocab.QUIET_HOURS[q][1]) if quiet[k] else None for k, q in enumerate(quiet_pick)
+        ],
+        "preferred_channel": [
+            None if c == "" else c
+            for c in np.array(["whatsapp", "sms", "email", "facebook", ""])[
+                weighted(rng, n, [45, 10, 8, 12, 25])
+            ]
+        ],
         "external_key": [f"DB-C{i:06d}" for i in ids.tolist()],
         "created_at": created_s,
         "updated_at": created_s,

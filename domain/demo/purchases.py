@@ -8,6 +8,7 @@ customers average the requested number of orders, and dropout is made four times
 CDNOW's CD buyers, since a CRM's customers are the ones a shop keeps in touch with.
 Spend per order is Gamma-Gamma (CDNOW fit p=6.25, q=3.74, gamma=15.44), scaled to taka.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -20,7 +21,9 @@ MAX_ORDERS = 150  # about three orders a week over two years: the busiest wholes
 
 
 def simulate_counts(
-    rng: np.random.Generator, exposure_weeks: np.ndarray, rate_scale: float,
+    rng: np.random.Generator,
+    exposure_weeks: np.ndarray,
+    rate_scale: float,
     dropout_easing: float = DROPOUT_EASING,
 ) -> np.ndarray:
     """Repeat purchases per customer over ``exposure_weeks`` after their first purchase.
@@ -55,7 +58,10 @@ def solve_rate_scale(mean_orders: float, horizon_weeks: float, seed: int = 7) ->
 
 
 def order_times(
-    rng: np.random.Generator, first_order_s: np.ndarray, now_s: float, mean_orders: float,
+    rng: np.random.Generator,
+    first_order_s: np.ndarray,
+    now_s: float,
+    mean_orders: float,
     horizon_weeks: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Order instants (epoch seconds) of every buyer: ``(buyer_index, ordered_at_s)``, sorted.

@@ -1,4 +1,5 @@
 """What surrounds each demo customer: family members, consent (current and its log), tags and notes."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,10 +20,25 @@ def _day(value: np.datetime64) -> np.datetime64:
     return value.astype("datetime64[D]")
 
 
-def family_columns(rng: np.random.Generator, pop: Population, customers: dict, tl: Timeline, first_id: int) -> dict:
+def family_columns(
+    rng: np.random.Generator, pop: Population, customers: dict, tl: Timeline, first_id: int
+) -> dict:
     """Spouses, children, parents and siblings with birthdays (and the couple's anniversary)."""
-    rows: dict[str, list] = {k: [] for k in ("customer_id", "name", "name_key", "relationship", "date_of_birth",
-                                             "anniversary_date", "phone", "gender", "profession", "created_at")}
+    rows: dict[str, list] = {
+        k: []
+        for k in (
+            "customer_id",
+            "name",
+            "name_key",
+            "relationship",
+            "date_of_birth",
+            "anniversary_date",
+            "phone",
+            "gender",
+            "profession",
+            "created_at",
+        )
+    }
     today = np.datetime64(tl.today)
     male_first = [m[0] for m in vocab.MALE_FIRST]
     female_first = [f[0] for f in vocab.FEMALE_FIRST]
@@ -48,16 +64,28 @@ def family_columns(rng: np.random.Generator, pop: Population, customers: dict, t
         surname = pop.surnames[k]
         if pop.married[k] and d[0] < 0.8:
             female_spouse = not pop.female[k]
-            first = female_first[int(d[1] ** 2 * len(female_first))] if female_spouse else \
-                male_first[int(d[1] ** 2 * len(male_first))]
-            last = (surname if d[2] < 0.5 else ("Begum" if d[2] < 0.75 else "Akter")) if female_spouse else \
-                ["Uddin", "Ahmed", "Hossain", "Rahman", "Islam", "Khan"][int(d[2] * 6)]
+            first = (
+                female_first[int(d[1] ** 2 * len(female_first))]
+                if female_spouse
+                else male_first[int(d[1] ** 2 * len(male_first))]
+            )
+            last = (
+                (surname if d[2] < 0.5 else ("Begum" if d[2] < 0.75 else "Akter"))
+                if female_spouse
+                else ["Uddin", "Ahmed", "Hossain", "Rahman", "Islam", "Khan"][int(d[2] * 6)]
+            )
             gap = int((d[3] * 8 - (1 if female_spouse else -1) * 2) * 365)
             anniversary = customers["anniversary_date"][k]
             phone = f"+88017{int(d[4] * 1e8):08d}" if d[4] < 0.4 else None
-            add(k, f"{first} {last}", "spouse", base_dob + np.timedelta64(gap if female_spouse else -gap, "D"),
+            add(
+                k,
+                f"{first} {last}",
+                "spouse",
+                base_dob + np.timedelta64(gap if female_spouse else -gap, "D"),
                 None if np.isnat(anniversary) else _day(anniversary).item(),
-                "female" if female_spouse else "male", phone)
+                "female" if female_spouse else "male",
+                phone,
+            )
         if pop.married[k] and pop.age[k] >= 24:
             taken = set()
             for c in range(min(int(d[5] * 4), 3)):
@@ -68,17 +96,36 @@ def family_columns(rng: np.random.Generator, pop: Population, customers: dict, t
                     continue
                 taken.add(first)
                 child_age = rng.uniform(0.5, max(pop.age[k] - 23, 1.0))
-                add(k, f"{first} {surname}", "child", today - np.timedelta64(int(child_age * 365.25), "D"),
-                    gender="female" if girl else "male")
+                add(
+                    k,
+                    f"{first} {surname}",
+                    "child",
+                    today - np.timedelta64(int(child_age * 365.25), "D"),
+                    gender="female" if girl else "male",
+                )
         if d[6] < 0.08:
             mother = d[7] < 0.6
-            first = female_first[int(d[8] * len(female_first))] if mother else male_first[int(d[8] * len(male_first))]
-            add(k, f"{first} {'Begum' if mother else surname}", "parent",
-                base_dob - np.timedelta64(int((24 + d[9] * 12) * 365.25), "D"), gender="female" if mother else "male")
+            first = (
+                female_first[int(d[8] * len(female_first))]
+                if mother
+                else male_first[int(d[8] * len(male_first))]
+            )
+            add(
+                k,
+                f"{first} {'Begum' if mother else surname}",
+                "parent",
+                base_dob - np.timedelta64(int((24 + d[9] * 12) * 365.25), "D"),
+                gender="female" if mother else "male",
+            )
         if d[9] < 0.06:
             first = male_first[int(d[10] * len(male_first))]
-            add(k, f"{first} {surname}", "sibling", base_dob + np.timedelta64(int((d[10] - 0.5) * 3000), "D"),
-                gender="male")
+            add(
+                k,
+                f"{first} {surname}",
+                "sibling",
+                base_dob + np.timedelta64(int((d[10] - 0.5) * 3000), "D"),
+                gender="male",
+            )
     rows["id"] = list(range(first_id, first_id + len(rows["name"])))
     return rows
 
@@ -116,8 +163,11 @@ def consent_columns(
                 events["channel"].append(channel)
                 events["opted_in"].append(False)
                 events["source"].append("customer_request")
-                events["reason"].append("asked not to be contacted at all" if do_not_contact[k]
-                                        else reasons[int(draws[k, 7] * len(reasons))])
+                events["reason"].append(
+                    "asked not to be contacted at all"
+                    if do_not_contact[k]
+                    else reasons[int(draws[k, 7] * len(reasons))]
+                )
                 events["occurred_at"].append(changed)
             consent["customer_id"].append(int(pop.ids[k]))
             consent["channel"].append(channel)

@@ -1,4 +1,5 @@
 """The demo's sense of time: instants as epoch seconds in numpy arrays, days in the business zone."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -59,6 +60,22 @@ def hours(rng: np.random.Generator, n: int, weights: dict[int, float]) -> np.nda
     return rng.choice(hour_list, n, p=p / p.sum()) * 3600 + rng.integers(0, 3600, n)
 
 
-SHOPPING_HOURS = {9: 2, 10: 4, 11: 5, 12: 5, 13: 4, 14: 4, 15: 4, 16: 5, 17: 6, 18: 7, 19: 8, 20: 10, 21: 11,
-                  22: 9, 23: 5, 0: 2}
+SHOPPING_HOURS = {
+    9: 2,
+    10: 4,
+    11: 5,
+    12: 5,
+    13: 4,
+    14: 4,
+    15: 4,
+    16: 5,
+    17: 6,
+    18: 7,
+    19: 8,
+    20: 10,
+    21: 11,
+    22: 9,
+    23: 5,
+    0: 2,
+}
 OFFICE_HOURS = {10: 8, 11: 11, 12: 10, 13: 5, 14: 7, 15: 10, 16: 11, 17: 10, 18: 8, 19: 6, 20: 4}

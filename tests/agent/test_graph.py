@@ -48,6 +48,18 @@ def test_edit_is_merged_and_revalidated(world, actor, settings_for, agents, sess
     assert (row.outcome, row.duration_seconds, row.notes) == ("interested", 120, "asked about kettles")
 
 
+def test_editing_the_customer_shows_the_new_one_before_writing(world, actor, settings_for, agents, sessions,
+                                                               thread_id):
+    agent = agents(settings_for(), backend=ScriptedModel([log_call(world["rahim"]), Reply("ok")]))
+    agent.run_turn(thread_id, actor, "log a call with Rahim")
+    again = agent.resume(thread_id, actor, "edit", {"customer": "Karim"})
+    assert again.pending["customer"] == {"id": world["karim"], "name": "Karim Ahmed"}
+    assert count(sessions, Interaction.id) == 0
+    agent.resume(thread_id, actor, "approve")
+    with sessions() as session:
+        assert session.scalars(select(Interaction.customer_id)).all() == [world["karim"]]
+
+
 def test_write_uses_an_idempotency_key_from_thread_and_call(world, actor, settings_for, agents, sessions, thread_id):
     call = ToolCall("log_interaction", {"customer": world["rahim"], "type": "call", "notes": "x"}, id="call_fixed")
     agent = agents(settings_for(), backend=ScriptedModel([ToolCalls([call]), Reply("ok")]))

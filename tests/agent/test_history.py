@@ -65,3 +65,4 @@ def test_trim_cuts_only_before_a_user_message():
     kept, dropped = trim_messages(messages, 5)
     assert kept == messages[4:] and dropped == messages[:4]
     assert trim_messages(messages, 10) == (messages, [])
+    assert trim_messages(messages[:4], 2) == (messages[:4], [])  # one long turn is never split

@@ -1,18 +1,27 @@
 """Who should I call today: ranking, reasons, offers, products, best time, filters."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.call_priority import call_priority, scoring
 from domain.call_priority.details import stated_window
 from domain.errors import DomainError
 from domain.stats import refresh_stats
 from tests.factories import (
-    DHAKA, make_behavior, make_customer, make_dropoff, make_family, make_interaction, make_order, make_product,
+    DHAKA,
+    make_behavior,
+    make_customer,
+    make_dropoff,
+    make_family,
+    make_interaction,
+    make_order,
+    make_product,
     make_user,
 )
 
@@ -39,10 +48,14 @@ def world(session):
     hot = make_customer(session, "Hasan Hot", temperature="hot", assigned_to=rina)
     make_order(session, hot, at=days_ago(5), amount=900)
     family = make_customer(session, "Rahim Uddin", lifecycle_stage="prospect")
-    make_family(session, family, "Sarah Uddin", "spouse", gender="female", date_of_birth=date(1990, 11, 21))
+    make_family(
+        session, family, "Sarah Uddin", "spouse", gender="female", date_of_birth=date(1990, 11, 21)
+    )
     cart = make_customer(session, "Dina Dropoff")
     make_order(session, cart, at=days_ago(20), amount=1500, items=[pan])
-    make_dropoff(session, cart, at=days_ago(2), stage="add_to_cart", cart_value=5500, product=kettle)
+    make_dropoff(
+        session, cart, at=days_ago(2), stage="add_to_cart", cart_value=5500, product=kettle
+    )
     make_behavior(session, cart, at=days_ago(1), product=toaster, count=2)
     risky = make_customer(session, "Arif Atrisk")
     for k in range(8):
@@ -53,8 +66,18 @@ def world(session):
     make_interaction(session, inactive, at=days_ago(3), follow_up_at=TODAY)
     refresh_stats(session)
     session.commit()
-    return {"rina": rina, "follow": follow, "hot": hot, "family": family, "cart": cart, "risky": risky,
-            "kettle": kettle, "toaster": toaster, "pot": pot, "pan": pan}
+    return {
+        "rina": rina,
+        "follow": follow,
+        "hot": hot,
+        "family": family,
+        "cart": cart,
+        "risky": risky,
+        "kettle": kettle,
+        "toaster": toaster,
+        "pot": pot,
+        "pan": pan,
+    }
 
 
 def test_ranking_follows_the_order_of_importance(session, world):
@@ -86,14 +109,19 @@ def test_each_entry_explains_itself(session, world):
     family = by_name["Rahim Uddin"]
     assert family.reasons == ["wife Sarah's birthday tomorrow (turns 36)"]
     assert family.offer_type == "birthday_offer"
-    assert [(e.whose, e.kind, e.days_until) for e in family.events] == [("spouse Sarah Uddin", "birthday", 1)]
+    assert [(e.whose, e.kind, e.days_until) for e in family.events] == [
+        ("spouse Sarah Uddin", "birthday", 1)
+    ]
 
     cart = by_name["Dina Dropoff"]
     assert cart.reasons == ["cart of BDT 5,500 (Blue Kettle) abandoned 2 days ago"]
     assert cart.offer_type == "cart_recovery"
     # behaviour first (the open cart weighs 3, two views 2), then the unbought item of the category
     assert [(p.name, p.source) for p in cart.recommended_products] == [
-        ("Blue Kettle", "behaviour"), ("Red Toaster", "behaviour"), ("Steel Pot", "purchase_history")]
+        ("Blue Kettle", "behaviour"),
+        ("Red Toaster", "behaviour"),
+        ("Steel Pot", "purchase_history"),
+    ]
     assert "Green Pan" not in [p.name for p in cart.recommended_products]  # already bought
 
     risky = by_name["Arif Atrisk"]
@@ -113,10 +141,15 @@ def test_erased_and_inactive_customers_never_appear(session, world):
 
 def test_filters(session, world):
     assert [e.name for e in call_priority(session, TODAY, temperature="hot")] == ["Hasan Hot"]
-    assert [e.name for e in call_priority(session, TODAY, lifecycle_stage="prospect")] == ["Rahim Uddin"]
+    assert [e.name for e in call_priority(session, TODAY, lifecycle_stage="prospect")] == [
+        "Rahim Uddin"
+    ]
     mine = call_priority(session, TODAY, assigned_to_id=world["rina"].id)
     assert [e.name for e in mine] == ["Farid Follow", "Hasan Hot"]
-    assert [e.name for e in call_priority(session, TODAY, limit=2)] == ["Farid Follow", "Rahim Uddin"]
+    assert [e.name for e in call_priority(session, TODAY, limit=2)] == [
+        "Farid Follow",
+        "Rahim Uddin",
+    ]
     assert call_priority(session, TODAY, assigned_to_id=world["rina"].id + 999) == []
 
 
@@ -148,17 +181,27 @@ def test_ties_break_by_lifetime_value_then_id(session):
 def test_best_call_time_is_learned_then_stated_then_default(session):
     learned = make_customer(session, "Learned", temperature="hot", best_time_to_contact="morning")
     for day, hour in ((3, 18), (10, 18), (17, 18), (24, 11)):
-        make_interaction(session, learned, at=datetime.combine(days_ago(day), datetime.min.time()).replace(
-            hour=hour, minute=15), outcome="interested")
+        make_interaction(
+            session,
+            learned,
+            at=datetime.combine(days_ago(day), datetime.min.time()).replace(hour=hour, minute=15),
+            outcome="interested",
+        )
     make_interaction(session, learned, at=datetime(2026, 11, 1, 9, 0), outcome="no_answer")
     make_interaction(session, learned, at=datetime(2026, 11, 2, 9, 0), outcome="no_answer")
     stated = make_customer(session, "Stated", temperature="hot", best_time_to_contact="evening")
-    make_interaction(session, stated, at=datetime(2026, 11, 2, 9, 0), outcome="purchased")  # one is not a habit
-    default = make_customer(session, "Default", temperature="hot")
+    make_interaction(
+        session, stated, at=datetime(2026, 11, 2, 9, 0), outcome="purchased"
+    )  # one is not a habit
+    make_customer(session, "Default", temperature="hot")
     abroad = make_customer(session, "Abroad", temperature="hot", timezone="Asia/Kolkata")
     for day in (2, 9):  # 18:40 in Dhaka is 18:10 in Kolkata
-        make_interaction(session, abroad, at=datetime.combine(days_ago(day), datetime.min.time()).replace(
-            hour=18, minute=40), outcome="callback")
+        make_interaction(
+            session,
+            abroad,
+            at=datetime.combine(days_ago(day), datetime.min.time()).replace(hour=18, minute=40),
+            outcome="callback",
+        )
     refresh_stats(session)
 
     times = {e.name: e.best_call_time for e in call_priority(session, TODAY, now=NOW)}
@@ -181,10 +224,15 @@ def test_empty_database_gives_an_empty_list(session):
     assert call_priority(session, TODAY) == []
 
 
-@pytest.mark.parametrize("kwargs, field", [
-    ({"limit": 0}, "limit"), ({"limit": 501}, "limit"), ({"temperature": "boiling"}, "temperature"),
-    ({"lifecycle_stage": "sleeping"}, "lifecycle_stage"),
-])
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        ({"limit": 0}, "limit"),
+        ({"limit": 501}, "limit"),
+        ({"temperature": "boiling"}, "temperature"),
+        ({"lifecycle_stage": "sleeping"}, "lifecycle_stage"),
+    ],
+)
 def test_bad_arguments_are_refused(session, kwargs, field):
     with pytest.raises(DomainError) as error:
         call_priority(session, TODAY, **kwargs)
@@ -211,19 +259,30 @@ def test_score_is_in_range_and_monotone(a, b):
         assert sa <= sb
 
 
-@given(value=st.floats(0, 1e6), more=st.floats(0, 1e6), days=st.integers(0, 200), later=st.integers(0, 200))
+@given(
+    value=st.floats(0, 1e6),
+    more=st.floats(0, 1e6),
+    days=st.integers(0, 200),
+    later=st.integers(0, 200),
+)
 def test_dropoff_points_grow_with_value_and_fade_with_age(value, more, days, later):
     def pts(v, d):
-        return scoring.dropoff_points(np.array([1.0]), np.array([v]), np.array([float(d)]), 10000.0)[0]
+        return scoring.dropoff_points(
+            np.array([1.0]), np.array([v]), np.array([float(d)]), 10000.0
+        )[0]
 
     assert 0 <= pts(value, days) <= scoring.DROPOFF_MAX
     assert pts(value + more, days) >= pts(value, days)
     assert pts(value, days + later) <= pts(value, days)
 
 
-@given(days=st.integers(0, scoring.EVENT_WINDOW_DAYS), family=st.booleans(), extra=st.integers(0, 5))
+@given(
+    days=st.integers(0, scoring.EVENT_WINDOW_DAYS), family=st.booleans(), extra=st.integers(0, 5)
+)
 def test_any_follow_up_due_beats_any_event_and_an_event_beats_temperature(days, family, extra):
-    event = scoring.event_points(np.array([float(days)]), np.array([family]), np.array([float(extra)]))[0]
+    event = scoring.event_points(
+        np.array([float(days)]), np.array([family]), np.array([float(extra)])
+    )[0]
     overdue = scoring.follow_up_points(np.array([0.0, 1.0, 400.0]))
     assert overdue.min() > event >= scoring.EVENT_POINTS[-1] - scoring.FAMILY_EVENT_PENALTY
     assert event > max(scoring.TEMPERATURE_POINTS.values())
@@ -233,7 +292,10 @@ def test_any_follow_up_due_beats_any_event_and_an_event_beats_temperature(days, 
 def test_rfm_arrays_match_the_scalar_rules(days, orders, spent):
     from domain.rfm import frequency_score, monetary_score, recency_score, segment_for
 
-    r, f, m = (int(x[0]) for x in scoring.rfm_arrays(np.array([days]), np.array([orders]), np.array([spent])))
+    r, f, m = (
+        int(x[0])
+        for x in scoring.rfm_arrays(np.array([days]), np.array([orders]), np.array([spent]))
+    )
     if orders == 0:
         assert (r, f, m) == (0, 0, 0)
         return

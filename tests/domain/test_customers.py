@@ -1,4 +1,5 @@
 """Customer writes: normalization, validation errors that write nothing, tags, consent, quiet hours."""
+
 from datetime import date, datetime, time, timezone
 
 import pytest
@@ -20,26 +21,44 @@ def count(session, model) -> int:
 def test_create_normalizes_phone_and_email(session):
     rina = make_user(session)
     customer = create_customer(
-        session, name="  Rahim   Uddin ", phone="01712-345678", email="Rahim@Example.COM", today=TODAY,
-        gender="Male", date_of_birth="1988-03-02", anniversary_date=date(2015, 1, 9), assigned_to_id=rina.id,
+        session,
+        name="  Rahim   Uddin ",
+        phone="01712-345678",
+        email="Rahim@Example.COM",
+        today=TODAY,
+        gender="Male",
+        date_of_birth="1988-03-02",
+        anniversary_date=date(2015, 1, 9),
+        assigned_to_id=rina.id,
         account_kind="wholesale",
     )
-    assert (customer.name, customer.phone, customer.email) == ("Rahim Uddin", "+8801712345678", "rahim@example.com")
-    assert (customer.gender, customer.date_of_birth, customer.account_kind) == ("male", date(1988, 3, 2), "wholesale")
+    assert (customer.name, customer.phone, customer.email) == (
+        "Rahim Uddin",
+        "+8801712345678",
+        "rahim@example.com",
+    )
+    assert (customer.gender, customer.date_of_birth, customer.account_kind) == (
+        "male",
+        date(1988, 3, 2),
+        "wholesale",
+    )
     assert customer.customer_type == "new" and customer.assigned_to_id == rina.id
 
 
-@pytest.mark.parametrize("fields, field", [
-    ({"phone": "12345"}, "phone"),
-    ({"email": "rahim@"}, "email"),
-    ({"date_of_birth": date(2027, 1, 1)}, "date_of_birth"),
-    ({"date_of_birth": "1990-02-30"}, "date_of_birth"),
-    ({"date_of_birth": date(1990, 1, 1), "anniversary_date": date(1985, 1, 1)}, "anniversary_date"),
-    ({"gender": "robot"}, "gender"),
-    ({"account_kind": "reseller"}, "account_kind"),
-    ({"timezone": "Mars/Base"}, "timezone"),
-    ({"favourite_colour": "blue"}, "favourite_colour"),
-])
+@pytest.mark.parametrize(
+    "fields, field",
+    [
+        ({"phone": "12345"}, "phone"),
+        ({"email": "rahim@"}, "email"),
+        ({"date_of_birth": date(2027, 1, 1)}, "date_of_birth"),
+        ({"date_of_birth": "1990-02-30"}, "date_of_birth"),
+        ({"date_of_birth": date(1990, 1, 1), "anniversary_date": date(1985, 1, 1)}, "anniversary_date"),
+        ({"gender": "robot"}, "gender"),
+        ({"account_kind": "reseller"}, "account_kind"),
+        ({"timezone": "Mars/Base"}, "timezone"),
+        ({"favourite_colour": "blue"}, "favourite_colour"),
+    ],
+)
 def test_bad_customer_input_is_refused_and_writes_nothing(session, fields, field):
     with pytest.raises(DomainError) as error:
         create_customer(session, name="Fatema Begum", today=TODAY, **fields)
@@ -94,15 +113,20 @@ def test_consent_keeps_current_state_and_appends_the_log(session):
     assert count(session, ChannelConsent) == 1
     events = session.scalars(select(ConsentEvent).order_by(ConsentEvent.id)).all()
     assert [(e.opted_in, e.source, e.reason) for e in events] == [
-        (False, "customer_request", "STOP"), (True, "agent", None)]
+        (False, "customer_request", "STOP"),
+        (True, "agent", None),
+    ]
 
 
-@pytest.mark.parametrize("channel, kwargs, error", [
-    ("pigeon", {}, DomainError),
-    ("sms", {"source": ""}, DomainError),
-    ("sms", {"at": datetime(2026, 1, 1)}, DomainError),
-    ("sms", {"customer_id": 999}, NotFound),
-])
+@pytest.mark.parametrize(
+    "channel, kwargs, error",
+    [
+        ("pigeon", {}, DomainError),
+        ("sms", {"source": ""}, DomainError),
+        ("sms", {"at": datetime(2026, 1, 1)}, DomainError),
+        ("sms", {"customer_id": 999}, NotFound),
+    ],
+)
 def test_bad_consent_writes_nothing(session, channel, kwargs, error):
     customer = make_customer(session)
     args = {"customer_id": customer.id, "source": "agent", "at": AT, **kwargs}

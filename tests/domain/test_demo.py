@@ -1,4 +1,5 @@
 """The demo world: deterministic for a seed and a day, and shaped like a real retailer's data."""
+
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,14 +12,34 @@ from domain.demo.purchases import simulate_counts
 from domain.enums import RfmSegment, values
 from domain.errors import Conflict
 from domain.models import (
-    ChannelConsent, Customer, Dropoff, FamilyMember, Interaction, Opportunity, ReplyTemplate, User,
+    ChannelConsent,
+    Customer,
+    Dropoff,
+    FamilyMember,
+    Interaction,
+    Opportunity,
+    ReplyTemplate,
+    User,
 )
 from domain.phone import normalize_phone
 from tests.factories import make_customer
 
-COMPARED = ["customers", "orders", "order_items", "interactions", "interaction_products", "family_members",
-            "dropoffs", "behavior_events", "consent_events", "channel_consents", "tags", "loyalty_transactions",
-            "support_tickets", "opportunities"]
+COMPARED = [
+    "customers",
+    "orders",
+    "order_items",
+    "interactions",
+    "interaction_products",
+    "family_members",
+    "dropoffs",
+    "behavior_events",
+    "consent_events",
+    "channel_consents",
+    "tags",
+    "loyalty_transactions",
+    "support_tickets",
+    "opportunities",
+]
 CDNOW_SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "cdnow" / "CDNOW_sample.txt"
 
 
@@ -58,25 +79,39 @@ def test_medium_world_has_every_segment_and_temperature(engine, sessions, clock)
         stages = set(s.scalars(select(Customer.lifecycle_stage).distinct()))
         assert stages == {"lead", "prospect", "first_buyer", "repeat_buyer", "loyal", "inactive"}
         phones = s.scalars(select(Customer.phone).limit(300)).all()
-        assert all(normalize_phone(p) == p and p[4:6] in {"13", "14", "15", "16", "17", "18", "19"} for p in phones)
+        assert all(
+            normalize_phone(p) == p and p[4:6] in {"13", "14", "15", "16", "17", "18", "19"} for p in phones
+        )
         assert s.scalar(select(func.count(func.distinct(Customer.phone)))) == 1500
         names = s.scalars(select(Customer.name)).all()
         first_names = [n.split()[0] for n in names]
-        assert max(first_names.count(n) for n in set(first_names)) >= 20  # many Rahims: disambiguation matters
+        assert (
+            max(first_names.count(n) for n in set(first_names)) >= 20
+        )  # many Rahims: disambiguation matters
         assert any(not n.isascii() for n in names)  # some Bangla-script names
-        due_today = s.scalar(select(func.count()).select_from(Interaction).where(
-            Interaction.follow_up_done_at.is_(None),
-            func.date(Interaction.follow_up_at) >= today - timedelta(days=1),
-            func.date(Interaction.follow_up_at) <= today))
+        due_today = s.scalar(
+            select(func.count())
+            .select_from(Interaction)
+            .where(
+                Interaction.follow_up_done_at.is_(None),
+                func.date(Interaction.follow_up_at) >= today - timedelta(days=1),
+                func.date(Interaction.follow_up_at) <= today,
+            )
+        )
         assert due_today >= 10
         birthdays = [d for d in s.scalars(select(FamilyMember.date_of_birth)) if d]
-        soon = [d for d in birthdays
-                if (d.month, d.day) != (2, 29) and 0 <= (d.replace(year=today.year) - today).days <= 7]
+        soon = [
+            d
+            for d in birthdays
+            if (d.month, d.day) != (2, 29) and 0 <= (d.replace(year=today.year) - today).days <= 7
+        ]
         assert soon
         assert s.scalar(select(func.count()).select_from(ChannelConsent).where(~ChannelConsent.opted_in)) > 0
         assert s.scalar(select(func.count()).where(Customer.quiet_hours_start.is_not(None))) > 0
-        assert {r for r, in s.execute(select(Dropoff.recovered).distinct())} == {True, False}
-        kinds = set(s.scalars(select(Customer.account_kind).join(Opportunity, Opportunity.customer_id == Customer.id)))
+        assert {r for (r,) in s.execute(select(Dropoff.recovered).distinct())} == {True, False}
+        kinds = set(
+            s.scalars(select(Customer.account_kind).join(Opportunity, Opportunity.customer_id == Customer.id))
+        )
         assert kinds and kinds <= {"wholesale", "distributor"}
         roles = dict(s.execute(select(User.name, User.role)).all())
         assert roles["Farhana Chowdhury"] == "manager" and list(roles.values()).count("agent") == 3

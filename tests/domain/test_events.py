@@ -1,15 +1,22 @@
-"""Upcoming birthdays and anniversaries: window, year wrap, 29 February, family, erased customers."""
+"""Upcoming birthdays and anniversaries: window, year wrap, 29 February, family, erasure."""
+
 from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.errors import DomainError
 from domain.events import (
-    UpcomingEvent, celebration_date, events_in_window, next_occurrence, relation_word, upcoming_events,
+    UpcomingEvent,
+    celebration_date,
+    events_in_window,
+    next_occurrence,
+    relation_word,
+    upcoming_events,
     window_keys,
 )
 from tests.factories import make_customer, make_family
@@ -18,11 +25,24 @@ TODAY = date(2026, 11, 20)
 
 
 def test_customer_and_family_events_in_the_window(session):
-    rahim = make_customer(session, "Rahim Uddin", date_of_birth=date(1988, 11, 22),
-                          anniversary_date=date(2015, 11, 20))
-    make_family(session, rahim, "Sarah Uddin", "spouse", gender="female", date_of_birth=date(1990, 11, 21),
-                anniversary_date=date(2015, 11, 20))  # the same wedding: reported once
-    make_family(session, rahim, "Tanvir Uddin", "child", gender="male", date_of_birth=date(2018, 12, 1))
+    rahim = make_customer(
+        session,
+        "Rahim Uddin",
+        date_of_birth=date(1988, 11, 22),
+        anniversary_date=date(2015, 11, 20),
+    )
+    make_family(
+        session,
+        rahim,
+        "Sarah Uddin",
+        "spouse",
+        gender="female",
+        date_of_birth=date(1990, 11, 21),
+        anniversary_date=date(2015, 11, 20),
+    )  # the same wedding: reported once
+    make_family(
+        session, rahim, "Tanvir Uddin", "child", gender="male", date_of_birth=date(2018, 12, 1)
+    )
     make_customer(session, "Karim Mia", date_of_birth=date(1970, 11, 28))  # 8 days: outside 7
 
     events = upcoming_events(session, TODAY, days=7)
@@ -61,7 +81,9 @@ def test_29_february_is_celebrated_on_28_february_in_common_years(session):
     # in a leap year the 28th is not the day, the 29th is
     assert upcoming_events(session, date(2028, 2, 27), days=1) == []
     leap = upcoming_events(session, date(2028, 2, 27), days=2)
-    assert [(e.customer_id, e.event_date, e.years) for e in leap] == [(leapling.id, date(2028, 2, 29), 28)]
+    assert [(e.customer_id, e.event_date, e.years) for e in leap] == [
+        (leapling.id, date(2028, 2, 29), 28)
+    ]
 
 
 def test_erased_customers_and_the_id_filter(session):
@@ -71,7 +93,9 @@ def test_erased_customers_and_the_id_filter(session):
     make_family(session, gone, "Gone Spouse", "spouse", date_of_birth=date(1983, 11, 21))
 
     assert {e.customer_name for e in upcoming_events(session, TODAY)} == {"Kept", "Other"}
-    assert [e.customer_id for e in upcoming_events(session, TODAY, customer_ids=[kept.id, gone.id])] == [kept.id]
+    assert [
+        e.customer_id for e in upcoming_events(session, TODAY, customer_ids=[kept.id, gone.id])
+    ] == [kept.id]
     assert upcoming_events(session, TODAY, customer_ids=[]) == []
 
 
@@ -98,14 +122,28 @@ def test_window_keys_cover_the_window_once():
 def test_events_in_window_reads_loaded_rows():
     rows = [(7, "Rina", "female", date(1990, 11, 25), None)]
     events = events_in_window(TODAY, 30, rows, [])
-    assert events == [UpcomingEvent(
-        customer_id=7, customer_name="Rina", kind="birthday", whose="self", person_name="Rina",
-        relationship="self", family_member_id=None, gender="female", original_date=date(1990, 11, 25),
-        event_date=date(2026, 11, 25), days_until=5, years=36,
-    )]
+    assert events == [
+        UpcomingEvent(
+            customer_id=7,
+            customer_name="Rina",
+            kind="birthday",
+            whose="self",
+            person_name="Rina",
+            relationship="self",
+            family_member_id=None,
+            gender="female",
+            original_date=date(1990, 11, 25),
+            event_date=date(2026, 11, 25),
+            days_until=5,
+            years=36,
+        )
+    ]
 
 
-@given(original=st.dates(date(1900, 1, 1), date(2030, 12, 31)), today=st.dates(date(2000, 1, 1), date(2099, 12, 31)))
+@given(
+    original=st.dates(date(1900, 1, 1), date(2030, 12, 31)),
+    today=st.dates(date(2000, 1, 1), date(2099, 12, 31)),
+)
 def test_next_occurrence_property(original, today):
     day = next_occurrence(original, today)
     assert today <= day < today + timedelta(days=367)
@@ -116,13 +154,17 @@ def test_next_occurrence_property(original, today):
     assert celebration_date(original, day.year) == day
 
 
-@given(today=st.dates(date(2000, 1, 1), date(2099, 12, 31)), days=st.integers(0, 366),
-       original=st.dates(date(1900, 1, 1), date(2030, 12, 31)))
+@given(
+    today=st.dates(date(2000, 1, 1), date(2099, 12, 31)),
+    days=st.integers(0, 366),
+    original=st.dates(date(1900, 1, 1), date(2030, 12, 31)),
+)
 def test_events_in_window_agree_with_next_occurrence(today, days, original):
     events = events_in_window(today, days, [(1, "X", None, original, None)], [])
     expected = next_occurrence(original, today)
     if expected <= today + timedelta(days=days):
-        assert [(e.event_date, e.days_until) for e in events] == [(expected, (expected - today).days)]
+        assert [(e.event_date, e.days_until) for e in events] == [
+            (expected, (expected - today).days)
+        ]
     else:
         assert events == []
-

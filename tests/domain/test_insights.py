@@ -1,4 +1,5 @@
 """Insights: each rule on a small world, with severity, numbers and the ids of its evidence."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -9,7 +10,13 @@ from domain.errors import NotFound
 from domain.insights import customer_insights, insights_for_customers
 from domain.stats import refresh_stats
 from tests.factories import (
-    DHAKA, make_behavior, make_customer, make_dropoff, make_interaction, make_opportunity, make_order,
+    DHAKA,
+    make_behavior,
+    make_customer,
+    make_dropoff,
+    make_interaction,
+    make_opportunity,
+    make_order,
     make_ticket,
 )
 
@@ -27,11 +34,21 @@ def kinds(insights) -> dict:
 
 def test_sla_risk_past_and_near(session):
     late = make_customer(session, "Late Ticket")
-    breached = make_ticket(session, late, "Broken kettle", at=days_ago(3), sla_due_at=datetime(2026, 11, 20, 7, 30))
-    make_ticket(session, late, "Closed one", at=days_ago(3), status="resolved", sla_due_at=days_ago(2))
+    breached = make_ticket(
+        session, late, "Broken kettle", at=days_ago(3), sla_due_at=datetime(2026, 11, 20, 7, 30)
+    )
+    make_ticket(
+        session, late, "Closed one", at=days_ago(3), status="resolved", sla_due_at=days_ago(2)
+    )
     near = make_customer(session, "Near Ticket")
-    due = make_ticket(session, near, "Refund", at=days_ago(1), status="pending",
-                      sla_due_at=datetime(2026, 11, 20, 15, 30))
+    due = make_ticket(
+        session,
+        near,
+        "Refund",
+        at=days_ago(1),
+        status="pending",
+        sla_due_at=datetime(2026, 11, 20, 15, 30),
+    )
     far = make_customer(session, "Far Ticket")
     make_ticket(session, far, "Question", at=days_ago(1), sla_due_at=datetime(2026, 11, 22, 15, 30))
 
@@ -87,7 +104,10 @@ def test_churn_risk_against_the_customers_own_rhythm(session):
     churn = kinds(customer_insights(session, quiet.id, TODAY, now=NOW))["churn_risk"]
 
     assert churn.severity == "high"  # 150 days > 3 x 30 and 4 orders
-    assert churn.detail == "last order 150 days ago; usually every 30 days over 4 orders (BDT 8,000 in total)"
+    assert (
+        churn.detail
+        == "last order 150 days ago; usually every 30 days over 4 orders (BDT 8,000 in total)"
+    )
     assert churn.evidence == [{"table": "orders", "id": orders[0].id}]
 
 
@@ -126,7 +146,9 @@ def test_vip_activity(session):
     order = make_order(session, vip, at=days_ago(2), amount=3000)
     dropoff = make_dropoff(session, vip, at=days_ago(1), cart_value=800)
     message = make_interaction(session, vip, at=days_ago(3), type="whatsapp", direction="inbound")
-    make_interaction(session, vip, at=days_ago(20), type="whatsapp", direction="inbound")  # not this week
+    make_interaction(
+        session, vip, at=days_ago(20), type="whatsapp", direction="inbound"
+    )  # not this week
     calm = make_customer(session, "Calm Vip", customer_type="vip")
     calm_order = make_order(session, calm, at=days_ago(4), amount=3000)
     refresh_stats(session)
@@ -136,8 +158,11 @@ def test_vip_activity(session):
     active = kinds(found[vip.id])["vip_activity"]
     assert active.severity == "high"  # a drop-off
     assert active.detail == "last 7 days: 1 drop-off, 1 inbound message, 1 order"
-    assert active.evidence == [{"table": "dropoffs", "id": dropoff.id}, {"table": "orders", "id": order.id},
-                               {"table": "interactions", "id": message.id}]
+    assert active.evidence == [
+        {"table": "dropoffs", "id": dropoff.id},
+        {"table": "orders", "id": order.id},
+        {"table": "interactions", "id": message.id},
+    ]
     quiet = kinds(found[calm.id])["vip_activity"]
     assert (quiet.severity, quiet.evidence) == ("low", [{"table": "orders", "id": calm_order.id}])
 
@@ -148,7 +173,10 @@ def test_most_severe_first_and_nothing_for_a_quiet_customer(session):
     make_dropoff(session, busy, at=days_ago(1), cart_value=9000)  # high
     nobody = make_customer(session, "Nobody")
 
-    assert [i.severity for i in customer_insights(session, busy.id, TODAY, now=NOW)] == ["high", "medium"]
+    assert [i.severity for i in customer_insights(session, busy.id, TODAY, now=NOW)] == [
+        "high",
+        "medium",
+    ]
     assert customer_insights(session, nobody.id, TODAY, now=NOW) == []
     assert insights_for_customers(session, [], TODAY) == {}
 

@@ -10,7 +10,7 @@ import pytest
 from domain.consent import ContactFacts
 from domain.embeddings import LEXICAL
 from domain.errors import DomainError
-from domain.messaging import compose, gsm_friendly, shorten, sms_info, sms_segments
+from domain.messaging import SmsInfo, compose, gsm_friendly, shorten, sms_info, sms_segments
 from domain.replies import addressed_name, build_draft, fill, money, pick_product
 from domain.reply_facts import CustomerFacts, ProductFacts, first_name
 from domain.retrieval import ReplyIndex, chroma_client
@@ -33,7 +33,7 @@ def test_gsm7_segments():
     assert sms_segments("a" * 161) == 2  # 153 per concatenated segment
     assert sms_segments("a" * 306) == 2
     assert sms_segments("a" * 307) == 3
-    assert sms_info("€" * 80) == sms_info("a" * 160).__class__("gsm7", 160, 1)  # extension chars cost two
+    assert sms_info("€" * 80) == SmsInfo("gsm7", 160, 1)  # extension characters cost two septets
     assert sms_segments("[" * 81) == 2
 
 

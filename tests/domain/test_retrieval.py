@@ -34,6 +34,15 @@ def test_minilm_files_are_installed_and_used():
     assert retrieval_backend() == MINILM
 
 
+def test_falls_back_to_lexical_without_the_model_files(monkeypatch):
+    import domain.embeddings as embeddings
+
+    monkeypatch.setattr(embeddings, "minilm_files", lambda: None)
+    assert embeddings.retrieval_backend() == LEXICAL
+    with pytest.raises(FileNotFoundError, match="not installed"):
+        embeddings.MiniLmOnnxEmbedding()
+
+
 def test_minilm_vectors_are_semantic():
     embed = embedding_function(MINILM)
     a, b, c = np.array(embed(["where is my parcel", "delivery status of your order", "happy birthday"]))

@@ -5,6 +5,7 @@ the fixed test clock and default settings; ``role=``, ``key=`` (idempotency key)
 (``agents_see_all_customers=False``) can be given. ``build`` runs a world builder in a committed
 transaction and returns what it returns.
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -29,8 +30,9 @@ def tool_settings(**overrides: Any) -> Settings:
 def make_ctx(sessions, clock) -> Callable[..., ToolContext]:
     load_tools()
 
-    def make(name: str = "Rina Akter", *, role: str = "agent", key: str | None = None,
-             **settings: Any) -> ToolContext:
+    def make(
+        name: str = "Rina Akter", *, role: str = "agent", key: str | None = None, **settings: Any
+    ) -> ToolContext:
         with sessions.begin() as session:
             user = session.scalar(select(User).where(User.name == name))
             if user is None:
@@ -38,8 +40,14 @@ def make_ctx(sessions, clock) -> Callable[..., ToolContext]:
                 session.add(user)
                 session.flush()
             actor = Actor(id=user.id, name=user.name, role=Role(user.role))
-        return ToolContext(sessions=sessions, actor=actor, clock=clock, settings=tool_settings(**settings),
-                           request_id="test", idempotency_key=key)
+        return ToolContext(
+            sessions=sessions,
+            actor=actor,
+            clock=clock,
+            settings=tool_settings(**settings),
+            request_id="test",
+            idempotency_key=key,
+        )
 
     return make
 

@@ -1,7 +1,6 @@
 """Who may act on which customer, and what is redacted for whom."""
-from __future__ import annotations
 
-from datetime import date
+from __future__ import annotations
 
 import pytest
 
@@ -10,7 +9,13 @@ from domain.models import AuditLog, Customer, FamilyMember, Interaction
 from tests.factories import make_customer, make_user
 from tests.tools.conftest import call, tool_settings
 from tools.access import (
-    can_act, can_see_contact, can_see_private, contact_email, contact_phone, ensure_can_act, redact_family,
+    can_act,
+    can_see_contact,
+    can_see_private,
+    contact_email,
+    contact_phone,
+    ensure_can_act,
+    redact_family,
     redact_opportunity_value,
 )
 from tools.context import Actor
@@ -26,22 +31,39 @@ def customer(assigned_to_id):
     return Customer(id=7, name="Rahim Uddin", assigned_to_id=assigned_to_id)
 
 
-@pytest.mark.parametrize("actor, assigned, settings, allowed", [
-    (RINA, 1, OWN, True), (RINA, None, OWN, True), (RINA, 2, OWN, False), (BOSS, 2, OWN, True),
-    (RINA, 2, ALL, True), (SUMI, 2, OWN, True),
-])
+@pytest.mark.parametrize(
+    "actor, assigned, settings, allowed",
+    [
+        (RINA, 1, OWN, True),
+        (RINA, None, OWN, True),
+        (RINA, 2, OWN, False),
+        (BOSS, 2, OWN, True),
+        (RINA, 2, ALL, True),
+        (SUMI, 2, OWN, True),
+    ],
+)
 def test_who_may_act(actor, assigned, settings, allowed):
     assert can_act(actor, customer(assigned), settings) is allowed
     assert can_see_contact(actor, assigned, settings) is allowed
 
 
-@pytest.mark.parametrize("actor, assigned, visible", [
-    (RINA, 1, True), (RINA, 2, False), (RINA, None, False), (BOSS, 2, True), (BOSS, None, True),
-])
+@pytest.mark.parametrize(
+    "actor, assigned, visible",
+    [
+        (RINA, 1, True),
+        (RINA, 2, False),
+        (RINA, None, False),
+        (BOSS, 2, True),
+        (BOSS, None, True),
+    ],
+)
 def test_private_details_follow_the_assignment_whatever_the_setting(actor, assigned, visible):
     assert can_see_private(actor, customer(assigned)) is visible
     assert can_see_private(actor, assigned) is visible
-    members = [{"name": "Sarah Uddin", "phone": "+8801711000111"}, {"name": "Mim Uddin", "phone": None}]
+    members = [
+        {"name": "Sarah Uddin", "phone": "+8801711000111"},
+        {"name": "Mim Uddin", "phone": None},
+    ]
     shown = redact_family(actor, customer(assigned), members)
     assert shown[0]["phone"] == ("+8801711000111" if visible else None)
     assert shown[0].get("phone_redacted", False) is (not visible)
@@ -70,17 +92,25 @@ def assigned_world(build):
     def world(s):
         sumi = make_user(s, "Sumi Akter")
         make_user(s, "Mahmud Hasan", role="manager")
-        theirs = make_customer(s, "Rahim Uddin", phone="01712345678", email="rahim@example.com", assigned_to=sumi)
+        theirs = make_customer(
+            s, "Rahim Uddin", phone="01712345678", email="rahim@example.com", assigned_to=sumi
+        )
         free = make_customer(s, "Karim Miah", phone="01812345678")
         return theirs.id, free.id
+
     return build(world)
 
 
-@pytest.mark.parametrize("tool, args", [
-    ("log_interaction", {"type": "call", "notes": "x"}),
-    ("add_family_member", {"name": "Sarah Uddin", "relationship": "spouse"}),
-])
-def test_agents_limited_to_their_own_customers_write_nothing_elsewhere(make_ctx, assigned_world, count, tool, args):
+@pytest.mark.parametrize(
+    "tool, args",
+    [
+        ("log_interaction", {"type": "call", "notes": "x"}),
+        ("add_family_member", {"name": "Sarah Uddin", "relationship": "spouse"}),
+    ],
+)
+def test_agents_limited_to_their_own_customers_write_nothing_elsewhere(
+    make_ctx, assigned_world, count, tool, args
+):
     theirs, free = assigned_world
     rina = make_ctx("Rina Akter", agents_see_all_customers=False)
     refused = call(tool, {"customer": theirs, **args}, rina)

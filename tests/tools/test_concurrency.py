@@ -4,6 +4,7 @@ SQLite serializes writers through ``BEGIN IMMEDIATE`` and the busy timeout; Post
 idempotency key's primary key and the customer's row lock. No write may be lost or doubled, and
 no caller may see "database is locked".
 """
+
 from __future__ import annotations
 
 import threading
@@ -25,8 +26,13 @@ CUSTOMERS = 20
 def test_five_concurrent_duplicates_write_once_and_agree(make_ctx, build, sessions, count):
     cid = build(lambda s: make_customer(s, "Rahim Uddin").id)
     ctx = make_ctx(key="slack:evt-dup")
-    args = {"customer": cid, "type": "call", "notes": "delivered twice by Slack", "outcome": "interested",
-            "follow_up_at": "2026-11-27"}
+    args = {
+        "customer": cid,
+        "type": "call",
+        "notes": "delivered twice by Slack",
+        "outcome": "interested",
+        "follow_up_at": "2026-11-27",
+    }
     start = threading.Barrier(5)
 
     def deliver(_):
@@ -53,7 +59,11 @@ def test_fifty_writers_lose_nothing_and_double_nothing(make_ctx, build, sessions
         failures = []
         for n in range(PER_WRITER):
             ctx = agents[w].with_key(f"w{w}-n{n}")
-            args = {"customer": ids[(w + n) % CUSTOMERS], "type": "call", "notes": f"writer {w} call {n}"}
+            args = {
+                "customer": ids[(w + n) % CUSTOMERS],
+                "type": "call",
+                "notes": f"writer {w} call {n}",
+            }
             result = call("log_interaction", args, ctx)
             if n % 10 == 0:  # a retried delivery now and then: must not double
                 result = call("log_interaction", args, ctx)
@@ -70,11 +80,21 @@ def test_fifty_writers_lose_nothing_and_double_nothing(make_ctx, build, sessions
 
     assert failures == []
     total = WRITERS * PER_WRITER
-    assert count(Interaction) == total and count(AuditLog) == total and count(IdempotencyRecord) == total
+    assert (
+        count(Interaction) == total
+        and count(AuditLog) == total
+        and count(IdempotencyRecord) == total
+    )
     with sessions() as s:
         keys = s.scalar(select(func.count(func.distinct(Interaction.idempotency_key))))
-        per_customer = dict(s.execute(select(Interaction.customer_id, func.count()).group_by(Interaction.customer_id)).tuples().all())
-        stats = dict(s.execute(select(CustomerStats.customer_id, CustomerStats.interaction_count)).tuples().all())
+        per_customer = dict(
+            s.execute(
+                select(Interaction.customer_id, func.count()).group_by(Interaction.customer_id)
+            ).all()
+        )
+        stats = dict(
+            s.execute(select(CustomerStats.customer_id, CustomerStats.interaction_count)).all()
+        )
     assert keys == total
     assert per_customer == {cid: total // CUSTOMERS for cid in ids}
     assert stats == per_customer  # every writer's aggregate refresh saw the others' rows

@@ -1,4 +1,5 @@
 """The write gate: one transaction, one audit row per write, exactly once per idempotency key."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,7 +18,12 @@ def rahim(build):
     return build(lambda s: make_customer(s, "Rahim Uddin", phone="01712345678").id)
 
 
-ARGS = {"customer": "rahim", "type": "call", "notes": "asked about kettles", "outcome": "interested"}
+ARGS = {
+    "customer": "rahim",
+    "type": "call",
+    "notes": "asked about kettles",
+    "outcome": "interested",
+}
 
 
 def test_the_same_key_writes_once_and_replays_the_first_result(make_ctx, sessions, rahim, count):
@@ -31,7 +37,10 @@ def test_the_same_key_writes_once_and_replays_the_first_result(make_ctx, session
     with sessions() as s:
         record = s.get(IdempotencyRecord, "slack:evt-42")
         assert (record.action, record.user_id, record.result["interaction"]["id"]) == (
-            "log_interaction", ctx.actor.id, first.interaction.id)
+            "log_interaction",
+            ctx.actor.id,
+            first.interaction.id,
+        )
 
 
 def test_without_a_key_every_call_writes(make_ctx, rahim, count):
@@ -45,8 +54,14 @@ def test_a_key_reused_for_other_arguments_or_another_tool_is_a_conflict(make_ctx
     assert call("log_interaction", ARGS, ctx).ok
     other = call("log_interaction", {**ARGS, "notes": "something else"}, ctx)
     assert not other.ok and other.error == "conflict" and "other arguments" in other.message
-    elsewhere = call("add_family_member", {"customer": rahim, "name": "Sarah", "relationship": "spouse"}, ctx)
-    assert not elsewhere.ok and elsewhere.error == "conflict" and "log_interaction" in elsewhere.message
+    elsewhere = call(
+        "add_family_member", {"customer": rahim, "name": "Sarah", "relationship": "spouse"}, ctx
+    )
+    assert (
+        not elsewhere.ok
+        and elsewhere.error == "conflict"
+        and "log_interaction" in elsewhere.message
+    )
     assert count(Interaction) == 1 and count(AuditLog) == 1
 
 
@@ -54,10 +69,19 @@ def test_audit_row_holds_who_what_arguments_and_before_after(make_ctx, sessions,
     ctx = make_ctx("Rina Akter", key="k-audit")
     result = call("log_interaction", ARGS, ctx)
     [row] = audit_rows(sessions)
-    assert (row.user_id, row.action, row.entity, row.entity_id, row.customer_id, row.request_id) == (
-        ctx.actor.id, "log_interaction", "interaction", result.interaction.id, rahim, "test")
+    assert (
+        row.user_id,
+        row.action,
+        row.entity,
+        row.entity_id,
+        row.customer_id,
+        row.request_id,
+    ) == (ctx.actor.id, "log_interaction", "interaction", result.interaction.id, rahim, "test")
     assert row.arguments == {**ARGS, "direction": "outbound", "products": []}
-    assert row.before["customer"]["temperature"] == "cold" and row.after["customer"]["temperature"] == "hot"
+    assert (
+        row.before["customer"]["temperature"] == "cold"
+        and row.after["customer"]["temperature"] == "hot"
+    )
     assert row.occurred_at == ctx.clock.now()
 
 
@@ -75,7 +99,13 @@ def tag_tool():
     def test_add_tag(ctx, session, args: _TagArgs) -> ToolResult:
         session.add(Tag(customer_id=args.customer_id, tag=args.tag))
         session.flush()
-        audit(session, entity="tag", entity_id=None, customer_id=args.customer_id, after={"tag": args.tag})
+        audit(
+            session,
+            entity="tag",
+            entity_id=None,
+            customer_id=args.customer_id,
+            after={"tag": args.tag},
+        )
         if args.explode:
             raise RuntimeError("bug after the write")
         return ToolResult(text=f"tagged {args.tag}")
@@ -85,7 +115,9 @@ def tag_tool():
 
 
 def test_an_unexpected_failure_rolls_everything_back(make_ctx, rahim, count, tag_tool):
-    result = call(tag_tool, {"customer_id": rahim, "tag": "vip", "explode": True}, make_ctx(key="k-bug"))
+    result = call(
+        tag_tool, {"customer_id": rahim, "tag": "vip", "explode": True}, make_ctx(key="k-bug")
+    )
     assert not result.ok and result.error == "internal" and "nothing was written" in result.message
     assert count(Tag) == 0 and count(AuditLog) == 0 and count(IdempotencyRecord) == 0
 
@@ -105,7 +137,11 @@ def test_a_write_without_audit_entries_still_gets_one_audit_row(make_ctx, sessio
     try:
         assert call("test_noop", {"customer_id": 1, "tag": "x"}, make_ctx()).ok
         [row] = audit_rows(sessions, "test_noop")
-        assert row.entity is None and row.arguments == {"customer_id": 1, "tag": "x", "explode": False}
+        assert row.entity is None and row.arguments == {
+            "customer_id": 1,
+            "tag": "x",
+            "explode": False,
+        }
     finally:
         REGISTRY.pop("test_noop", None)
 

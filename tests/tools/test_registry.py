@@ -1,4 +1,5 @@
 """The tool registry: contract names and parameters, generated schemas, errors instead of exceptions."""
+
 from __future__ import annotations
 
 import json
@@ -6,15 +7,50 @@ import json
 import pytest
 from pydantic import BaseModel
 
-from tools.registry import REGISTRY, call_tool, inline_refs, is_write, load_tools, openai_tools, tool, validate_args
+from tools.registry import (
+    REGISTRY,
+    call_tool,
+    inline_refs,
+    is_write,
+    load_tools,
+    openai_tools,
+    tool,
+    validate_args,
+)
 from tools.results import ToolError, ToolResult
 
 # CONTRACT.md section 1: name -> (kind, all parameters, required parameters)
 CONTRACT = {
-    "log_interaction": ("write", {"customer", "type", "notes", "direction", "outcome", "duration_seconds",
-                                  "follow_up_at", "products", "occurred_at"}, {"customer", "type", "notes"}),
-    "add_family_member": ("write", {"customer", "name", "relationship", "date_of_birth", "anniversary_date",
-                                    "phone", "email", "gender", "profession"}, {"customer", "name", "relationship"}),
+    "log_interaction": (
+        "write",
+        {
+            "customer",
+            "type",
+            "notes",
+            "direction",
+            "outcome",
+            "duration_seconds",
+            "follow_up_at",
+            "products",
+            "occurred_at",
+        },
+        {"customer", "type", "notes"},
+    ),
+    "add_family_member": (
+        "write",
+        {
+            "customer",
+            "name",
+            "relationship",
+            "date_of_birth",
+            "anniversary_date",
+            "phone",
+            "email",
+            "gender",
+            "profession",
+        },
+        {"customer", "name", "relationship"},
+    ),
     "mark_dropoff_recovered": ("write", {"customer", "dropoff_id", "note"}, set()),
     "find_customers": ("read", {"query", "limit"}, {"query"}),
 }
@@ -37,16 +73,30 @@ def test_schemas_are_plain_json_without_refs():
     assert {t["function"]["name"] for t in tools} >= set(CONTRACT)
     text = json.dumps(tools)
     assert "$ref" not in text and "$defs" not in text
-    kinds = next(t for t in tools if t["function"]["name"] == "log_interaction")["function"]["parameters"]
-    assert kinds["properties"]["type"]["enum"] == ["call", "whatsapp", "sms", "email", "meeting", "facebook",
-                                                   "instagram", "in_person"]
+    kinds = next(t for t in tools if t["function"]["name"] == "log_interaction")["function"][
+        "parameters"
+    ]
+    assert kinds["properties"]["type"]["enum"] == [
+        "call",
+        "whatsapp",
+        "sms",
+        "email",
+        "meeting",
+        "facebook",
+        "instagram",
+        "in_person",
+    ]
     assert kinds["properties"]["direction"]["default"] == "outbound"
 
 
 def test_inline_refs_keeps_the_fields_own_description():
-    schema = {"$defs": {"E": {"enum": ["a"], "type": "string", "title": "E"}},
-              "properties": {"x": {"$ref": "#/$defs/E", "description": "an x"}}}
-    assert inline_refs(schema) == {"properties": {"x": {"enum": ["a"], "type": "string", "description": "an x"}}}
+    schema = {
+        "$defs": {"E": {"enum": ["a"], "type": "string", "title": "E"}},
+        "properties": {"x": {"$ref": "#/$defs/E", "description": "an x"}},
+    }
+    assert inline_refs(schema) == {
+        "properties": {"x": {"enum": ["a"], "type": "string", "description": "an x"}}
+    }
 
 
 def test_validate_args_says_which_argument_is_wrong():

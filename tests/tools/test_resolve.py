@@ -1,4 +1,5 @@
 """Customer, product and drop-off references: ids, phones, emails, fuzzy names, the "clearly best" rule."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -10,13 +11,22 @@ from domain.settings import Settings
 from tests.factories import make_customer, make_dropoff, make_interaction, make_product, make_user
 from tools.context import Actor
 from tools.resolve import (
-    Ambiguous, MIN_SCORE, Match, pick, resolve_customer, resolve_dropoff, resolve_product, score_names, words,
+    MIN_SCORE,
+    Ambiguous,
+    Match,
+    pick,
+    resolve_customer,
+    resolve_dropoff,
+    resolve_product,
+    score_names,
+    words,
 )
 
 SETTINGS = Settings(_env_file=None)
 
 
 # --- pure scoring rules ------------------------------------------------------------------------
+
 
 def test_words_drop_honorifics_punctuation_and_accents():
     assert words("Mr. Rahim-Uddin bhai") == ["rahim", "uddin"]
@@ -29,7 +39,9 @@ def test_scores_are_the_mean_of_best_word_matches():
     rows = [(1, "Rahim Uddin"), (2, "Rahima Begum"), (3, "Karim Uddin")]
     by_id = {m.id: m for m in score_names(["rahim"], rows)}
     assert by_id[1].score == 100.0 and not by_id[1].exact
-    assert by_id[2].score == pytest.approx(0.85 * 100 * 10 / 11, abs=0.1)  # ratio(rahim, rahima) = 90.9
+    assert by_id[2].score == pytest.approx(
+        0.85 * 100 * 10 / 11, abs=0.1
+    )  # ratio(rahim, rahima) = 90.9
     assert by_id[3].score == pytest.approx(0.85 * 60, abs=0.1)  # Indel ratio(rahim, karim) = 2*3/10
     typo = {m.id: m for m in score_names(["rahin", "uddin"], rows)}
     assert typo[1].score == pytest.approx((0.85 * 80 + 100) / 2, abs=0.1)
@@ -49,27 +61,54 @@ def test_pick_rules():
 
 # --- customers ---------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def world(session):
     rina = make_user(session, "Rina Akter")
-    rahim = make_customer(session, "Rahim Uddin", phone="01712345678", email="rahim@example.com", city="Dhaka")
-    karim = make_customer(session, "Karim Uddin", phone="01812345678", city="Khulna", assigned_to=rina)
+    rahim = make_customer(
+        session, "Rahim Uddin", phone="01712345678", email="rahim@example.com", city="Dhaka"
+    )
+    karim = make_customer(
+        session, "Karim Uddin", phone="01812345678", city="Khulna", assigned_to=rina
+    )
     rahima = make_customer(session, "Rahima Begum", city="Sylhet")
     sarah = make_customer(session, "Sarah Ahmed", city="Dhaka")
-    gone = make_customer(session, "Zubayer Quraishi", phone="01912345678", email="z@example.com", status="erased")
+    gone = make_customer(
+        session, "Zubayer Quraishi", phone="01912345678", email="z@example.com", status="erased"
+    )
     make_interaction(session, rahim, at=date(2026, 11, 1), notes="asked about kettles")
     make_interaction(session, rahim, at=date(2026, 11, 12), notes="sent prices")
     session.commit()
-    return {"rina": rina, "rahim": rahim, "karim": karim, "rahima": rahima, "sarah": sarah, "gone": gone}
+    return {
+        "rina": rina,
+        "rahim": rahim,
+        "karim": karim,
+        "rahima": rahima,
+        "sarah": sarah,
+        "gone": gone,
+    }
 
 
 def resolve(session, ref, actor=None):
     return resolve_customer(session, ref, actor, SETTINGS)
 
 
-@pytest.mark.parametrize("ref", ["01712-345678", "+880 1712 345678", "8801712345678", "01712345678",
-                                 "RAHIM@example.com", "rahim", "Rahim Uddin", "Mr. Rahim", "rahim bhai",
-                                 "Rahim Udin", "uddin rahim"])
+@pytest.mark.parametrize(
+    "ref",
+    [
+        "01712-345678",
+        "+880 1712 345678",
+        "8801712345678",
+        "01712345678",
+        "RAHIM@example.com",
+        "rahim",
+        "Rahim Uddin",
+        "Mr. Rahim",
+        "rahim bhai",
+        "Rahim Udin",
+        "uddin rahim",
+    ],
+)
 def test_resolves_rahim(session, world, ref):
     assert resolve(session, ref).id == world["rahim"].id
 
@@ -161,6 +200,7 @@ def test_more_than_five_candidates_are_cut_to_five(session, world):
 
 # --- products and drop-offs --------------------------------------------------------------------
 
+
 def test_products_resolve_by_name_sku_and_id(session):
     blue = make_product(session, "Blue Kettle", sku="KET-BLUE")
     steel = make_product(session, "Steel Kettle")
@@ -174,7 +214,10 @@ def test_products_resolve_by_name_sku_and_id(session):
     assert resolve_product(session, f"#{steel.id}").id == steel.id
     with pytest.raises(Ambiguous) as caught:
         resolve_product(session, "kettle")
-    assert {c.id for c in caught.value.candidates} == {blue.id, steel.id}  # the inactive one is not offered
+    assert {c.id for c in caught.value.candidates} == {
+        blue.id,
+        steel.id,
+    }  # the inactive one is not offered
     assert all(c.kind == "product" for c in caught.value.candidates)
     with pytest.raises(NotFound):
         resolve_product(session, "Television")
