@@ -47,7 +47,7 @@ def customers_in(payload: dict[str, Any]) -> list[dict[str, Any]]:
                     before = len(found)
                     read(row)
                     if len(found) == before:
-                        add(row)
+                        add({"id": row.get("id", row.get("customer_id")), "name": row.get("name")})
     unique: dict[int, dict[str, Any]] = {}
     for record in found:
         unique.setdefault(record["id"], record)

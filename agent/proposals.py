@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from domain.db import read_session
 from domain.errors import DomainError
 from sqlalchemy import select
 
@@ -27,7 +28,7 @@ def resolved_subject(name: str, arguments: dict[str, Any], ctx: ToolContext) -> 
     """({"id", "name"} of the customer, extra lines such as which drop-off), or None when the
     references do not resolve to exactly one record (the tool then explains, writing nothing)."""
     try:
-        with ctx.sessions() as session:
+        with read_session(ctx.sessions) as session:
             customer = dropoff = None
             if arguments.get("dropoff_id") not in (None, ""):
                 dropoff = resolve_dropoff(session, arguments["dropoff_id"])

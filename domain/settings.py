@@ -1,6 +1,7 @@
 """One settings object for the whole product, read from the environment (prefix ``C360_``) and ``.env``."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -8,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = date.weekday()
 
 
 class Settings(BaseSettings):
@@ -60,11 +63,18 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
     digest_at: str | None = Field(default=None, description="HH:MM local time for the daily digest")
+    working_days: str = Field(
+        default="sun,mon,tue,wed,thu",
+        description="Days the daily digest runs, comma-separated (mon..sun); default Bangladesh's Sunday-Thursday",
+    )
 
     # http
     host: str = "127.0.0.1"
     port: int = 8360
     chat_rate_limit_per_minute: int = 30
+    demo_mode: bool = Field(
+        default=False, description="Serve GET /demo-token (loopback clients only) so the web page can try c360 "
+        "as the 'Demo Agent' user without a token; `make run` turns it on. Never on a shared server.")
 
     # data retention
     retention_days_notes: int | None = None
@@ -77,6 +87,30 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}: use an IANA name such as Asia/Dhaka") from exc
         return value
+
+    @field_validator("digest_at")
+    @classmethod
+    def _clock_time(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        match = re.fullmatch(r"\s*([01]?\d|2[0-3]):([0-5]\d)\s*", value)
+        if not match:
+            raise ValueError(f"digest_at {value!r} is not a time of day: use HH:MM, e.g. 09:00")
+        return f"{int(match.group(1)):02d}:{match.group(2)}"
+
+    @field_validator("working_days")
+    @classmethod
+    def _weekdays(cls, value: str) -> str:
+        days = [d.strip().lower()[:3] for d in value.split(",") if d.strip()]
+        unknown = [d for d in days if d not in WEEKDAYS]
+        if unknown or not days:
+            raise ValueError(f"working_days {value!r}: list days as {','.join(WEEKDAYS)}, e.g. sun,mon,tue,wed,thu")
+        return ",".join(sorted(set(days), key=WEEKDAYS.index))
+
+    @property
+    def working_weekdays(self) -> frozenset[int]:
+        """The working days as ``date.weekday()`` numbers (Monday 0)."""
+        return frozenset(WEEKDAYS.index(d) for d in self.working_days.split(","))
 
     @property
     def tz(self) -> ZoneInfo:

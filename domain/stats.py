@@ -301,10 +301,11 @@ def _apply_rules(session, rows, today, zone, vip_spend) -> dict[int, dict[str, t
         changes[cid] = {name: (before[name][k], after[name][k])
                         for name in after if before[name][k] != after[name][k]}
         by_values.setdefault(tuple(after[name][k] for name in after), []).append(cid)
-    # One UPDATE per distinct outcome (at most 3 x 6 x 4), not one per customer.
+    # One UPDATE per distinct outcome (at most 3 x 6 x 4), not one per customer. updated_at is
+    # kept: it says when the profile was edited, and derived scores are not edits.
     table = Customer.__table__
     for (temp, stage, kind), cids in by_values.items():
         for chunk in _chunks(cids):
             session.execute(update(table).where(table.c.id.in_(chunk)).values(
-                temperature=temp, lifecycle_stage=stage, customer_type=kind))
+                temperature=temp, lifecycle_stage=stage, customer_type=kind, updated_at=table.c.updated_at))
     return changes

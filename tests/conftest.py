@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from domain.clock import Clock
 from domain.db import make_engine, session_factory, upgrade_schema
@@ -46,12 +47,20 @@ def pg_database() -> str:
     admin.dispose()
 
 
-def _truncate_all(url: str) -> None:
-    engine = create_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+_PG_ENGINES: dict[str, object] = {}
+
+
+def _empty_all(url: str) -> None:
+    """Delete every row and restart the id sequences (TRUNCATE of ~30 tables costs 0.1-0.8 s a test)."""
+    engine = _PG_ENGINES.get(url)
+    if engine is None:
+        engine = _PG_ENGINES[url] = create_engine(url, poolclass=NullPool)
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+        sequences = [row[0] for row in conn.execute(text(
+            "SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = 'public'"))]
+        statements = [f'DELETE FROM "{t.name}"' for t in reversed(Base.metadata.sorted_tables)]
+        statements += [f'ALTER SEQUENCE "{name}" RESTART' for name in sequences]
+        conn.exec_driver_sql("; ".join(statements))
 
 
 @pytest.fixture(params=BACKENDS)
@@ -62,7 +71,7 @@ def db_url(request, tmp_path) -> str:
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
     url = request.getfixturevalue("pg_database")
-    _truncate_all(url)
+    _empty_all(url)
     return url
 
 

@@ -175,7 +175,7 @@ def render(result: CallPriorityListResult, today: Date) -> str:
         why = "; ".join(e.reasons) or "no pressing reason: a routine check-in"
         offer = e.offer_type.replace("_", " ")
         products = ", ".join(p.name for p in e.recommended_products)
-        line = (f"{e.rank}. {e.name} (score {e.score:g}, {e.temperature}) — {why}. Offer: {offer}"
+        line = (f"{e.rank}. {e.name} (score {e.score:.1f}, {e.temperature}) — {why}. Offer: {offer}"
                 + (f" ({products})" if products else "") + f". Best time {e.best_call_time.window}. "
                 f"Next: {e.next_action}")
         contact = e.phone or e.email

@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from domain.db import transaction
+from domain.db import read_session, transaction
 from domain.errors import Conflict
 from domain.models import AuditLog, IdempotencyRecord
 from tools.context import ToolContext
@@ -109,7 +109,7 @@ def run_write(spec, args, ctx: ToolContext) -> ToolResult | ToolError:
 def _replay(
     spec, ctx: ToolContext, key: str, arguments: dict[str, Any]
 ) -> ToolResult | ToolError | None:
-    with ctx.sessions() as session:
+    with read_session(ctx.sessions) as session:
         record = session.scalar(select(IdempotencyRecord).where(IdempotencyRecord.key == key))
     if record is None:
         return None

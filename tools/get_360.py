@@ -11,8 +11,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from domain.clv.business import clv_for_customers, fit_from_orders
-from domain.customer360 import Customer360Data, TimelineItem, load_customer_360
-from domain.customer360.sections import BehaviourSummary, Loyalty, Preferences, TicketSummary
+from domain.customer360 import (
+    BehaviourSummary,
+    Customer360Data,
+    Loyalty,
+    Preferences,
+    TicketSummary,
+    TimelineItem,
+    load_customer_360,
+)
 from domain.customer360.timeline import MAX_TIMELINE_LIMIT, TIMELINE_TYPES
 from domain.insights import Insight
 from domain.metrics import CustomerMetrics

@@ -27,7 +27,7 @@ def _join(parts) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def render(r: "Get360Result", *, full_timeline: bool = False) -> str:
+def render(r: Get360Result, *, full_timeline: bool = False) -> str:
     """The summary the user reads; ``full_timeline`` lists the whole timeline page, not just its head."""
     p, cur = r.profile, r.currency
     stage = r.lifecycle_stage.replace("_", " ")
@@ -40,10 +40,11 @@ def render(r: "Get360Result", *, full_timeline: bool = False) -> str:
         lines.append("Family: " + "; ".join(_family(m) for m in r.family))
     m = r.metrics
     if m.order_count:
+        orders = f"{m.order_count} order{'s' if m.order_count > 1 else ''}"
         lines.append(_join([
-            f"Value: {money(m.lifetime_value, cur)} over {m.order_count} order{'s' if m.order_count > 1 else ''} "
-            f"(average {money(m.average_order_value, cur)})", f"last order {_days(m.days_since_last_order)}",
-            f"{m.purchase_frequency:g} orders a month", f"customer for {m.tenure_days} days"]))
+            f"Value: {money(m.lifetime_value, cur)} over {orders} (average {money(m.average_order_value, cur)})",
+            f"last order {_days(m.days_since_last_order)}", f"{m.purchase_frequency:g} orders a month",
+            f"customer for {m.tenure_days} days"]))
     else:
         lines.append(f"Value: no completed order yet · customer for {m.tenure_days} days")
     if r.rfm:
@@ -73,7 +74,7 @@ def render(r: "Get360Result", *, full_timeline: bool = False) -> str:
     if behaviour:
         lines.append(behaviour)
     if r.upcoming_events:
-        lines.append("Coming up: " + "; ".join(f"{e.phrase} ({e.date:%a %d %b})" for e in r.upcoming_events))
+        lines.append("Coming up: " + "; ".join(f"{e.date:%a %d %b} {e.phrase}" for e in r.upcoming_events))
     for i in r.insights:
         lines.append(f"Insight [{i.severity}] {i.title}: {i.detail}. {i.recommendation}".rstrip())
     lines.extend(_timeline_lines(r, full_timeline))
@@ -82,7 +83,7 @@ def render(r: "Get360Result", *, full_timeline: bool = False) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _contact_line(r: "Get360Result") -> str:
+def _contact_line(r: Get360Result) -> str:
     p, prefs = r.profile, r.preferences
     consent = ", ".join(f"{ch} {'yes' if ok else 'no'}" for ch, ok in prefs.consent.items() if ok is not None)
     quiet = (f"quiet hours {prefs.quiet_hours_start:%H:%M}-{prefs.quiet_hours_end:%H:%M}"
@@ -107,7 +108,7 @@ def _family(m) -> str:
     return f"{m.name} ({', '.join(bits)})"
 
 
-def _clv_line(r: "Get360Result") -> str:
+def _clv_line(r: Get360Result) -> str:
     v = r.clv
     if v.method == "not_fitted":
         return f"CLV: {v.note}"
@@ -118,7 +119,7 @@ def _clv_line(r: "Get360Result") -> str:
             f"in 90 days · {money(v.predicted_value_365d, v.currency)} predicted over a year ({how})")
 
 
-def _opportunity_line(r: "Get360Result") -> str:
+def _opportunity_line(r: Get360Result) -> str:
     o, cur = r.opportunities, r.currency
     win = f"win rate {o.win_rate:.0%}" if o.win_rate is not None else None
     if o.values_hidden:
@@ -129,7 +130,7 @@ def _opportunity_line(r: "Get360Result") -> str:
                   f"average won deal {money(o.average_deal_size, cur)}" if o.average_deal_size else None])
 
 
-def _behaviour_line(r: "Get360Result") -> str | None:
+def _behaviour_line(r: Get360Result) -> str | None:
     b = r.behaviour
     parts = []
     if b.most_viewed:
@@ -143,7 +144,7 @@ def _behaviour_line(r: "Get360Result") -> str | None:
     return f"Behaviour (90 days): {_join(parts)}" if parts else None
 
 
-def _timeline_lines(r: "Get360Result", full: bool) -> list[str]:
+def _timeline_lines(r: Get360Result, full: bool) -> list[str]:
     if not r.timeline:
         return ["Timeline: nothing" + (" more" if r.next_cursor is None and full else "") + " in this range."]
     shown = r.timeline if full else r.timeline[:TEXT_TIMELINE_ITEMS]

@@ -15,6 +15,7 @@ from typing import Any, Callable, Literal
 
 from pydantic import BaseModel, ValidationError
 
+from domain.db import read_session
 from domain.errors import DomainError
 from tools.context import ToolContext
 from tools.results import ToolError, ToolResult
@@ -145,7 +146,7 @@ def call_tool(
     try:
         if spec.kind == "write":
             return run_write(spec, args, ctx)
-        with ctx.sessions() as session:
+        with read_session(ctx.sessions) as session:
             return spec.fn(ctx, session, args)
     except DomainError as exc:
         return error_from(exc)

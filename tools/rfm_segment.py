@@ -6,7 +6,14 @@ from sqlalchemy.orm import Session
 
 from domain.enums import RfmSegment
 from domain.errors import DomainError
-from domain.rfm import FREQUENCY_MIN, RECENCY_DAYS, RfmRow, parse_segment, rfm_distribution, rfm_table
+from domain.rfm import (
+    FREQUENCY_MIN,
+    RECENCY_DAYS,
+    RfmRow,
+    parse_segment,
+    rfm_distribution,
+    rfm_table,
+)
 from tools.context import ToolContext
 from tools.registry import tool
 from tools.resolve import CustomerRef, resolve_customer
@@ -64,7 +71,7 @@ class RfmSegmentResult(ToolResult):
 def find_segment(text: str) -> RfmSegment:
     """A segment named in any case, singular or plural ("champion", "at risk", "loyal"); else the
     domain's error listing the seven."""
-    key = " ".join(str(text).replace("_", " ").split())
+    key = " ".join(str(text).replace("_", " ").replace("-", " ").split())
     for guess in (key, key + "s", key.removesuffix("s"), key + " customers", key.removesuffix(" customers")):
         try:
             return parse_segment(guess)
@@ -85,7 +92,7 @@ def rfm_segment(ctx: ToolContext, session: Session, args: RfmSegmentArgs) -> Rfm
     Reads only.
     """
     settings, today = ctx.settings, ctx.clock.today()
-    common = dict(thresholds=settings.rfm_monetary_thresholds, mode=settings.rfm_mode)
+    common = {"thresholds": settings.rfm_monetary_thresholds, "mode": settings.rfm_mode}
     segment = find_segment(args.segment) if args.segment is not None and args.segment.strip() else None
     result = RfmSegmentResult(mode=settings.rfm_mode)
     if args.customer is not None:
@@ -144,7 +151,7 @@ def score_reasons(row: RfmRow, ctx: ToolContext) -> list[str]:
     currency, mode = ctx.settings.currency, ctx.settings.rfm_mode
     orders = f"{row.frequency} completed order{'s' if row.frequency != 1 else ''}"
     spent = f"{currency} {row.monetary:,.0f} spent"
-    last = f"last order {row.recency_days} day{'s' if row.recency_days != 1 else ''} ago"
+    last = "last order " + {0: "today", 1: "yesterday"}.get(row.recency_days, f"{row.recency_days} days ago")
     if mode == "quintile":
         return [f"R={row.r}: {last} ({_fifth(row.r)} of buyers by recency)",
                 f"F={row.f}: {orders} ({_fifth(row.f)} of buyers by orders)",
@@ -163,7 +170,7 @@ def render(r: RfmSegmentResult, currency: str) -> str:
                 text += f" Not in {r.segment}."
             return text
         c = r.customer
-        text = (f"{c.name} (#{c.customer_id}): RFM {c.score}, segment {c.segment} ({c.reason}). "
+        text = (f"{c.name} (#{c.customer_id}): RFM {c.score}, segment {c.segment}: {c.reason}. "
                 + "; ".join(c.why) + ".")
         if r.segment:
             text += f" {'In' if r.in_segment else 'Not in'} {r.segment}."
@@ -173,7 +180,7 @@ def render(r: RfmSegmentResult, currency: str) -> str:
         if not r.members:
             return f"{r.segment}: no customers right now."
         shown = f", best {len(r.members)} first" if r.segment_count and r.segment_count > len(r.members) else ""
-        lines = [f"{r.segment}: {r.segment_count} customer{'s' if r.segment_count != 1 else ''}{share}{shown}:"]
+        lines = [f"{r.segment}: {r.segment_count:,} customer{'s' if r.segment_count != 1 else ''}{share}{shown}:"]
         for n, c in enumerate(r.members, 1):
             lines.append(f"{n}. {c.name} (#{c.customer_id}) RFM {c.score}: {currency} {c.monetary:,.0f} over "
                          f"{c.frequency} order{'s' if c.frequency != 1 else ''}, last {c.recency_days} days ago")

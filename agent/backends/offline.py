@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from agent.backends import ModelRequest
 from agent.decisions import Decision, Reply, ToolCall, ToolCalls
+from domain.db import read_session
 from domain.models import Customer, Product, User
 from domain.settings import Settings
 
@@ -36,7 +37,9 @@ class OfflineBackend:
         """The model over the current customer, product and user names (rebuilt when they change)."""
         from agent.offline.catalogue import Catalogue
 
-        with self.sessions() as session:
+        with read_session(self.sessions) as session:
+            # updated_at moves on profile edits only (derived scores keep it: domain.stats), so a
+            # logged call does not rebuild 100k names (~1 s).
             version = (
                 session.execute(select(func.count(Customer.id), func.max(Customer.id), func.max(Customer.updated_at))).one(),
                 session.execute(select(func.count(Product.id), func.max(Product.id))).one(),

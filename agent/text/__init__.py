@@ -12,6 +12,7 @@ from agent.text.call_summary import CallSummary, looks_like_transcript, suggeste
 from agent.text.insights import annotate_360, annotate_call_list, explain
 from agent.text.llm import TextLLM
 from agent.text.wording import reword
+from domain.db import read_session
 from domain.models import Product
 from domain.settings import Settings
 from tools.context import ToolContext
@@ -52,6 +53,6 @@ class GroundedText:
             return {}
 
     def summarize(self, text: str, ctx: ToolContext) -> CallSummary:
-        with ctx.sessions() as session:
+        with read_session(ctx.sessions) as session:
             products = list(session.scalars(select(Product.name).order_by(Product.id).limit(PRODUCT_LIMIT)))
         return summarize_call(text, products=products, now=ctx.clock.now(), llm=self.llm)

@@ -42,20 +42,27 @@ def profile_facts(view: dict[str, Any]) -> dict[str, Any]:
     return facts
 
 
+def _event_text(item: dict[str, Any]) -> str:
+    if item.get("phrase"):
+        return str(item["phrase"])
+    whose = str(item.get("whose") or "")
+    who = "" if whose in ("", "self") else f"{whose}'s "
+    when = f" in {item['days_until']} days" if isinstance(item.get("days_until"), int) and item["days_until"] > 0 \
+        else " today" if item.get("days_until") == 0 else ""
+    return f"{who}{item.get('kind', 'event')}{when}" + (f" ({item['date']})" if item.get("date") else "")
+
+
 def _reason_texts(facts: dict[str, Any]) -> list[str]:
     reasons: list[str] = []
     for item in facts.get("reasons") or []:
         reasons.append(item if isinstance(item, str) else str(item.get("detail") or item.get("text") or ""))
     for item in facts.get("insights") or []:
         if isinstance(item, dict):
-            reasons.append(str(item.get("title") or item.get("summary") or item.get("detail") or ""))
-    for item in facts.get("upcoming_events") or facts.get("events") or []:
-        if isinstance(item, dict):
-            text = item.get("phrase") or item.get("description") or item.get("label")
-            if not text and item.get("date"):
-                whose = item.get("whose") or item.get("name") or ""
-                text = f"{whose} {item.get('kind', 'event')} on {item['date']}".strip()
-            reasons.append(str(text or ""))
+            reasons.append(str(item.get("title") or item.get("detail") or ""))
+    if not facts.get("reasons"):  # a call-list entry's reasons already name its events
+        for item in facts.get("upcoming_events") or facts.get("events") or []:
+            if isinstance(item, dict):
+                reasons.append(_event_text(item))
     return [r.strip().rstrip(".") for r in reasons if r and r.strip()]
 
 
@@ -67,13 +74,18 @@ def template_explanation(facts: dict[str, Any]) -> str:
     head = f"{name} is {heat}" if heat else name
     if stage:
         head += f" ({stage})"
-    reasons = _reason_texts(facts)[:MAX_REASONS]
-    if not reasons:
-        metrics = facts.get("metrics") if isinstance(facts.get("metrics"), dict) else facts
-        orders, value = metrics.get("order_count"), metrics.get("lifetime_value")
-        if orders is not None:
-            reasons.append(f"{orders} orders" + (f", lifetime value {value}" if value is not None else ""))
-    text = head + (": " + "; ".join(reasons) if reasons else "")
+    parts = _reason_texts(facts)[:MAX_REASONS]
+    metrics = facts.get("metrics") if isinstance(facts.get("metrics"), dict) else facts
+    orders, value = metrics.get("order_count"), metrics.get("lifetime_value")
+    if orders == 0 and (not parts or "metrics" in facts):
+        parts.append("no orders yet")
+    elif orders is not None and (not parts or "metrics" in facts):
+        parts.append(f"{orders} orders" + (f", lifetime value {value:,.0f}" if isinstance(value, (int, float))
+                                           and value else ""))
+    rfm = facts.get("rfm")
+    if isinstance(rfm, dict) and rfm.get("segment"):
+        parts.append(f"RFM {rfm['segment']}" + (f" ({rfm['score']})" if rfm.get("score") else ""))
+    text = head + (": " + "; ".join(parts) if parts else "")
     if facts.get("next_action"):
         text += f". Next: {str(facts['next_action']).rstrip('.')}"
     return text + "."

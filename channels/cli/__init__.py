@@ -14,7 +14,17 @@ app = typer.Typer(
 )
 
 # Modules that add commands to ``app`` when imported.
-COMMAND_MODULES = ["channels.cli.admin", "channels.cli.clv", "channels.cli.data", "channels.cli.evals"]
+COMMAND_MODULES = [
+    "channels.cli.admin",
+    "channels.cli.clv",
+    "channels.cli.data",
+    "channels.cli.evals",
+    "channels.cli.privacy",
+    "channels.cli.serve",
+    "channels.cli.users",
+    "channels.cli.chat",
+    "channels.cli.slack",
+]
 
 
 def main() -> None:

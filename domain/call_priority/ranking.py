@@ -10,7 +10,7 @@ The words (reasons, offer type, next action) come from ``wording``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time
 
 import numpy as np
@@ -32,6 +32,8 @@ MAX_LIMIT = 500
 
 @dataclass(frozen=True)
 class CallPriorityEntry:
+    """One line of the call list; phone and email are raw (the tool layer redacts by role)."""
+
     rank: int
     customer_id: int
     name: str
@@ -57,7 +59,6 @@ class CallPriorityEntry:
     email: str | None
     assigned_to_id: int | None
     assigned_to_name: str | None
-    extra: dict = field(default_factory=dict)
 
 
 def _validate(limit, temperature, lifecycle_stage) -> None:

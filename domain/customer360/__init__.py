@@ -1,6 +1,14 @@
 """The 360 view of one customer: everything known, in one call, fast enough for every chat turn."""
 
 from domain.customer360.loader import Customer360Data, load_customer_360
+from domain.customer360.results import (
+    BehaviourSummary,
+    FamilyEntry,
+    Loyalty,
+    OpportunitySummary,
+    Preferences,
+    TicketSummary,
+)
 from domain.customer360.timeline import (
     TIMELINE_TYPES,
     TimelineItem,
@@ -12,7 +20,13 @@ from domain.customer360.timeline import (
 
 __all__ = [
     "TIMELINE_TYPES",
+    "BehaviourSummary",
     "Customer360Data",
+    "FamilyEntry",
+    "Loyalty",
+    "OpportunitySummary",
+    "Preferences",
+    "TicketSummary",
     "TimelineItem",
     "TimelinePage",
     "decode_cursor",

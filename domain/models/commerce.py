@@ -51,7 +51,9 @@ class Order(Base):
     __table_args__ = (
         CheckConstraint("status in ('completed','pending','cancelled','refunded')", name="status"),
         CheckConstraint("total_amount >= 0", name="amount_not_negative"),
-        Index("ix_orders_customer_ordered", "customer_id", "ordered_at"),
+        # Covers the per-customer aggregates (domain.stats) and the timeline: no table lookups.
+        Index("ix_orders_stats", "customer_id", "status", "ordered_at", "total_amount"),
+        Index("ix_orders_ordered", "ordered_at"),
     )
 
 

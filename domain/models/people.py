@@ -90,6 +90,9 @@ class Customer(Base):
         ),
         CheckConstraint("temperature in ('hot','warm','cold')", name="temperature"),
         Index("ix_customers_status_assigned", "status", "assigned_to_id"),
+        # Covers the call-priority scan over all customers (domain.call_priority).
+        Index("ix_customers_ranking", "status", "erased_at", "id", "temperature", "lifecycle_stage",
+              "assigned_to_id"),
     )
 
 

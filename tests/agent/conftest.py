@@ -11,7 +11,7 @@ from domain.settings import Settings
 from tests.factories import make_customer, make_dropoff, make_product, make_user
 from tools.context import Actor
 
-RAHIM_PHONE = "01712345678"
+RAHIM_PHONE = "01911223344"
 RAHIM_EMAIL = "rahim@example.com"
 
 

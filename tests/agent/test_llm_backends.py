@@ -147,11 +147,11 @@ def test_no_phone_or_email_reaches_the_model(llm, llm_agent, world, actor, threa
     mode, mock, _, _ = llm
     mock.add(lambda body: ("tool", "find_customers", {"query": _placeholder(body, "PHONE")}),
              ("reply", "That is [PHONE_1], Rahim Uddin, [EMAIL_1]."))
-    result = llm_agent().run_turn(thread_id, actor, f"who is 01712-345678? mail {RAHIM_EMAIL}")
-    assert result.calls[0]["ok"] and result.calls[0]["arguments"] == {"query": "01712-345678"}
-    assert result.reply == f"That is 01712-345678, Rahim Uddin, {RAHIM_EMAIL}."
-    for raw in mock.raw_bodies:
-        for secret in ("01712", "1712345678", "1712 345678", "rahim@example.com", "01812345678"):
+    result = llm_agent().run_turn(thread_id, actor, f"who is 01911-223344? mail {RAHIM_EMAIL}")
+    assert result.calls[0]["ok"] and result.calls[0]["arguments"] == {"query": "01911-223344"}
+    assert result.reply == f"That is 01911-223344, Rahim Uddin, {RAHIM_EMAIL}."
+    for raw in mock.raw_bodies:  # the user's text, the tool results (E.164 phone, email), nothing leaks
+        for secret in ("1911", "223344", "rahim@example.com", "1812345678"):
             assert secret not in raw
     assert "[PHONE_1]" in mock.raw_bodies[0] and "[EMAIL_1]" in mock.raw_bodies[0]
     assert "Rahim Uddin" in tool_feedback(mock.bodies[1])  # the tool result did reach it, masked

@@ -54,4 +54,51 @@ def test_a_draft_is_reworded_and_keeps_its_verdict(mock_llm, world, actor, threa
     assert card["worded"]["source"] == "llm" and card["worded"]["text"].startswith("Dear customer. ")
     assert card["worded"]["text"].endswith(card["draft"])
     assert "allowed" in card and card["sent"] is False
-    assert "01712" not in "".join(mock.raw_bodies)
+    assert "223344" not in "".join(mock.raw_bodies)
+
+
+def _explain_with(text: str):
+    """An LLM answer that explains the one item it was given with ``text``."""
+    import json
+    import re
+
+    def answer(body):
+        key = re.search(r'\{"key": "([^"]+)"', body["messages"][0]["content"]).group(1)
+        return completion({"content": json.dumps({"explanations": [{"key": key, "text": text}]})})
+
+    return answer
+
+
+@pytest.mark.parametrize("llm_text, source", [
+    ("Rahim Uddin bought 2 times and is a Champion.", "llm"),
+    ("Rahim Uddin bought 7 times and spent 99,000.", "template"),  # invented numbers
+])
+def test_360_explanations_in_a_conversation(llm_text, source, settings_for, agents, world, actor, sessions,
+                                             thread_id):
+    from agent.backends.scripted import ScriptedModel
+    from agent.decisions import Reply, ToolCall, ToolCalls
+    from agent.text.grounding import ungrounded
+    from agent.text.insights import profile_facts
+    from tests.factories import make_order
+
+    with sessions() as session, session.begin():
+        from domain.models import Customer
+        rahim = session.get(Customer, world["rahim"])
+        make_order(session, rahim, at=date(2026, 10, 1), amount=4500)
+        make_order(session, rahim, at=date(2026, 11, 1), amount=3000)
+    mock = MockLLM("openai").add(_explain_with(llm_text))
+    client = httpx.Client()
+    with respx.mock(base_url=BASE_URL) as router:
+        router.post("/chat/completions").mock(side_effect=mock)
+        settings = settings_for(llm_backend="openai", llm_base_url=BASE_URL, llm_api_key="k")
+        script = ScriptedModel([ToolCalls([ToolCall("get_360", {"customer": world["rahim"]})]), Reply("Here he is.")])
+        result = agents(settings, backend=script, http_client=client).run_turn(thread_id, actor, "tell me about Rahim")
+    client.close()
+    card = result.cards[0]
+    assert card["explanation"]["source"] == source
+    if source == "llm":
+        assert card["explanation"]["text"] == llm_text
+    else:
+        assert card["explanation"]["text"].startswith("Rahim Uddin is ")
+        assert ungrounded(card["explanation"]["text"], profile_facts(card)) == []
+    assert "223344" not in mock.raw_bodies[0] and "rahim@example.com" not in mock.raw_bodies[0]

@@ -10,7 +10,15 @@ from sqlalchemy import event
 from domain.models import Customer, FamilyMember, Interaction, Order
 from domain.stats import refresh_stats
 from tests.factories import (
-    CREATED, DHAKA, make_customer, make_family, make_interaction, make_order, make_product, make_user, when,
+    CREATED,
+    DHAKA,
+    make_customer,
+    make_family,
+    make_interaction,
+    make_order,
+    make_product,
+    make_user,
+    when,
 )
 from tests.tools.conftest import call
 
@@ -69,7 +77,7 @@ def test_ranked_list_with_reasons_offers_and_best_times(make_ctx, world):
     assert lines[2] == (
         "2. Rahim Uddin (score 4.5, cold) — wife Sarah's birthday tomorrow (turns 36). Offer: birthday offer "
         "(Blue Kettle). Best time 18:00-19:00. Next: " + rahim.next_action + " Phone +8801712345678.")
-    assert lines[1].startswith("1. Farid Follow (score 7, cold) — follow-up due today")
+    assert lines[1].startswith("1. Farid Follow (score 7.0, cold) — follow-up due today")
 
 
 def test_a_later_date_moves_follow_ups_and_birthdays(make_ctx, world):
@@ -144,7 +152,7 @@ def test_queries_do_not_grow_with_the_number_of_customers(make_ctx, build, engin
     event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
     counts = []
     for n, first_id in ((30, 1), (300, 1000)):
-        build(lambda s: _bulk_world(s, n, first_id))
+        build(lambda s, n=n, first_id=first_id: _bulk_world(s, n, first_id))
         ctx = make_ctx()
         statements.clear()
         result = call("call_priority_list", {"limit": 10}, ctx)

@@ -10,8 +10,20 @@ from domain.clv.business import fit_from_orders
 from domain.models import AuditLog, ClvModel, Note
 from domain.stats import refresh_stats
 from tests.factories import (
-    DHAKA, make_behavior, make_consent, make_customer, make_dropoff, make_family, make_interaction, make_loyalty,
-    make_opportunity, make_order, make_product, make_ticket, make_user, when,
+    DHAKA,
+    make_behavior,
+    make_consent,
+    make_customer,
+    make_dropoff,
+    make_family,
+    make_interaction,
+    make_loyalty,
+    make_opportunity,
+    make_order,
+    make_product,
+    make_ticket,
+    make_user,
+    when,
 )
 from tests.tools.conftest import call
 
@@ -105,8 +117,9 @@ def test_every_section_for_the_assigned_agent(make_ctx, rahim):
     assert kinds["open_dropoffs"].evidence == [{"table": "dropoffs", "id": cart["id"]}]
     assert "worth BDT 100,000" in kinds["stale_opportunity"].detail
     assert result.redacted == []
-    assert "Rahim Uddin (#%d)" % rahim in result.text and "RFM 525 (VIP)" in result.text
-    assert "Opportunities: 4 (1 open worth BDT 100,000" in result.text and "Coming up: birthday in 2 days" in result.text
+    assert f"Rahim Uddin (#{rahim})" in result.text and "RFM 525 (VIP)" in result.text
+    assert "Opportunities: 4 (1 open worth BDT 100,000" in result.text
+    assert "Coming up: Sun 22 Nov birthday in 2 days (turns 38)" in result.text
 
 
 def test_clv_is_fitted_for_the_view_when_no_model_is_stored(make_ctx, rahim):

@@ -10,17 +10,8 @@ from domain.errors import DomainError, NotFound
 from domain.settings import Settings
 from tests.factories import make_customer, make_dropoff, make_interaction, make_product, make_user
 from tools.context import Actor
-from tools.resolve import (
-    MIN_SCORE,
-    Ambiguous,
-    Match,
-    pick,
-    resolve_customer,
-    resolve_dropoff,
-    resolve_product,
-    score_names,
-    words,
-)
+from tools.name_match import MIN_SCORE, Match, pick, score_names, words
+from tools.resolve import Ambiguous, resolve_customer, resolve_dropoff, resolve_product
 
 SETTINGS = Settings(_env_file=None)
 

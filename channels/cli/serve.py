@@ -1,0 +1,61 @@
+"""``c360 serve``: upgrade the schema, then run the HTTP API, the web page (and Slack, when configured)."""
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+
+import typer
+
+from channels.cli import app
+from channels.cli.runtime import runtime
+from domain.db import transaction, upgrade_schema
+from domain.users import ensure_demo_user
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@app.command("serve")
+def serve(
+    host: str | None = typer.Option(None, "--host", help="Address to listen on (default C360_HOST, 127.0.0.1)."),
+    port: int | None = typer.Option(None, "--port", min=1, max=65535, help="Port (default C360_PORT, 8360)."),
+    reload: bool = typer.Option(False, "--reload", help="Restart when the code changes (development)."),
+    demo: bool | None = typer.Option(
+        None, "--demo/--no-demo",
+        help="Demo mode: the web page gets a token for the 'Demo Agent' user by itself (GET /demo-token, loopback "
+             "clients only). Default C360_DEMO_MODE (off). Only with a loopback --host."),
+    log_level: str = typer.Option("info", "--log-level", help="debug, info, warning or error."),
+) -> None:
+    """Serve c360 over HTTP: POST /chat, the read endpoints, the web chat page at /, and /docs."""
+    import uvicorn
+
+    from channels.http.app import create_app
+
+    rt = runtime()
+    updates = {k: v for k, v in (("host", host), ("port", port), ("demo_mode", demo)) if v is not None}
+    settings = rt.settings.model_copy(update=updates)
+    if settings.demo_mode and not _loopback(settings.host):
+        typer.echo(f"error: demo mode serves tokens without a password, so it only listens on a loopback address "
+                   f"(127.0.0.1), not {settings.host}", err=True)
+        raise typer.Exit(2)
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    upgrade_schema(settings.resolved_database_url)
+    if settings.demo_mode:
+        with transaction(rt.sessions) as session:
+            ensure_demo_user(session, now=rt.clock.now())
+    typer.echo(f"c360 on http://{settings.host}:{settings.port}/  (API docs: /docs)", err=True)
+    if reload:
+        # the reloader imports the app in a child process: hand it the settings through the environment
+        for key, value in updates.items():
+            os.environ[f"C360_{key.upper()}"] = str(value).lower() if isinstance(value, bool) else str(value)
+        uvicorn.run("channels.http.app:create_app", factory=True, reload=True, host=settings.host,
+                    port=settings.port, log_level=log_level)
+        return
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=log_level)

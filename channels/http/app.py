@@ -1,0 +1,87 @@
+"""The FastAPI application: ``create_app(settings, agent=...)`` wires routes, errors, the agent and Slack.
+
+Slack is mounted only when both ``C360_SLACK_BOT_TOKEN`` and ``C360_SLACK_SIGNING_SECRET`` are set:
+``channels.slack.mount_slack(app, runtime)`` adds ``/slack/events``. Otherwise the server says at
+start that Slack is off.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+from contextlib import asynccontextmanager
+from importlib import resources
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from agent.runner import Agent
+from domain.clock import Clock
+from domain.db import make_engine, session_factory
+from domain.settings import Settings, get_settings
+
+from channels.http import calls, chat, customers, errors, health, web
+from channels.http.conversations import RateLimiter, ThreadLocks
+from channels.http.deps import ServerRuntime
+
+log = logging.getLogger("c360.http")
+
+DESCRIPTION = """c360's HTTP API: chat with the assistant (`POST /chat`, streamed: `POST /chat/stream`),
+approve or cancel its writes (`POST /chat/{thread_id}/decision`), and read customers, the call list
+and RFM directly. Every endpoint but `/healthz`, `/` and `/demo-token` needs
+`Authorization: Bearer <token>` (`c360 users add NAME --role agent` prints one)."""
+
+
+def create_app(settings: Settings | None = None, *, agent: Agent | None = None) -> FastAPI:
+    """The app. With ``agent`` given, its settings, sessions and clock are used (tests, one process
+    serving several channels); otherwise they come from ``settings`` (default: the environment).
+    The schema is not upgraded here: ``c360 serve`` does that before it starts the server."""
+    if agent is not None:
+        settings, sessions, clock = agent.settings, agent.sessions, agent.clock
+        engine = sessions.kw["bind"]
+        owns_agent = False
+    else:
+        settings = settings or get_settings()
+        engine = make_engine(settings.resolved_database_url)
+        sessions, clock = session_factory(engine), Clock.from_settings(settings)
+        agent = Agent(settings, sessions, clock)
+        owns_agent = True
+
+    runtime = ServerRuntime(settings=settings, engine=engine, sessions=sessions, clock=clock, agent=agent,
+                            locks=ThreadLocks(), limiter=RateLimiter(settings.chat_rate_limit_per_minute))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        if owns_agent:
+            agent.close()
+            engine.dispose()
+
+    app = FastAPI(title="c360", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.runtime = runtime
+    errors.install(app)
+    for module in (health, chat, customers, calls, web):
+        app.include_router(module.router)
+    static = resources.files("channels.http").joinpath("static")
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    runtime.slack_enabled = _mount_slack(app, runtime)
+    if settings.demo_mode:
+        log.warning("demo mode is on: GET /demo-token gives loopback clients a token for the Demo Agent user; "
+                    "never use demo mode on a server others can reach")
+    return app
+
+
+def _mount_slack(app: FastAPI, runtime: ServerRuntime) -> bool:
+    settings = runtime.settings
+    if not (settings.slack_bot_token and settings.slack_signing_secret):
+        log.info("Slack is off: set C360_SLACK_BOT_TOKEN and C360_SLACK_SIGNING_SECRET to turn it on")
+        return False
+    try:
+        slack = importlib.import_module("channels.slack")  # lazily: slack-bolt is only loaded when used
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("channels.slack",):
+            raise
+        log.warning("Slack is configured but this build has no Slack channel (channels.slack); Slack is off")
+        return False
+    slack.mount_slack(app, runtime)
+    log.info("Slack is on: events at /slack/events")
+    return True

@@ -1,0 +1,73 @@
+"""Who owns an HTTP conversation, one turn at a time per conversation, and the chat rate limit.
+
+A thread id is ``http-<user id>-<random>``: the owner is part of the id, so no table is needed
+to answer "is this user's thread?", and a guessed id of another user's thread is refused the same
+way as an unknown one (404). The locks and the limiter are per process.
+"""
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import defaultdict, deque
+from contextlib import contextmanager
+from typing import Iterator
+
+from tools.context import Actor
+
+PREFIX = "http"
+
+
+def new_thread_id(user: Actor) -> str:
+    return f"{PREFIX}-{user.id}-{secrets.token_urlsafe(12)}"
+
+
+def belongs_to(thread_id: str, user: Actor) -> bool:
+    return thread_id.startswith(f"{PREFIX}-{user.id}-")
+
+
+class ThreadLocks:
+    """One lock per conversation, so a double-clicked Approve cannot run the same turn twice at once."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[str, tuple[threading.Lock, int]] = {}
+
+    @contextmanager
+    def hold(self, thread_id: str) -> Iterator[None]:
+        with self._guard:
+            lock, users = self._locks.get(thread_id, (threading.Lock(), 0))
+            self._locks[thread_id] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._guard:
+                lock, users = self._locks[thread_id]
+                if users <= 1:
+                    del self._locks[thread_id]  # no waiters left: do not keep a lock per thread forever
+                else:
+                    self._locks[thread_id] = (lock, users - 1)
+
+
+class RateLimiter:
+    """At most ``per_minute`` chat turns per user in any 60 seconds (0 or less: no limit)."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._guard = threading.Lock()
+        self._seen: dict[int, deque[float]] = defaultdict(deque)
+
+    def retry_after(self, user_id: int) -> int:
+        """0 when the user may go on (and counts this turn); else the seconds to wait."""
+        if self.per_minute <= 0:
+            return 0
+        now = time.monotonic()  # elapsed time, not business time: the rule is about request spacing
+        with self._guard:
+            seen = self._seen[user_id]
+            while seen and now - seen[0] >= 60:
+                seen.popleft()
+            if len(seen) >= self.per_minute:
+                return max(1, int(60 - (now - seen[0])) + 1)
+            seen.append(now)
+            return 0

@@ -1,0 +1,117 @@
+"""Request and response models of the chat API (the OpenAPI page is generated from these)."""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+MAX_MESSAGE_BYTES = 8 * 1024
+THREAD_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,120}$"
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"message": "who should I call today?", "thread_id": None}]})
+
+    # the limit is in bytes, checked below (413); maxLength tells clients the ASCII case
+    message: str = Field(min_length=1, description="What the user says, up to 8 KB (UTF-8)",
+                         json_schema_extra={"maxLength": MAX_MESSAGE_BYTES})
+    thread_id: str | None = Field(None, pattern=THREAD_ID_PATTERN,
+                                  description="The conversation to continue; null starts a new one")
+
+    @field_validator("message")
+    @classmethod
+    def _size(cls, value: str) -> str:
+        size = len(value.encode("utf-8"))
+        if size > MAX_MESSAGE_BYTES:
+            raise PydanticCustomError("too_large", "message is {size} bytes; the limit is 8 KB ({limit} bytes): "
+                                      "send a shorter message", {"size": size, "limit": MAX_MESSAGE_BYTES})
+        if not value.strip():
+            raise ValueError("message is empty: say what you need")
+        return value
+
+
+class DecisionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"decision": "approve"}, {"decision": "edit", "changes": {"outcome": "callback"}}]})
+
+    decision: Literal["approve", "cancel", "edit"] = Field(description="What to do with the pending write")
+    changes: dict[str, Any] = Field(default_factory=dict,
+                                    description="For 'edit': the arguments to change, e.g. {\"outcome\": \"callback\"}")
+
+
+class ToolCallOut(BaseModel):
+    """One tool call the agent made in the turn."""
+
+    id: str | None = None
+    name: str
+    arguments: dict[str, Any] = Field(default_factory=dict)
+    ok: bool | None = None
+    status: str | None = Field(None, description="read, done, cancelled, failed, ...")
+    error: Any = None
+    write: bool | None = None
+    text: str | None = Field(None, description="The tool's short plain-text result")
+
+
+class Card(BaseModel):
+    """A tool's structured result for a client to render; ``tool`` says which shape it has
+    (call_priority_list: entries; get_360: profile, metrics, timeline...; draft_reply: draft, allowed...)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    tool: str
+    ok: bool = True
+    text: str = ""
+
+
+class PendingWrite(BaseModel):
+    """A write waiting for approval: decide with POST /chat/{thread_id}/decision."""
+
+    model_config = ConfigDict(extra="allow")
+
+    kind: str = "confirm_write"
+    tool: str
+    action: str | None = None
+    customer: dict[str, Any] | None = Field(None, description="{id, name} of the customer it writes to")
+    arguments: dict[str, Any] = Field(default_factory=dict)
+    summary: str = Field("", description="What will be written, in words")
+    problem: str | None = None
+
+
+class ChatResponse(BaseModel):
+    thread_id: str
+    reply: str
+    cards: list[Card] = Field(default_factory=list)
+    pending: PendingWrite | None = None
+    tool_calls: list[ToolCallOut] = Field(default_factory=list)
+
+
+class DemoToken(BaseModel):
+    token: str = Field(description="A bearer token for the demo agent")
+    user: str
+    role: str
+    note: str
+
+
+class Me(BaseModel):
+    id: int
+    name: str
+    role: str
+
+
+class DatabaseHealth(BaseModel):
+    reachable: bool
+    backend: str
+    revision: str | None
+    head: str
+    up_to_date: bool
+    error: str | None = None
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    database: DatabaseHealth
+    model_backend: str
+    slack: bool = Field(description="Whether the Slack routes are mounted")
+    demo_mode: bool

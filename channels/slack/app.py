@@ -1,0 +1,41 @@
+"""The Bolt app: an ``AsyncApp`` whose built-in middleware verifies every request's signature and
+rejects timestamps older than five minutes (401), answers ``url_verification``, and ignores the
+bot's own events; the listeners (``channels.slack.listeners``) acknowledge and hand work off."""
+from __future__ import annotations
+
+import logging
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from domain.settings import Settings
+
+from channels.slack.bridge import SlackBridge
+from channels.slack.listeners import register_all
+
+log = logging.getLogger("c360.slack")
+
+
+def web_client(settings: Settings) -> AsyncWebClient:
+    """The Web API client, pointed at ``C360_SLACK_API_URL`` (Slack's, or a local fake in tests)."""
+    if settings.slack_bot_token is None:
+        raise ValueError("C360_SLACK_BOT_TOKEN is not set: the Slack app needs the bot token (xoxb-...)")
+    base = settings.slack_api_url if settings.slack_api_url.endswith("/") else settings.slack_api_url + "/"
+    return AsyncWebClient(token=settings.slack_bot_token.get_secret_value(), base_url=base)
+
+
+def build_slack_app(bridge: SlackBridge) -> AsyncApp:
+    """The Bolt app for ``bridge``'s workspace, with every listener registered."""
+    secret = bridge.settings.slack_signing_secret
+    if secret is None:
+        raise ValueError("C360_SLACK_SIGNING_SECRET is not set: without it no Slack request can be verified")
+    app = AsyncApp(
+        signing_secret=secret.get_secret_value(),
+        client=bridge.client,
+        token=bridge.client.token,
+        logger=log,
+        process_before_response=False,  # answer Slack first, work afterwards
+        request_verification_enabled=True,
+    )
+    register_all(app, bridge)
+    return app

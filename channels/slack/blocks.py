@@ -1,0 +1,222 @@
+"""Block Kit rendering of the agent's turns: call lists, 360 cards, drafts, confirmations, App Home.
+
+Slack's limits shape this module: 50 blocks a message, 3,000 characters a section, 2,000 a button
+value. Cards are recognised by their fields (the agent returns tool results without tool names).
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+MAX_SECTION = 2900
+MAX_ENTRIES = 12  # 3 blocks per entry + header stays under Slack's 50-block cap
+ACCESS_COMMAND = 'c360 users add "Your Name" --role agent --slack-id {user}'
+
+# action ids: one per button kind; listeners/actions.py registers each
+APPROVE, EDIT, CANCEL = "c360_approve", "c360_edit", "c360_cancel"
+OPEN_360, LOG_CALL, DRAFT_WHATSAPP = "c360_open_360", "c360_log_call", "c360_draft_whatsapp"
+DECISIONS = {APPROVE: "approve", EDIT: "edit", CANCEL: "cancel"}
+
+
+def esc(text: Any) -> str:
+    """Slack mrkdwn escaping: only &, < and > are special."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int = MAX_SECTION) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text) or " "}}
+
+
+def context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text)}]}
+
+
+def button(label: str, action_id: str, value: dict[str, Any], style: str | None = None) -> dict[str, Any]:
+    element = {"type": "button", "text": {"type": "plain_text", "text": label, "emoji": True},
+               "action_id": action_id, "value": json.dumps(value, separators=(",", ":"))[:2000]}
+    if style:
+        element["style"] = style
+    return element
+
+
+def card_kind(card: dict[str, Any]) -> str | None:
+    """call_list, customer, draft, or None for cards shown as the reply's text."""
+    if "entries" in card and "filters" in card:
+        return "call_list"
+    if "profile" in card and "metrics" in card:
+        return "customer"
+    if "draft" in card and "allowed" in card:
+        return "draft"
+    return None
+
+
+# --- the cards ------------------------------------------------------------------------------
+
+
+def customer_buttons(customer_id: int, name: str, offer: str | None = None) -> dict[str, Any]:
+    value = {"c": customer_id, "n": name[:80]}
+    if offer:
+        value["o"] = offer[:200]
+    return {"type": "actions", "elements": [button("Open 360", OPEN_360, value),
+                                            button("Log call", LOG_CALL, value),
+                                            button("Draft WhatsApp", DRAFT_WHATSAPP, value)]}
+
+
+def call_list_blocks(card: dict[str, Any], title: str | None = None) -> list[dict[str, Any]]:
+    """The ranked list: each entry with why, offer, best time, next action and three buttons."""
+    entries = card.get("entries") or []
+    day = card.get("date", "")
+    head = title or f"Call list for {day}"
+    blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": clip(head, 150)}}]
+    if not entries:
+        return blocks + [section(esc(card.get("text") or "Nobody to call."))]
+    for e in entries[:MAX_ENTRIES]:
+        why = "; ".join(e.get("reasons") or []) or "no pressing reason: a routine check-in"
+        products = ", ".join(p["name"] for p in e.get("recommended_products") or [])
+        offer = (e.get("offer_type") or "").replace("_", " ") + (f" ({products})" if products else "")
+        best = e.get("best_call_time") or {}
+        contact = e.get("phone") or e.get("email") or ""
+        text = (f"*{e['rank']}. {esc(e['name'])}* · score {e['score']:g} · {esc(e.get('temperature', ''))}"
+                + (f" · {esc(contact)}" if contact else "")
+                + f"\n*Why:* {esc(why)}\n*Offer:* {esc(offer)}"
+                + (f" · *Best time:* {esc(best.get('window', ''))}" if best.get("window") else "")
+                + (f"\n_{esc(e['next_action'])}_" if e.get("next_action") else ""))
+        topic = f"{offer} offer" if offer else None
+        blocks += [section(text), customer_buttons(e["customer_id"], e["name"], topic)]
+    if len(entries) > MAX_ENTRIES:
+        blocks.append(context(f"…and {len(entries) - MAX_ENTRIES} more; ask for a shorter list or filter it."))
+    return blocks
+
+
+def customer_blocks(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """The 360 view as a compact card: who, contact, value, health, RFM, top insight, latest events."""
+    p = card["profile"]
+    m = card.get("metrics") or {}
+    rfm = card.get("rfm") or {}
+    health = card.get("health") or {}
+    churn = card.get("churn") or {}
+    currency = card.get("currency", "")
+    fields = [
+        f"*Status*\n{esc(card.get('temperature', ''))}, {esc(str(card.get('lifecycle_stage', '')).replace('_', ' '))}",
+        f"*Contact*\n{esc(p.get('phone') or '—')}\n{esc(p.get('email') or '')}".rstrip(),
+        f"*Value*\n{currency} {m.get('lifetime_value', 0):,.0f} · {m.get('order_count', 0)} orders",
+        f"*RFM*\n{esc(rfm.get('score', '—'))} {esc(rfm.get('segment', ''))}".rstrip(),
+        f"*Health*\n{health.get('score', 0):g}/100 ({esc(health.get('level', ''))})",
+        f"*Churn risk*\n{round(100 * (churn.get('probability') or 0))}% ({esc(churn.get('level', ''))})",
+    ]
+    where = " · ".join(esc(x) for x in (p.get("city"), card.get("assigned_to") and f"assigned to {card['assigned_to']}") if x)
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": clip(f"{p['name']} (#{p['id']})", 150)}},
+        {"type": "section", "fields": [{"type": "mrkdwn", "text": clip(f, 1900)} for f in fields]},
+    ]
+    if where:
+        blocks.insert(1, context(where))
+    insights = card.get("insights") or []
+    if insights:
+        top = insights[0]
+        blocks.append(section(f"*Insight:* {esc(top['title'])}\n{esc(top.get('recommendation', ''))}"))
+    timeline = card.get("timeline") or []
+    if timeline:
+        lines = [f"• {esc(str(t['occurred_at'])[:10])} {esc(t['title'])}" for t in timeline[:5]]
+        blocks.append(section("*Latest:*\n" + "\n".join(lines)))
+    blocks.append(customer_buttons(p["id"], p["name"]))
+    return blocks
+
+
+def draft_blocks(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """A draft (never sent) with its verdict: allowed now, or blocked and why, with the way forward."""
+    channel = esc(card.get("channel", ""))
+    if card.get("allowed"):
+        verdict = f":white_check_mark: *{channel}* is allowed now"
+    else:
+        reason = str(card.get("blocked_reason") or "blocked").replace("_", " ")
+        verdict = f":no_entry: *{channel}* is blocked now: {esc(reason)}"
+        if card.get("next_allowed_at"):
+            verdict += f"; allowed from {esc(card['next_allowed_at'])}"
+        if card.get("alternative_channel"):
+            verdict += f"; try {esc(card['alternative_channel'])}"
+    quoted = "\n".join(f"> {esc(line)}" for line in str(card.get("draft", "")).splitlines())
+    return [section(f"*Draft for {esc(card.get('customer_name', ''))}* (not sent)\n{verdict}"),
+            section(quoted or "> (empty)")]
+
+
+def card_blocks(card: dict[str, Any]) -> list[dict[str, Any]]:
+    kind = card_kind(card)
+    if kind == "call_list":
+        return call_list_blocks(card)
+    if kind == "customer":
+        return customer_blocks(card)
+    if kind == "draft":
+        return draft_blocks(card)
+    return []
+
+
+def turn_blocks(reply: str, cards: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A finished turn: the reply (unless a card already says it) and each recognised card."""
+    rendered = [(card, card_blocks(card)) for card in cards]
+    shown = [blocks for _, blocks in rendered if blocks]
+    card_texts = {str(card.get("text", "")).strip() for card, blocks in rendered if blocks}
+    blocks: list[dict[str, Any]] = []
+    if reply.strip() and reply.strip() not in card_texts:
+        blocks.append(section(esc(reply)))
+    for group in shown:
+        if len(blocks) + len(group) > 50:
+            break
+        blocks += group
+    return blocks or [section(esc(reply) or "Done.")]
+
+
+# --- confirmations --------------------------------------------------------------------------
+
+
+def confirmation_blocks(pending: dict[str, Any], thread_id: str, requester: str) -> list[dict[str, Any]]:
+    """A write waiting for approval, with Approve / Edit / Cancel buttons bound to its conversation."""
+    value = {"t": thread_id, "u": requester, "p": pending.get("tool_call_id")}
+    blocks = [section(f":pencil: *Waiting for your approval*\n{esc(pending.get('summary', ''))}")]
+    details = pending.get("details") or []
+    if details:
+        blocks.append(context(esc(" · ".join(details))))
+    if pending.get("problem"):
+        blocks.append(section(f":warning: {esc(pending['problem'])}"))
+    blocks.append({"type": "actions", "elements": [button("Approve", APPROVE, value, "primary"),
+                                                   button("Edit", EDIT, value),
+                                                   button("Cancel", CANCEL, value, "danger")]})
+    return blocks
+
+
+def decided_blocks(summary: str, decision: str, user: str, outcome: str) -> list[dict[str, Any]]:
+    """The confirmation message after the decision: what was asked, who decided, what happened."""
+    mark = {"approve": ":white_check_mark: Approved", "edit": ":pencil2: Edited and approved",
+            "cancel": ":x: Cancelled"}.get(decision, decision)
+    return [section(esc(summary)), context(f"{mark} by <@{user}>"), section(esc(outcome) or " ")]
+
+
+# --- access, App Home -----------------------------------------------------------------------
+
+
+def access_text(slack_user_id: str) -> str:
+    """What an unknown Slack user sees: how to get access, and no customer data."""
+    command = ACCESS_COMMAND.format(user=slack_user_id)
+    return ("Hi! I'm c360, the customer assistant, but your Slack account is not linked to a c360 user yet, "
+            "so I can't show you any customer data. Ask a c360 admin to add you with:\n"
+            f"`{command}`\n(your Slack user id is `{slack_user_id}`). Then just ask me again.")
+
+
+def home_view(user_name: str | None, card: dict[str, Any] | None, slack_user_id: str,
+              error: str | None = None) -> dict[str, Any]:
+    """The App Home tab: today's call list for a known user; the access note for anyone else."""
+    if user_name is None:
+        blocks = [section(esc(access_text(slack_user_id)))]
+    elif error:
+        blocks = [section(f"Hi {esc(user_name)}. I could not build your call list: {esc(error)}")]
+    else:
+        title = f"Your calls for {card.get('date', 'today')}" if card else "Your calls for today"
+        blocks = call_list_blocks(card or {"entries": []}, title=title)
+        if not (card or {}).get("entries"):
+            blocks.append(section("None of your customers needs a call today."))
+        blocks.append(context("Ask me anything in a DM, or use `/c360 <question>` in any channel."))
+    return {"type": "home", "blocks": blocks[:100]}

@@ -1,0 +1,110 @@
+"""The daily digest: each user with a Slack id gets today's call list of their own customers as a DM.
+
+``c360 digest`` sends it once (for cron); with ``C360_DIGEST_AT`` the server sends it itself at that
+local time on the working days (``C360_WORKING_DAYS``, default Sunday-Thursday). A user gets at most
+one digest a day, even when cron and a server (or two servers) both send it: each DM is claimed in
+the database first.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from slack_sdk.errors import SlackApiError
+
+from domain.errors import DomainError
+from domain.slack_events import digest_recipients, release_delivery
+from tools.context import Actor
+
+from channels.slack import blocks as ui
+from channels.slack.bridge import SlackBridge
+from channels.slack.targets import dm_target
+
+log = logging.getLogger("c360.slack.digest")
+
+
+@dataclass
+class DigestReport:
+    """Who got a DM, whose list was empty (no DM), who already had today's, and what failed."""
+
+    day: date
+    sent: list[str] = field(default_factory=list)
+    empty: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # "name: why"
+
+
+async def post_digest(bridge: SlackBridge, *, force: bool = False) -> DigestReport:
+    """DM every user with a Slack id their call list for today; ``force`` re-sends today's."""
+    day = bridge.clock.today()
+    report = DigestReport(day)
+    users = await bridge.blocking(lambda: _recipients(bridge))
+    team = (await bridge.client.auth_test()).get("team_id") or ""
+    for user in users:
+        actor = Actor(id=user.id, name=user.name, role=user.role)
+        payload = await bridge.tool("call_priority_list", {"assigned_to_me": True, "limit": 10}, actor)
+        if not payload.get("ok"):
+            report.failed.append(f"{user.name}: {payload.get('message')}")
+            continue
+        if not payload.get("entries"):
+            report.empty.append(user.name)
+            continue
+        if not force and not await bridge.claim(team_id=team, kind="digest", event_id=f"digest:{day}:{user.id}",
+                                                slack_user_id=user.slack_user_id):
+            report.already.append(user.name)
+            continue
+        title = f"Good morning, {user.name.split()[0]}: your calls for {day:%a %d %b}"
+        try:
+            target = await dm_target(bridge.client, team, user.slack_user_id)
+            await target.post(bridge.client, title + "\n" + str(payload.get("text", "")),
+                              ui.call_list_blocks(payload, title=title))
+        except SlackApiError as exc:  # nothing reached the user: let a later run (cron's retry) send it
+            await bridge.blocking(release_delivery, bridge.sessions, team_id=team, event_id=f"digest:{day}:{user.id}")
+            report.failed.append(f"{user.name}: Slack said {exc.response.get('error')}")
+            continue
+        report.sent.append(user.name)
+    return report
+
+
+def _recipients(bridge: SlackBridge):
+    with bridge.sessions() as session:
+        return digest_recipients(session)
+
+
+def next_digest_at(now: datetime, at: str, working_days: frozenset[int]) -> datetime:
+    """The first ``at`` (HH:MM, local) strictly after ``now`` on a working day (``date.weekday()`` numbers)."""
+    if not working_days:
+        raise DomainError("no working days: set C360_WORKING_DAYS, e.g. sun,mon,tue,wed,thu", field="working_days")
+    hour, minute = (int(part) for part in at.split(":"))
+    for offset in range(8):
+        day = now.date() + timedelta(days=offset)
+        moment = datetime.combine(day, time(hour, minute), tzinfo=now.tzinfo)
+        if day.weekday() in working_days and moment > now:
+            return moment
+    raise AssertionError("unreachable: a working day comes within a week")
+
+
+async def run_digest_schedule(bridge: SlackBridge) -> None:
+    """Forever: sleep until the next digest time, send it, forget old Slack deliveries."""
+    settings = bridge.settings
+    while True:
+        now = bridge.clock.now()
+        due = next_digest_at(now, settings.digest_at, settings.working_weekdays)
+        await asyncio.sleep(max((due - now).total_seconds(), 1.0))
+        try:
+            report = await post_digest(bridge)
+            log.info("digest for %s: sent %d, empty %d, failed %d", report.day, len(report.sent),
+                     len(report.empty), len(report.failed))
+            await bridge.prune()
+        except Exception:  # one bad morning must not stop tomorrow's digest
+            log.exception("the daily digest failed")
+
+
+def start_digest_schedule(bridge: SlackBridge) -> asyncio.Task | None:
+    """Start the in-process schedule when ``C360_DIGEST_AT`` is set (the server calls this at start)."""
+    if not bridge.settings.digest_at:
+        return None
+    log.info("daily Slack digest at %s on %s", bridge.settings.digest_at, bridge.settings.working_days)
+    return asyncio.ensure_future(run_digest_schedule(bridge))

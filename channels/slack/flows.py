@@ -1,0 +1,141 @@
+"""The work behind each Slack request, run after the acknowledgement: thin calls to the agent and tools.
+
+Each flow claims its delivery first (``SlackBridge.claim``), so a retried or duplicated request does
+nothing the second time, even in another process.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from channels.slack import blocks as ui
+from channels.slack.bridge import SlackBridge
+from channels.slack.targets import Target, replace_message, tell_privately
+
+log = logging.getLogger(__name__)
+FAILED = "Sorry, something went wrong on my side and nothing was written. Please try again in a moment."
+
+
+async def converse(bridge: SlackBridge, target: Target, slack_user: str, text: str) -> None:
+    """One turn of the conversation: unknown users get the access note; known users the agent's answer."""
+    actor = await bridge.actor(slack_user)
+    if actor is None:
+        note = ui.access_text(slack_user)
+        await target.post(bridge.client, note, [ui.section(ui.esc(note))])
+        return
+    try:
+        async with bridge.conversation_lock(target.conversation):
+            result = await bridge.blocking(bridge.agent.run_turn, target.conversation, actor, text)
+    except Exception:
+        log.exception("agent turn failed in %s", target.conversation)
+        await target.post(bridge.client, FAILED, [ui.section(FAILED)])
+        return
+    await post_result(bridge, target, result, slack_user)
+
+
+async def post_result(bridge: SlackBridge, target: Target, result: Any, slack_user: str) -> None:
+    """A turn's answer: the cards, and a confirmation message when a write waits for approval."""
+    if result.pending:
+        shown = [b for card in result.cards for b in ui.card_blocks(card)]
+        confirm = ui.confirmation_blocks(result.pending, target.conversation, slack_user)
+        await target.post(bridge.client, result.reply, (shown + confirm)[-50:])
+        return
+    await target.post(bridge.client, result.reply, ui.turn_blocks(result.reply, result.cards))
+
+
+async def decide(bridge: SlackBridge, *, team: str, user: str, value: dict[str, Any], decision: str,
+                 message: dict[str, Any], changes: dict[str, Any] | None = None) -> None:
+    """Approve, edit or cancel the write a confirmation message shows; once, whoever clicks twice.
+
+    ``message`` locates the confirmation: channel, ts, thread_ts, ephemeral, response_url.
+    """
+    where = {k: message.get(k) for k in ("channel", "ts", "response_url", "ephemeral")}
+    if user != value.get("u"):
+        await tell_privately(bridge.client, channel=message.get("channel"), user=user,
+                             response_url=message.get("response_url"),
+                             text=f"Only <@{value.get('u')}> can decide this: it was their request.")
+        return
+    if not await bridge.claim(team_id=team, kind="decision", channel=message.get("channel"),
+                              message_ts=message.get("ts"), slack_user_id=user):
+        return  # a double click, or the same click delivered twice
+    actor = await bridge.actor(user)
+    if actor is None:
+        await tell_privately(bridge.client, channel=message.get("channel"), user=user,
+                             response_url=message.get("response_url"), text=ui.access_text(user))
+        return
+    thread_id = value["t"]
+    async with bridge.conversation_lock(thread_id):
+        pending = await bridge.blocking(bridge.agent.pending, thread_id)
+        if pending is None or pending.get("tool_call_id") != value.get("p"):
+            note = "This confirmation is no longer waiting: it was already decided or replaced by a newer request."
+            await replace_message(bridge.client, text=note, blocks=[ui.section(note)], **where)
+            return
+        try:
+            result = await bridge.blocking(bridge.agent.resume, thread_id, actor, decision, changes)
+        except Exception:
+            log.exception("resume failed in %s", thread_id)
+            await replace_message(bridge.client, text=FAILED, blocks=[ui.section(FAILED)], **where)
+            return
+    outcome = "Needs another look: see the new confirmation below." if result.pending else result.reply
+    await replace_message(bridge.client, text=outcome,
+                          blocks=ui.decided_blocks(pending.get("summary", ""), decision, user, outcome), **where)
+    if result.pending:  # an edit that needs fixing, or the next write of the same turn
+        target = Target(team, message.get("channel"), message.get("thread_ts"), thread_id,
+                        message.get("response_url") if message.get("ephemeral") else None)
+        await post_result(bridge, target, result, user)
+
+
+async def open_editor(bridge: SlackBridge, *, user: str, trigger_id: str, value: dict[str, Any],
+                      message: dict[str, Any]) -> None:
+    """Edit: a modal with the waiting write's fields; submitting it approves the edited write."""
+    from channels.slack.modals import edit_modal
+
+    if user != value.get("u"):
+        await tell_privately(bridge.client, channel=message.get("channel"), user=user,
+                             response_url=message.get("response_url"),
+                             text=f"Only <@{value.get('u')}> can edit this: it was their request.")
+        return
+    pending = await bridge.blocking(bridge.agent.pending, value["t"])
+    if pending is None or pending.get("tool_call_id") != value.get("p"):
+        await tell_privately(bridge.client, channel=message.get("channel"), user=user,
+                             response_url=message.get("response_url"),
+                             text="This confirmation is no longer waiting, so there is nothing to edit.")
+        return
+    await bridge.client.views_open(trigger_id=trigger_id, view=edit_modal(pending, value, message))
+
+
+async def log_call_form(bridge: SlackBridge, *, team: str, user: str, trigger_id: str,
+                        customer: dict[str, Any], target: Target) -> None:
+    """Log call: a modal asking outcome, notes and a follow-up date."""
+    from channels.slack.modals import log_call_modal
+
+    if await bridge.actor(user) is None:
+        await tell_privately(bridge.client, channel=target.channel, user=user, response_url=target.response_url,
+                             text=ui.access_text(user))
+        return
+    await bridge.client.views_open(trigger_id=trigger_id, view=log_call_modal(customer, target))
+
+
+async def log_call(bridge: SlackBridge, *, team: str, user: str, view_id: str, arguments: dict[str, Any],
+                   target: Target) -> None:
+    """The Log call form was submitted: that submission is the approval; the write gate runs it once."""
+    if not await bridge.claim(team_id=team, kind="view", event_id=f"view:{view_id}", slack_user_id=user):
+        return
+    actor = await bridge.actor(user)
+    if actor is None:
+        return
+    payload = await bridge.tool("log_interaction", arguments, actor, idempotency_key=f"slack:view:{view_id}")
+    text = ("✅ " if payload.get("ok") else "⚠ ") + str(payload.get("text") or payload.get("message") or "")
+    await target.post(bridge.client, text, [ui.section(ui.esc(text))])
+
+
+async def publish_home(bridge: SlackBridge, user: str) -> None:
+    """App Home: today's call list of the user's own customers."""
+    actor = await bridge.actor(user)
+    if actor is None:
+        view = ui.home_view(None, None, user)
+    else:
+        payload = await bridge.tool("call_priority_list", {"assigned_to_me": True, "limit": 10}, actor)
+        view = ui.home_view(actor.name, payload if payload.get("ok") else None, user,
+                            error=None if payload.get("ok") else payload.get("message"))
+    await bridge.client.views_publish(user_id=user, view=view)

@@ -1,0 +1,122 @@
+"""The two modals: Log call (from a customer's buttons) and Edit (a write waiting for approval).
+
+Edit shows every argument of the waiting write as a text field (lists comma-separated), built from
+the tool's own argument model, so a new optional argument appears without changes here. The agent
+re-validates the edited arguments; a problem comes back as a new confirmation saying what is wrong.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from domain.enums import Outcome, values
+from tools.registry import load_tools
+
+from channels.slack.targets import Target
+
+LOG_CALL_FORM, EDIT_FORM = "c360_log_call_form", "c360_edit_form"
+FIXED = ("customer", "dropoff_id")  # which record: changing it is a new request, not an edit
+VALUE = "value"  # the action id of every input element
+
+
+def _text(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text[:150] or " ", "emoji": True}
+
+
+def _modal(callback_id: str, title: str, submit: str, blocks: list[dict], metadata: dict) -> dict[str, Any]:
+    return {"type": "modal", "callback_id": callback_id, "title": _text(title[:24]), "submit": _text(submit),
+            "close": _text("Cancel"), "private_metadata": json.dumps(metadata, separators=(",", ":"))[:3000],
+            "blocks": blocks}
+
+
+def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False,
+           hint: str | None = None) -> dict[str, Any]:
+    block = {"type": "input", "block_id": block_id, "label": _text(label), "optional": optional,
+             "element": {**element, "action_id": VALUE}}
+    if hint:
+        block["hint"] = {"type": "plain_text", "text": hint[:2000]}
+    return block
+
+
+def log_call_modal(customer: dict[str, Any], target: Target) -> dict[str, Any]:
+    """Outcome, notes and an optional follow-up date for a call with ``customer`` ({"c": id, "n": name})."""
+    options = [{"text": _text(v.replace("_", " ")), "value": v} for v in values(Outcome)]
+    blocks = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"Call with *{customer.get('n', '')}*"}},
+        _input("outcome", "Outcome", {"type": "static_select", "options": options}),
+        _input("notes", "Notes", {"type": "plain_text_input", "multiline": True, "max_length": 2000}),
+        _input("follow_up", "Call back on", {"type": "datepicker"}, optional=True),
+    ]
+    return _modal(LOG_CALL_FORM, "Log a call", "Log call", blocks, {"c": customer.get("c"), "t": target.dump()})
+
+
+def read_log_call(view: dict[str, Any]) -> tuple[dict[str, Any], Target, dict[str, str]]:
+    """(log_interaction arguments, where to answer, field errors) from a submitted Log call form."""
+    meta = json.loads(view["private_metadata"])
+    state = view["state"]["values"]
+    notes = (state["notes"][VALUE].get("value") or "").strip()
+    outcome = (state["outcome"][VALUE].get("selected_option") or {}).get("value")
+    follow_up = state.get("follow_up", {}).get(VALUE, {}).get("selected_date")
+    errors = {} if notes else {"notes": "Write a word or two about the call."}
+    arguments = {"customer": meta["c"], "type": "call", "direction": "outbound", "notes": notes, "outcome": outcome}
+    if follow_up:
+        arguments["follow_up_at"] = follow_up
+    return arguments, Target.load(meta["t"]), errors
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def _properties(tool: str) -> dict[str, Any]:
+    return load_tools()[tool].openai_schema()["function"]["parameters"].get("properties", {})
+
+
+def edit_modal(pending: dict[str, Any], value: dict[str, Any], message: dict[str, Any]) -> dict[str, Any]:
+    """Every editable argument of the waiting write, filled with what the agent proposed."""
+    arguments = pending.get("arguments") or {}
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": (
+        f"*{pending.get('action', 'Write')}* for {(pending.get('customer') or {}).get('name', 'the customer')}. "
+        "Change what is wrong; an empty field falls back to its default.")}}]
+    for name, schema in list(_properties(pending["tool"]).items())[:40]:
+        if name in FIXED:
+            continue
+        element = {"type": "plain_text_input", "multiline": name in ("notes", "note")}
+        initial = _shown(arguments.get(name))
+        if initial:
+            element["initial_value"] = initial[:3000]
+        blocks.append(_input(name, name.replace("_", " ").capitalize(), element, optional=True,
+                             hint=schema.get("description")))
+    meta = {"v": value, "m": message, "tool": pending["tool"]}
+    return _modal(EDIT_FORM, "Edit before saving", "Save", blocks, meta)
+
+
+def _kinds(schema: dict[str, Any]) -> set[str]:
+    options = schema.get("anyOf") or [schema]
+    return {o.get("type") for o in options if o.get("type")}
+
+
+def read_edit(view: dict[str, Any], tool: str) -> dict[str, Any]:
+    """The changes an Edit form asks for: every field, typed as the tool's schema says (empty = unset)."""
+    changes: dict[str, Any] = {}
+    properties = _properties(tool)
+    for name, block in view["state"]["values"].items():
+        if name not in properties or name in FIXED:
+            continue
+        raw = (block.get(VALUE, {}).get("value") or "").strip()
+        kinds = _kinds(properties[name])
+        if not raw:
+            changes[name] = [] if kinds == {"array"} else None
+        elif "array" in kinds:
+            changes[name] = [part.strip() for part in raw.split(",") if part.strip()]
+        elif "integer" in kinds and raw.lstrip("-").isdigit():
+            changes[name] = int(raw)
+        elif "boolean" in kinds and raw.lower() in ("true", "false", "yes", "no"):
+            changes[name] = raw.lower() in ("true", "yes")
+        else:
+            changes[name] = raw
+    return changes
