@@ -20,9 +20,10 @@ run: $(STAMP)
 	$(BIN)/c360 demo-data --if-empty
 	$(BIN)/c360 serve
 
-## test: install and run the whole suite on SQLite and PostgreSQL
+## test: install, run the whole suite on SQLite and PostgreSQL, then the eval dev split with its floor
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/c360 eval run evals/cases --model offline --split dev --floor evals/floor.json --quiet
 
 demo: $(STAMP)
 	$(BIN)/c360 demo-data

@@ -15,8 +15,11 @@ from zoneinfo import ZoneInfo
 
 OPERATORS = {"any", "contains", "date", "approx", "tol", "absent"}
 REFERENCE_PARAMS = {"customer": "customer", "dropoff_id": "dropoff"}
+# Parameters holding catalogue names: compared by the product they resolve to, not the raw text.
+PRODUCT_PARAMS = {"products"}
 
-# resolve(kind, value) -> the fixture key the agent's value points at, or None
+# resolve(kind, value) -> the fixture key the agent's value points at (customer, dropoff), the
+# catalogue name (product), or None
 Resolver = Callable[[str, Any], str | None]
 
 
@@ -111,6 +114,8 @@ def match_args(expected: dict[str, Any], actual: dict[str, Any], tz: ZoneInfo,
     verdicts = []
     for param, want in expected.items():
         got = actual.get(param)
+        if param in PRODUCT_PARAMS and resolver and got is not None:
+            got = [resolver("product", item) or item for item in (got if isinstance(got, list) else [got])]
         kind = REFERENCE_PARAMS.get(param)
         resolve_key = (lambda value, k=kind: resolver(k, value)) if (kind and resolver) else None
         if isinstance(want, dict) and set(want) <= OPERATORS and "any" not in want:
@@ -123,8 +128,9 @@ def match_args(expected: dict[str, Any], actual: dict[str, Any], tz: ZoneInfo,
 @dataclass(frozen=True)
 class CallMatch:
     expected_index: int
-    actual_index: int | None
+    actual_index: int | None  # the call that matched fully
     verdicts: list[ArgVerdict]
+    candidate_index: int | None = None  # when none matched: the same-tool call judged instead
 
     @property
     def ok(self) -> bool:
@@ -153,7 +159,7 @@ def match_calls(expected: list[dict[str, Any]], actual: list[dict[str, Any]], tz
             verdicts = (match_args(exp.get("args") or {}, actual[first].get("arguments") or {}, tz, resolver)
                         if first is not None else
                         [ArgVerdict(p, False, w, None, "call not made") for p, w in (exp.get("args") or {}).items()])
-            matches.append(CallMatch(i, None, verdicts))
+            matches.append(CallMatch(i, None, verdicts, candidate_index=first))
             continue
         matches.append(CallMatch(i, chosen, chosen_verdicts))
         cursor = chosen + 1

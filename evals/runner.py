@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.clock import Clock
-from domain.db import make_engine, session_factory, transaction, upgrade_schema
+from domain.db import make_engine, read_session, session_factory, transaction, upgrade_schema
 from domain.enums import Role
 from domain.settings import Settings
 from evals import dbstate
@@ -133,8 +133,10 @@ def _run(case: Case, folder: Path, model: str, result: TrialResult, agent_factor
     finally:
         agent.close()
     if case.check_db:
-        expected_writes = _expected_writes(case, result.turns)
-        result.db_diff = _replay_and_compare(expected_writes, replay_path, engine, settings, clock, actor)
+        expected_writes = _expected_writes(case, result.turns, world)
+        result.db_diff, replay_errors = _replay_and_compare(expected_writes, replay_path, engine, settings,
+                                                            clock, actor)
+        result.failures += [f"the expected write could not be replayed: {e}" for e in replay_errors]
         if result.db_diff:
             result.failures.append(f"final database differs from the expected writes ({len(result.db_diff)} rows)")
     engine.dispose()
@@ -165,7 +167,10 @@ def _run_turn(agent, thread: str, actor: Actor, turn, settings: Settings, sessio
             failures.append(f"expected no tool call, got {[c['name'] for c in made]}")
         resolver = _resolver(sessions, actor, settings, world)
         matches = match_calls(expected, made, settings.tz, resolver)
-        matched_indices = {m.actual_index for m in matches if m.actual_index is not None}
+        # a write that matched, or that was judged against an expected call (wrong arguments are
+        # reported there once), is not also an "unexpected" write
+        accounted = {m.actual_index for m in matches if m.actual_index is not None}
+        accounted |= {m.candidate_index for m in matches if m.candidate_index is not None}
         for m in matches:
             exp = expected[m.expected_index]
             verdicts.append({"tool": exp["tool"], "matched": m.ok, "actual_index": m.actual_index,
@@ -174,7 +179,9 @@ def _run_turn(agent, thread: str, actor: Actor, turn, settings: Settings, sessio
                 why = "; ".join(v.reason for v in m.verdicts if not v.ok) or "call not made"
                 failures.append(f"expected {exp['tool']}: {why}")
         for index, call in enumerate(made):
-            if index not in matched_indices and _is_write(call):
+            # only a write that happened counts: one the tool refused (ambiguous, forbidden ...)
+            # or the user declined wrote nothing
+            if index not in accounted and _is_write(call) and call.get("status") == "done":
                 failures.append(f"unexpected write call {call['name']}({call.get('arguments')})")
     failures += reply_failures(turn.expect.reply.model_dump() if turn.expect.reply else None, reply)
     unconfirmed = sum(1 for c in calls if _is_write(c) and c.get("status") == "done"
@@ -213,17 +220,19 @@ def _is_write(call: dict[str, Any]) -> bool:
 
 
 def _resolver(sessions, actor: Actor, settings: Settings, world: World):
-    from tools.resolve import resolve_customer, resolve_dropoff
+    from tools.resolve import resolve_customer, resolve_dropoff, resolve_product
 
     def resolve(kind: str, value: Any) -> str | None:
         if value is None:
             return None
         try:
-            with sessions() as session:
+            with read_session(sessions) as session:
                 if kind == "customer":
                     return world.key_of("customer", resolve_customer(session, value, None, settings).id)
+                if kind == "product":
+                    return resolve_product(session, value).name
                 return world.key_of("dropoff", resolve_dropoff(session, value).id)
-        except Exception:
+        except Exception:  # an unresolvable reference simply matches nothing
             return None
 
     return resolve
@@ -239,7 +248,7 @@ def _consent_violations(calls: list[dict[str, Any]]) -> int:
     return count
 
 
-def _expected_writes(case: Case, turns: list[TurnRecord]) -> list[dict[str, Any]]:
+def _expected_writes(case: Case, turns: list[TurnRecord], world: World) -> list[dict[str, Any]]:
     """The write calls to replay: for each expected write of an approved turn, the agent's matching
     call (its arguments passed the checks), or the expected arguments when it made none."""
     writes = []
@@ -252,11 +261,14 @@ def _expected_writes(case: Case, turns: list[TurnRecord]) -> list[dict[str, Any]
                 continue
             index = verdict.get("actual_index")
             match = made[index] if index is not None and made[index].get("status") == "done" else None
-            writes.append({"name": exp.tool, "arguments": (match or {}).get("arguments") or _concrete(exp.args)})
+            writes.append({"name": exp.tool,
+                           "arguments": (match or {}).get("arguments") or _concrete(exp.args, world)})
     return writes
 
 
-def _concrete(args: dict[str, Any]) -> dict[str, Any]:
+def _concrete(args: dict[str, Any], world: World) -> dict[str, Any]:
+    """Arguments to replay an expected write the agent did not make: matchers reduced to a value,
+    fixture keys turned into the ids they name."""
     out = {}
     for key, value in args.items():
         if isinstance(value, dict):
@@ -264,20 +276,28 @@ def _concrete(args: dict[str, Any]) -> dict[str, Any]:
                 continue
             value = value.get("date", value.get("approx", (value.get("any") or [None])[0]
                                               if "any" in value else value.get("contains")))
+        if key == "customer" and value in world.customers:
+            value = world.customers[value]
+        elif key == "dropoff_id" and value in world.dropoffs:
+            value = world.dropoffs[value]
         out[key] = value
     return out
 
 
 def _replay_and_compare(writes, replay_path: Path, actual_engine, settings: Settings, clock: Clock,
-                        actor: Actor) -> list[dict[str, Any]]:
+                        actor: Actor) -> tuple[list[dict[str, Any]], list[str]]:
+    """(rows that differ, errors of expected writes the tools refused on the replay)."""
     load_tools()
     engine = make_engine(f"sqlite:///{replay_path}")
     ctx = ToolContext(session_factory(engine), actor, clock, settings, request_id="replay")
+    errors = []
     for index, call in enumerate(writes):
-        call_tool(call["name"], call["arguments"], ctx.with_key(f"replay-{index}"))
+        outcome = call_tool(call["name"], call["arguments"], ctx.with_key(f"replay-{index}"))
+        if not outcome.ok:
+            errors.append(f"{call['name']}({call['arguments']}): {outcome.text}")
     expected = dbstate.snapshot(engine)
     engine.dispose()
-    return dbstate.diff(dbstate.snapshot(actual_engine), expected)
+    return dbstate.diff(dbstate.snapshot(actual_engine), expected), errors
 
 
 def _safe(text: str) -> str:

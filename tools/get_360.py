@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.clv.business import clv_for_customers, fit_from_orders
@@ -270,9 +270,10 @@ def _clv(ctx: ToolContext, session: Session, data: Customer360Data) -> ClvOut:
     currency = ctx.settings.currency
     found, stored, note = data.clv, True, None
     if found is None:
-        buyers = session.scalar(select(func.count()).select_from(CustomerStats)
-                                .where(CustomerStats.order_count > 0)) or 0
-        if buyers > ON_THE_FLY_CLV_BUYERS:
+        # "more buyers than the limit?" reads at most limit + 1 rows, where a count would read them all
+        past_limit = session.scalar(select(CustomerStats.customer_id).where(CustomerStats.order_count > 0)
+                                    .offset(ON_THE_FLY_CLV_BUYERS).limit(1))
+        if past_limit is not None:
             return ClvOut(method="not_fitted", currency=currency,
                           note="no CLV model has been fitted yet; run `c360 clv fit` to predict lifetime value")
         model = fit_from_orders(session, data.as_of, tz=ctx.settings.tz, currency=currency, store=False)

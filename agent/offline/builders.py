@@ -16,12 +16,16 @@ from agent.offline.calls import (
     make_call,
     member_name,
     products_said,
+    several_customers,
+    which_of_several,
     who_question,
 )
 from agent.offline.entities import Slots
 from agent.offline.types import ConversationContext, ToolCall
 
 Built = ToolCall | Ask | str
+ONE_AT_A_TIME = ("I mark drop-offs recovered one at a time, for a customer you name, never in bulk. "
+                 "Which customer came back and bought what they had left?")
 
 
 def _with_customer(tool: str, who: Who, args: dict[str, Any]) -> Ask | None:
@@ -94,6 +98,9 @@ def build_log(slots: Slots, ctx: ConversationContext, now: datetime, text: str) 
         args["occurred_at"] = iso(past[0].day, past[0].time, tz)
     if ask:
         return ask
+    several = several_customers(slots)
+    if several:
+        return which_of_several(lx.LOG, several, args)
     if not args["type"]:
         return Ask(lx.LOG, "type", QUESTIONS["type"].format(who=who.name or "them"), args)
     return make_call(lx.LOG, args)
@@ -103,6 +110,10 @@ def build_family(slots: Slots, ctx: ConversationContext, now: datetime, text: st
     args: dict[str, Any] = {}
     relation = slots.relationships[0] if slots.relationships else None
     name, name_span = (member_name(slots, relation.end, relation.start) if relation else (None, set()))
+    contact_given = any(m.via in {"phone", "email"} for m in slots.customers)
+    if (slots.norms and slots.norms[0] in lx.QUESTION_LEADS) or (
+            name is None and not contact_given and lx.CONTACT_WORDS & set(slots.norms)):
+        return build_360(slots, ctx, now, text)  # "what's his wife's number?" asks; it adds nobody
     if relation is None:
         # "add Sarah to Rahim's family": the member is the first unknown/capitalised name
         norms = slots.norms
@@ -134,6 +145,9 @@ def build_family(slots: Slots, ctx: ConversationContext, now: datetime, text: st
             args["phone" if m.via == "phone" else "email"] = m.ref
     if ask:
         return ask
+    several = several_customers(slots, skip=name_span)
+    if several:
+        return which_of_several(lx.FAMILY, several, args)
     label = who.name or "the customer"
     if not args["relationship"]:
         return Ask(lx.FAMILY, "relationship", QUESTIONS["relationship"].format(member=name or "they", who=label), args)
@@ -195,6 +209,11 @@ def build_dropoff(slots: Slots, ctx: ConversationContext, now: datetime, text: s
         args["dropoff_id"] = slots.dropoff_id
     words = set(slots.loose_words) | {w for p in slots.products for w in p.lower().split()}
     named = [m for m in slots.customers if m.via != "unknown"]
+    if "dropoff_id" not in args and not named and not slots.pronoun and lx.MASS_WORDS & set(slots.norms):
+        return Ask(lx.DROPOFF, "customer", ONE_AT_A_TIME, args)  # never in bulk, never the context's customer
+    several = several_customers(slots)
+    if "dropoff_id" not in args and several:
+        return which_of_several(lx.DROPOFF, several, args)
     if "dropoff_id" not in args and not named and ctx.recent_dropoffs and words:
         hits = [d for d in ctx.recent_dropoffs if d.product and words & set(d.product.lower().split())]
         if len(hits) == 1:

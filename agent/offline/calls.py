@@ -76,6 +76,32 @@ def find_customer(slots: Slots, ctx: ConversationContext, skip: set[int] = froze
     return Who(problem="missing")
 
 
+def several_customers(slots: Slots, skip: set[int] = frozenset()) -> tuple[Candidate, ...]:
+    """The customers a write request names when it names more than one (else ``()``).
+
+    "log a call with Karim's account but put it on Rahim": a write goes to one customer, so two
+    names mean the user must say which; the model never picks one of them for a write.
+    """
+    found: dict[int, Candidate] = {}
+    for m in slots.customers:
+        if m.start in skip or m.via != "name" or not m.resolution or m.resolution.status == "none":
+            continue
+        entries = m.resolution.candidates[:1] if m.resolution.status == "unique" else m.resolution.candidates
+        for entry in entries:
+            found.setdefault(entry.id, Candidate(entry.id, entry.name, entry.city))
+    distinct_mentions = {m.resolution.candidates[0].id if m.resolution.status == "unique" else -m.start
+                         for m in slots.customers
+                         if m.start not in skip and m.via == "name" and m.resolution and m.resolution.status != "none"}
+    return tuple(found.values())[:5] if len(distinct_mentions) > 1 else ()
+
+
+def which_of_several(tool: str, candidates: tuple[Candidate, ...], args: dict[str, Any]) -> Ask:
+    lines = [f"{n}. {c.name}" + (f" ({c.city})" if c.city else "") for n, c in enumerate(candidates, 1)]
+    text = ("You named more than one customer. Which one is this for?\n" + "\n".join(lines)
+            + "\nReply with the number or the full name.")
+    return Ask(tool, "customer", text, {k: v for k, v in args.items() if k != "customer"}, candidates)
+
+
 def who_question(who: Who, tool: str, args: dict[str, Any]) -> Ask:
     if who.problem == "ambiguous":
         lines = [f"{n}. {c.name}" + (f" ({c.city})" if c.city else "") for n, c in enumerate(who.candidates, 1)]
@@ -124,7 +150,7 @@ def member_name(slots: Slots, relation_end: int, relation_start: int) -> tuple[s
             tok = tokens[k]
             if tok.kind != "word" or (tok.norm in LEXICON_WORDS and not tok.capitalised) or tok.norm in lx.PRONOUNS:
                 break
-            if tok.norm in lx.SOCIAL_HONORIFICS:
+            if tok.norm in lx.SOCIAL_HONORIFICS or tok.norm in lx.CONTACT_WORDS:
                 break
             picked.append(k)
             k += step
@@ -163,7 +189,7 @@ def draft_topic(slots: Slots, who_span: set[int]) -> str | None:
             if words:
                 return " ".join(words).strip(" ,.")
     if ":" in norms:
-        after = slots.tokens[norms.index(":") + 1:]
+        after = [t for t in slots.tokens[norms.index(":") + 1:] if t.kind != "punct"]
         if after:
             return " ".join(t.text for t in after).strip()
     return None

@@ -277,6 +277,15 @@ STOPWORDS = {
     "koren", "kore", "hoye", "holo", "jabe", "ase", "aso", "ja", "jeta", "kotha", "bol", "bolo",
     "hi", "hello", "hey", "thanks", "yes", "no", "not", "note", "notes", "called", "named", "name",
 }
+# "mark ALL carts recovered": drop-offs are recovered one named customer at a time, never in bulk
+MASS_WORDS = {"all", "every", "everyone", "everybody", "everything", "each", "entire", "bulk", "sob", "shob",
+              "sobar", "shobar", "sokol", "sokoler"}
+# words that ask for a detail ("his wife's mobile"); never a family member's name
+CONTACT_WORDS = {"mobile", "number", "numbers", "no", "cell", "contact", "contacts", "details", "detail", "info",
+                 "phone", "email", "address", "whatsapp"}
+# a message opening with these asks for something; it never adds a record ("what's his wife's number?")
+QUESTION_LEADS = {"what", "whats", "who", "whose", "which", "where", "when", "how", "tell", "show", "give",
+                  "list", "share", "send", "find", "get", "lookup", "check", "see", "view", "display"}
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "a": 1, "an": 1,

@@ -15,7 +15,7 @@ from agent.offline.entities import LEXICON_WORDS, Slots, extract
 from agent.offline.intents import choose, score_intents
 from agent.offline.pending import answer_pending
 from agent.offline.render import render_results
-from agent.offline.text import KeywordCorrector, normalise, tokenize
+from agent.offline.text import KeywordCorrector, blank_quoted, normalise, tokenize
 from agent.offline.types import (
     ConversationContext,
     CustomerRef,
@@ -53,7 +53,7 @@ class OfflineModel:
         """Tokens and slots of one message (exposed for tests and debugging)."""
         now = self._local(now)
         clean = normalise(text)
-        tokens = tokenize(clean, self.region)
+        tokens = tokenize(blank_quoted(clean), self.region)  # quoted customer text is data, not the request
         index = self.catalogue.customers
         for token in tokens:
             if token.kind == "word" and token.norm not in _CORRECTABLE and not index.is_word(token.norm) \

@@ -47,8 +47,10 @@ def error_of(result: Any) -> dict[str, Any] | None:
                 "candidates": err.get("candidates") or result.get("candidates") or [],
                 "field": err.get("field")}
     if isinstance(err, str) or result.get("ok") is False or result.get("status") in {"error", "not_found", "ambiguous"}:
-        return {"code": result.get("code") or result.get("status") or "error",
-                "message": err if isinstance(err, str) else result.get("message", ""),
+        # the tools' errors are {"error": code, "message": text, "candidates": [...]}
+        return {"code": result.get("code") or result.get("status") or (err if isinstance(err, str) else None)
+                or "error",
+                "message": result.get("message") or (err if isinstance(err, str) else ""),
                 "candidates": result.get("candidates") or [], "field": result.get("field")}
     return None
 

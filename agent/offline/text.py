@@ -57,6 +57,35 @@ def normalise(text: str) -> str:
     return re.sub(r"(?<=[^\W\d_])-(?=[^\W\d_])", " ", text)
 
 
+# A customer's words quoted in a request ("he wrote: \"...\"") are data, never the request itself.
+_QUOTED = re.compile(r'"[^"]*(?:"|$)')
+# "Draft a reply to Rahim, he wrote: <message>": with no quotes, what follows the colon is the message
+_REPLY_LEAD = re.compile(r"\b(?:draft|reply|respond|answer|write back|lekho|likho)\b", re.IGNORECASE)
+_MESSAGE_COLON = re.compile(
+    r"\b(?:wrote|writes|written|said|says|asked|asks|messaged|texted|sent|sends|message|msg|text|email|"
+    r"mail|comment|dm|review|likhse|bolse)\b[^:\n]{0,20}:", re.IGNORECASE)
+
+
+def blank_quoted(text: str) -> str:
+    """``text`` with a quoted customer message replaced by spaces (same length, so offsets still hold).
+
+    What a customer wrote is untrusted: it must never choose the tool, the customer or the values
+    of a call. Quoted spans are blanked (an unclosed quote runs to the end); without quotes, the
+    text after "wrote:" / "message:" is blanked when the request before it asks for a reply.
+    """
+    def blank(match: re.Match) -> str:
+        quote = match.group()
+        closed = len(quote) >= 2 and quote.endswith('"')
+        return '"' + " " * (len(quote) - 2) + '"' if closed else '"' + " " * (len(quote) - 1)
+
+    blanked = _QUOTED.sub(blank, text)
+    if blanked == text and '"' not in text:
+        colon = _MESSAGE_COLON.search(text)
+        if colon and _REPLY_LEAD.search(text[:colon.start()]):
+            blanked = text[:colon.end()] + " " * (len(text) - colon.end())
+    return blanked
+
+
 def tokenize(text: str, region: str = "BD") -> list[Token]:
     """Tokens of ``text`` (already normalised): phones and emails first, then dates, times, numbers, words."""
     spans: list[tuple[int, int, str, Any]] = []

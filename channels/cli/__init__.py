@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "channels.cli.users",
     "channels.cli.chat",
     "channels.cli.slack",
+    "channels.cli.bench",
 ]
 
 

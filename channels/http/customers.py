@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 from domain.customer360.timeline import MAX_TIMELINE_LIMIT, TIMELINE_TYPES
-from tools.get_360 import Get360Result, TimelineOut
+from tools.get_360 import Get360Result, TimelineOut, TimelineType
 from tools.rfm_segment import MAX_LIMIT as RFM_MAX_LIMIT, RfmSegmentResult
 
 from channels.http.deps import CurrentUser, RuntimeDep, run_read_tool
@@ -46,8 +46,8 @@ def customer_360(customer: CustomerRefPath, user: CurrentUser, runtime: RuntimeD
             summary="One customer's timeline, newest first, filtered and paged")
 def customer_timeline(
     customer: CustomerRefPath, user: CurrentUser, runtime: RuntimeDep,
-    type: Annotated[list[str] | None, Query(description=f"Only these kinds (repeat the parameter): "
-                                                        f"{', '.join(TIMELINE_TYPES)}")] = None,
+    type: Annotated[list[TimelineType] | None, Query(description=f"Only these kinds (repeat the parameter): "
+                                                                 f"{', '.join(TIMELINE_TYPES)}")] = None,
     from_: Annotated[date | datetime | None, Query(alias="from", description="From this date or date-time "
                                                                            "(business local time)")] = None,
     to: Annotated[date | datetime | None, Query(description="Up to this date (whole day) or date-time")] = None,

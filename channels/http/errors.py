@@ -68,7 +68,13 @@ def _problem(err: dict[str, Any]) -> FieldProblem:
         msg = "this field is required"
     elif kind in ("model_attributes_type", "dict_type") and list(err.get("loc", ())) == ["body"]:
         msg = "the body must be a JSON object"
+    elif "input" in err and kind not in ("json_invalid", "too_large") and _short(err["input"]):
+        msg = f"{msg} (got {err['input']!r})"
     return FieldProblem(field=_where(err.get("loc", ())), message=msg)
+
+
+def _short(value: Any) -> bool:
+    return isinstance(value, (str, int, float, bool)) and len(repr(value)) <= 80
 
 
 async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -25,7 +25,6 @@ def mount_slack(app, runtime: Any, *, path: str = PATH):
     import asyncio
     import logging
 
-    from fastapi import Request
     from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 
     from channels.slack.app import build_slack_app, web_client
@@ -37,10 +36,10 @@ def mount_slack(app, runtime: Any, *, path: str = PATH):
                          client=web_client(settings))
     handler = AsyncSlackRequestHandler(build_slack_app(bridge))
 
-    async def slack_events(request: Request):
+    async def slack_events(request):  # a plain Starlette endpoint: bolt reads the raw body itself
         return await handler.handle(request)
 
-    app.add_api_route(path, slack_events, methods=["POST"], include_in_schema=False)
+    app.router.add_route(path, slack_events, methods=["POST"], include_in_schema=False)
     app.state.slack = bridge
 
     inner = app.router.lifespan_context

@@ -31,8 +31,7 @@ def build_slack_app(bridge: SlackBridge) -> AsyncApp:
         raise ValueError("C360_SLACK_SIGNING_SECRET is not set: without it no Slack request can be verified")
     app = AsyncApp(
         signing_secret=secret.get_secret_value(),
-        client=bridge.client,
-        token=bridge.client.token,
+        client=bridge.client,  # carries the bot token and the API base URL
         logger=log,
         process_before_response=False,  # answer Slack first, work afterwards
         request_verification_enabled=True,

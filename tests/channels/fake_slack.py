@@ -47,6 +47,8 @@ class FakeSlack:
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode("utf-8")
                 body = _parse(raw, self.headers.get("Content-Type", ""))
+                if "?" in self.path:  # some methods send their arguments in the query string
+                    body = {**dict(parse_qsl(self.path.split("?", 1)[1])), **body}
                 if self.path.startswith("/response/"):
                     method, answer = "response_url", {"ok": True}
                 else:

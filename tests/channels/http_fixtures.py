@@ -6,10 +6,16 @@ model and the fixed test clock, plus tokens for two agents: Rina (owns Rahim) an
 """
 from __future__ import annotations
 
+import socket
+import threading
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Iterator
 
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
@@ -39,7 +45,7 @@ class Api:
 
 def build_world(sessions, clock) -> tuple[dict[str, int], dict[str, str]]:
     """Rina and Karim (agents); Rahim Uddin (Rina's, two orders, a call with a follow-up due today,
-    a wife) and Karim Ahmed; a Blue Kettle. Returns ids and one token per agent."""
+    a wife), Karim Ahmed (Karim's), Rahim Khan (no orders); a Blue Kettle. Returns ids and one token per agent."""
     now = clock.now()
     with sessions.begin() as session:
         rina = make_user(session, "Rina Akter")
@@ -48,6 +54,7 @@ def build_world(sessions, clock) -> tuple[dict[str, int], dict[str, str]]:
         rahim = make_customer(session, "Rahim Uddin", phone=RAHIM_PHONE, email="rahim@example.com", city="Dhaka",
                               assigned_to=rina)
         other = make_customer(session, "Karim Ahmed", phone="01812345678", city="Chittagong", assigned_to=karim)
+        namesake = make_customer(session, "Rahim Khan", city="Sylhet")
         make_order(session, rahim, at=date(2026, 6, 1), amount=4500, items=[kettle])
         make_order(session, rahim, at=date(2026, 10, 1), amount=4500, items=[kettle])
         make_order(session, other, at=date(2026, 9, 1), amount=1200, items=["Tea Set"])
@@ -56,7 +63,7 @@ def build_world(sessions, clock) -> tuple[dict[str, int], dict[str, str]]:
         make_family(session, rahim, "Sarah Uddin", relationship="spouse", date_of_birth=date(1990, 11, 22))
         refresh_stats(session, now=now)
         refresh_derived(session, clock.today(), tz="Asia/Dhaka")
-        ids = {"rina": rina.id, "karim": karim.id, "rahim": rahim.id, "other": other.id, "kettle": kettle.id}
+        ids = {"rina": rina.id, "karim": karim.id, "rahim": rahim.id, "other": other.id, "namesake": namesake.id, "kettle": kettle.id}
         tokens = {"rina": issue_token(session, rina, now=now).token,
                   "karim": issue_token(session, karim, now=now).token}
     return ids, tokens
@@ -93,3 +100,24 @@ def make_api(db_url, tmp_path, sessions, clock):
 @pytest.fixture
 def api(make_api) -> Api:
     return make_api()
+
+
+@contextmanager
+def running_server(app: FastAPI) -> Iterator[str]:
+    """The app under a real uvicorn on a free loopback port, in a thread; yields its base URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -42,7 +42,7 @@ def register(app, bridge: SlackBridge) -> None:
     async def on_c360(ack, command) -> None:
         text = (command.get("text") or "").strip()
         if text.lower() in ("", "help", "?"):
-            await ack(text=USAGE)
+            await ack(text=USAGE, response_type="ephemeral")
             return
         await ack()
         bridge.spawn(handle_command(bridge, command), "command")

@@ -1,0 +1,107 @@
+"""The reference: the same RFM aggregation in DuckDB, over the same orders, in the same run.
+
+The orders are loaded into an in-memory DuckDB table first (not timed): through DuckDB's sqlite
+extension when it is installed locally (it is never downloaded here), otherwise fetched from the
+database as numpy columns. Only the aggregation is timed: per customer max(ordered_at),
+count(*) and sum(total_amount) over completed orders, the R / F / M CASE scoring with the
+product's bands, and the count per segment (segments from the product's own rules).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import numpy as np
+from sqlalchemy import Float, cast, select
+
+from domain.db import read_session
+from domain.models import Order
+from domain.rfm import FREQUENCY_MIN, RECENCY_DAYS, SEGMENT_ORDER, triples_in
+from domain.stats import day_start, epoch_seconds
+from evals.bench.measure import Row, summarize, time_calls
+from evals.bench.world import World
+
+
+@dataclass
+class Reference:
+    row: Row
+    counts: dict[str, int]  # segment name -> buyers, as DuckDB counted them
+    source: str  # how the orders got into DuckDB
+
+
+def _bands(column: str, cuts: list[float], comparison: str) -> str:
+    whens = " ".join(f"WHEN {column} {comparison} {cut!r} THEN {score}" for cut, score in zip(cuts, (5, 4, 3, 2)))
+    return f"CASE {whens} ELSE 1 END"
+
+
+def rfm_sql(world: World) -> str:
+    """The aggregation and scoring, with the bands of ``domain.rfm`` written in as constants."""
+    settings, today = world.settings, world.clock.today()
+    recency = [day_start(today - timedelta(days=d), settings.tz).timestamp() for d in RECENCY_DAYS]
+    segment = " ".join(
+        f"WHEN r * 100 + f * 10 + m IN ({', '.join(map(str, triples_in(s)))}) THEN '{s.value}'"
+        for s in SEGMENT_ORDER)
+    return f"""
+        WITH per_customer AS (
+            SELECT customer_id, max(ordered_at) AS last_at, count(*) AS n, sum(total_amount) AS spent
+            FROM orders WHERE status = 'completed' GROUP BY customer_id
+        ), scored AS (
+            SELECT {_bands('last_at', recency, '>=')} AS r,
+                   {_bands('n', [float(x) for x in FREQUENCY_MIN], '>=')} AS f,
+                   {_bands('spent', [float(t) for t in settings.rfm_monetary_thresholds], '>=')} AS m
+            FROM per_customer
+        )
+        SELECT CASE {segment} END AS segment, count(*) FROM scored GROUP BY segment
+    """
+
+
+def _load(con, world: World) -> str:
+    """Fill the DuckDB table ``orders`` (customer_id, ordered_at epoch seconds, total_amount, status)."""
+    path = world.sqlite_path
+    if path is not None:
+        try:
+            # never fetch an extension over the network: only a locally installed one may load
+            con.execute("SET autoinstall_known_extensions = false")
+            con.execute("SET autoload_known_extensions = false")
+            con.execute("LOAD sqlite")
+            con.execute(f"ATTACH '{path}' AS src (TYPE sqlite, READ_ONLY)")
+            con.execute("""CREATE TABLE orders AS SELECT customer_id, epoch(CAST(ordered_at AS TIMESTAMP)) AS ordered_at,
+                           CAST(total_amount AS DECIMAL(14, 2)) AS total_amount, status FROM src.orders""")
+            con.execute("DETACH src")
+            return "DuckDB sqlite extension, read-only attach"
+        except Exception:  # noqa: BLE001 (not installed, or unusable: fall back to a plain fetch)
+            pass
+    query = select(Order.customer_id, epoch_seconds(Order.ordered_at), cast(Order.total_amount, Float), Order.status)
+    with read_session(world.sessions) as session:
+        rows = session.execute(query).all()
+    columns = list(zip(*rows)) if rows else [(), (), (), ()]
+    frame = {
+        "customer_id": np.asarray(columns[0], dtype=np.int64),
+        "ordered_at": np.asarray(columns[1], dtype=np.float64),
+        "total_amount": np.asarray(columns[2], dtype=np.float64),
+        "status": np.asarray(columns[3], dtype=object),
+    }
+    con.register("fetched", frame)
+    con.execute("""CREATE TABLE orders AS SELECT customer_id, ordered_at,
+                   CAST(round(total_amount, 2) AS DECIMAL(14, 2)) AS total_amount, CAST(status AS VARCHAR) AS status
+                   FROM fetched""")
+    con.unregister("fetched")
+    return "numpy fetch from the database"
+
+
+def duckdb_reference(world: World, runs: int) -> Reference:
+    """DuckDB's time for the RFM aggregation (``runs`` timings after one warm-up) and its counts."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        source = _load(con, world)
+        sql = rfm_sql(world)
+        durations = time_calls(lambda _: con.execute(sql).fetchall(), runs)
+        counts = {s.value: 0 for s in SEGMENT_ORDER}
+        counts.update({segment: int(n) for segment, n in con.execute(sql).fetchall()})
+        threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
+    finally:
+        con.close()
+    row = summarize("reference: RFM aggregation in DuckDB", durations, source=source, threads=threads)
+    return Reference(row, counts, source)

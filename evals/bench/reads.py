@@ -1,0 +1,98 @@
+"""The read measurements: call priority, RFM distribution and the 360 view, in the domain and as tools."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from domain.call_priority import call_priority
+from domain.customer360 import load_customer_360
+from domain.db import read_session
+from domain.models import Customer, CustomerStats
+from domain.rfm import rfm_distribution
+from evals.bench.measure import Row, Target, summarize, time_calls
+from evals.bench.world import World
+from tools.context import ToolContext
+from tools.registry import call_tool
+from tools.resolve import resolve_customer
+
+RANKING_TARGET = Target("p50", 1000)  # issue 2: the full call-priority ranking and the RFM distribution < 1 s
+VIEW_TARGET = Target("p50", 20)  # issue 2: one customer's complete 360 data < 20 ms
+
+
+class BenchError(RuntimeError):
+    """A measured call did not do its job: the benchmark refuses to report the speed of an error."""
+
+
+def tool_ok(name: str):
+    def check(result: Any) -> None:
+        if not getattr(result, "ok", False):
+            raise BenchError(f"{name} failed during the benchmark: {result.text}")
+    return check
+
+
+def heavy_customers(world: World, count: int) -> list[int]:
+    """The ``count`` customers with the most completed orders + interactions (the slowest 360s)."""
+    s = CustomerStats
+    query = (select(s.customer_id).join(Customer, Customer.id == s.customer_id)
+             .where(Customer.status != "erased")
+             .order_by((s.order_count + s.interaction_count).desc(), s.customer_id).limit(count))
+    with read_session(world.sessions) as session:
+        return list(session.scalars(query))
+
+
+def nameable_customer(world: World, ctx: ToolContext, candidates: list[int]) -> tuple[int, str]:
+    """The first candidate whose full name finds that customer and nobody else (for typed requests)."""
+    with read_session(world.sessions) as session:
+        names = dict(session.execute(select(Customer.id, Customer.name)
+                                     .where(Customer.id.in_(candidates[:200]))).all())
+        for customer_id in candidates[:200]:
+            try:
+                if resolve_customer(session, names[customer_id], ctx.actor, ctx.settings).id == customer_id:
+                    return customer_id, names[customer_id]
+            except Exception:  # ambiguous or not found: try the next one
+                continue
+    raise BenchError("no heavy customer has a name that identifies them alone; the agent rows need one")
+
+
+def read_rows(world: World, ctx: ToolContext, heavy: list[int], runs: int) -> list[Row]:
+    """Call priority and RFM (``runs`` timings each), then the 360 view of every ``heavy`` customer."""
+    settings, sessions = world.settings, world.sessions
+    today, now = world.clock.today(), world.clock.now()
+
+    def ranking(_: int):
+        with read_session(sessions) as session:
+            return call_priority(session, today, limit=10, now=now, settings=settings)
+
+    def nonempty(entries) -> None:
+        if not entries:
+            raise BenchError("call_priority returned nobody on a world with customers")
+
+    def distribution(_: int):
+        with read_session(sessions) as session:
+            return rfm_distribution(session, today, settings.rfm_monetary_thresholds, settings.rfm_mode,
+                                    tz=settings.tz)
+
+    def view(i: int):
+        with read_session(sessions) as session:
+            return load_customer_360(session, heavy[i], today, now=now, settings=settings)
+
+    rows = [
+        summarize("call priority: full ranking (domain)", time_calls(ranking, runs, check=nonempty),
+                  target=RANKING_TARGET),
+        summarize("call priority: call_priority_list tool",
+                  time_calls(lambda _: call_tool("call_priority_list", {}, ctx), runs,
+                             check=tool_ok("call_priority_list")), target=RANKING_TARGET),
+        summarize("RFM distribution (domain)", time_calls(distribution, runs), target=RANKING_TARGET),
+        summarize("RFM distribution: rfm_segment tool",
+                  time_calls(lambda _: call_tool("rfm_segment", {}, ctx), runs, check=tool_ok("rfm_segment")),
+                  target=RANKING_TARGET),
+    ]
+    if heavy:
+        rows += [
+            summarize("360 data, heavy customers (domain)", time_calls(view, len(heavy)), target=VIEW_TARGET),
+            summarize("get_360 tool, heavy customers",
+                      time_calls(lambda i: call_tool("get_360", {"customer": heavy[i]}, ctx), len(heavy),
+                                 check=tool_ok("get_360")), target=VIEW_TARGET),
+        ]
+    return rows

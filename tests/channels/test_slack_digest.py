@@ -1,0 +1,72 @@
+"""The daily digest: DMs through the fake Web API, once a day per user, on working days only."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, strategies as st
+
+from channels.slack.digest import next_digest_at, post_digest
+from domain.settings import Settings
+from tests.channels.fake_slack import (  # noqa: F401  (fixtures)
+    KARIM_SLACK, RINA_SLACK, anyio_backend, client, fake_slack, make_rig, pg_database, rig, sqlite_template,
+)
+
+DHAKA = ZoneInfo("Asia/Dhaka")
+BANGLADESH = Settings(_env_file=None).working_weekdays  # the default: Sunday-Thursday
+
+
+@pytest.mark.anyio
+async def test_digest_dms_each_user_their_list_once_a_day(rig, client):
+    report = await post_digest(rig.bridge)
+    assert sorted(report.sent) == ["Karim Hasan", "Rina Akter"] and not report.failed
+    opened = {c.body["users"] for c in rig.fake.of("conversations.open")}
+    assert opened == {RINA_SLACK, KARIM_SLACK}
+    posts = {c.body["channel"]: json.dumps(c.body["blocks"]) for c in rig.fake.of("chat.postMessage")}
+    assert "Rahim Uddin" in posts["D" + RINA_SLACK] and "Rahim Uddin" not in posts["D" + KARIM_SLACK]
+    assert "Good morning, Rina" in posts["D" + RINA_SLACK]
+
+    again = await post_digest(rig.bridge)  # cron and the server both firing: nobody gets two
+    assert again.sent == [] and sorted(again.already) == ["Karim Hasan", "Rina Akter"]
+    assert len(rig.fake.of("chat.postMessage")) == 2
+    forced = await post_digest(rig.bridge, force=True)
+    assert len(forced.sent) == 2
+
+
+@pytest.mark.anyio
+async def test_a_failed_dm_is_reported_and_can_be_sent_later(rig, client):
+    rig.fake.fail["chat.postMessage"] = "channel_not_found"
+    report = await post_digest(rig.bridge)
+    assert report.sent == [] and len(report.failed) == 2 and "channel_not_found" in report.failed[0]
+    del rig.fake.fail["chat.postMessage"]
+    assert len((await post_digest(rig.bridge)).sent) == 2
+
+
+def test_next_digest_skips_the_bangladeshi_weekend():
+    thursday_after = datetime(2026, 11, 19, 9, 30, tzinfo=DHAKA)  # Thursday, after 09:00
+    assert next_digest_at(thursday_after, "09:00", BANGLADESH) == datetime(2026, 11, 22, 9, 0, tzinfo=DHAKA)
+    sunday_before = datetime(2026, 11, 22, 8, 59, tzinfo=DHAKA)
+    assert next_digest_at(sunday_before, "09:00", BANGLADESH) == datetime(2026, 11, 22, 9, 0, tzinfo=DHAKA)
+
+
+@given(st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2035, 1, 1)),
+       st.sampled_from(["00:00", "09:00", "17:45", "23:59"]),
+       st.frozensets(st.integers(0, 6), min_size=1))
+def test_next_digest_is_the_first_working_slot_after_now(naive, at, days):
+    now = naive.replace(tzinfo=DHAKA)
+    due = next_digest_at(now, at, days)
+    assert due > now and due.weekday() in days and due.strftime("%H:%M") == at
+    assert due - now <= timedelta(days=7)
+    for back in range(1, 8):  # no earlier working-day slot was skipped
+        earlier = due - timedelta(days=back)
+        assert earlier <= now or earlier.weekday() not in days
+
+
+def test_digest_settings_are_checked_at_start():
+    with pytest.raises(ValueError, match="HH:MM"):
+        Settings(_env_file=None, digest_at="9am")
+    with pytest.raises(ValueError, match="working_days"):
+        Settings(_env_file=None, working_days="sun,funday")
+    assert Settings(_env_file=None, working_days="Mon, Tuesday").working_weekdays == {0, 1}

@@ -1,0 +1,81 @@
+"""The writer the crash-safety test kills: ``log_interaction`` calls, each key printed once acknowledged.
+
+Run as ``python crash_writer.py DB_URL USER_ID CUSTOMER_IDS`` (ids comma-separated). Importing
+the tools takes seconds, so this process imports once and then serves as a *zygote*: for each
+line ``run START`` on stdin it forks a fresh writer process, prints ``pid PID``, waits for it to
+die (the test SIGKILLs it) and prints ``exit PID STATUS``. Only the forked writer touches the
+database: it makes its own engine, so every run opens the database as a restarted server would.
+
+The writer calls ``tools.registry.call_tool("log_interaction", ...)`` with idempotency key
+``w-N`` for N = START, START+1, ... and prints ``ack w-N`` only after the call has returned
+success, so every printed key is a write acknowledged to its caller.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+
+def writer(url: str, user_id: int, customer_ids: list[int], start: int) -> None:
+    """Write forever (until killed), acknowledging each committed key on stdout."""
+    from domain.clock import Clock
+    from domain.db import make_engine, session_factory
+    from domain.enums import Role
+    from domain.settings import Settings
+    from tools.context import Actor, ToolContext
+    from tools.registry import call_tool
+
+    engine = make_engine(url)
+    ctx = ToolContext(sessions=session_factory(engine), actor=Actor(user_id, "Crash Writer", Role.agent),
+                      clock=Clock(), settings=Settings(_env_file=None, database_url=url), request_id="crash")
+    n = start
+    while True:
+        key = f"w-{n}"
+        result = call_tool("log_interaction", {
+            "customer": customer_ids[n % len(customer_ids)], "type": "call", "outcome": "interested",
+            "notes": f"crash write {key}",
+        }, ctx.with_key(key))
+        if not result.ok:
+            print(f"error {key} {result.error}: {result.message}", flush=True)
+            os._exit(3)
+        print(f"ack {key}", flush=True)
+        n += 1
+
+
+def main() -> None:
+    url, user_id, customers = sys.argv[1], int(sys.argv[2]), [int(c) for c in sys.argv[3].split(",")]
+    # The slow start-up (imports, mapper set-up, the driver's lazy imports) is done once here;
+    # the connection is closed before any fork, so no child shares it.
+    import tools.catalog  # noqa: F401
+    from sqlalchemy import text
+    from sqlalchemy.orm import configure_mappers
+
+    from domain.db import make_engine
+    from tools.registry import validate_args
+
+    configure_mappers()
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        conn.execute(text("SELECT count(*) FROM interactions"))
+    engine.dispose()
+    validate_args("log_interaction", {"customer": customers[0], "type": "call", "notes": "warm-up"})
+
+    print("ready", flush=True)
+    for line in sys.stdin:
+        command, _, arg = line.strip().partition(" ")
+        if command != "run":
+            continue
+        sys.stdout.flush()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                writer(url, user_id, customers, int(arg))
+            finally:
+                os._exit(4)
+        print(f"pid {pid}", flush=True)
+        _, status = os.waitpid(pid, 0)
+        print(f"exit {pid} {status}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
