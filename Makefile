@@ -16,9 +16,10 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## run: install, load the demo world if the database is empty, start c360 on http://127.0.0.1:8360
+##      in demo mode (the page at / signs in as the Demo Agent; loopback only)
 run: $(STAMP)
 	$(BIN)/c360 demo-data --if-empty
-	$(BIN)/c360 serve
+	$(BIN)/c360 serve --demo
 
 ## test: install, run the whole suite on SQLite and PostgreSQL, then the eval dev split with its floor
 test: $(STAMP)

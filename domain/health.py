@@ -24,8 +24,8 @@ class DatabaseStatus:
 
 def head_revision() -> str:
     """The newest migration revision shipped with the code."""
-    from alembic.script import ScriptDirectory
     from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

@@ -28,6 +28,11 @@ ONE_AT_A_TIME = ("I mark drop-offs recovered one at a time, for a customer you n
                  "Which customer came back and bought what they had left?")
 
 
+def asks_to_read(slots: Slots) -> bool:
+    """ "show me ...", "what is ...", "who ...": a request to see something, which never writes."""
+    return bool(slots.norms) and slots.norms[0] in lx.QUESTION_LEADS
+
+
 def _with_customer(tool: str, who: Who, args: dict[str, Any]) -> Ask | None:
     if who.problem:
         return who_question(who, tool, args)
@@ -81,6 +86,8 @@ def follow_up(slots: Slots, now: datetime, tz) -> str | None:
 
 
 def build_log(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> Built:
+    if asks_to_read(slots):  # "show me the customer called X" names someone; it logs nothing
+        return build_360(slots, ctx, now, text)
     tz = now.tzinfo
     args: dict[str, Any] = {}
     who = find_customer(slots, ctx)
@@ -111,7 +118,7 @@ def build_family(slots: Slots, ctx: ConversationContext, now: datetime, text: st
     relation = slots.relationships[0] if slots.relationships else None
     name, name_span = (member_name(slots, relation.end, relation.start) if relation else (None, set()))
     contact_given = any(m.via in {"phone", "email"} for m in slots.customers)
-    if (slots.norms and slots.norms[0] in lx.QUESTION_LEADS) or (
+    if asks_to_read(slots) or (
             name is None and not contact_given and lx.CONTACT_WORDS & set(slots.norms)):
         return build_360(slots, ctx, now, text)  # "what's his wife's number?" asks; it adds nobody
     if relation is None:
@@ -196,7 +203,8 @@ def build_draft(slots: Slots, ctx: ConversationContext, now: datetime, text: str
 
 def _topic_from_words(slots: Slots, span: set[int]) -> str:
     skip = {"draft", "write", "compose", "prepare", "send", "message", "msg", "reply", "lekho", "likho", "a", "an",
-            "to", "for", "me", "please", "pls", "the", "her", "him", "his", "them", "their", "quick", "short"}
+            "to", "for", "me", "please", "pls", "the", "her", "him", "his", "them", "their", "quick", "short",
+            "on", "via", "by", "over"}
     used = set(span) | {k for t in ("channel", "tone", "language") for m in slots.matches[t] for k in range(m.start, m.end)}
     words = [t.text for k, t in enumerate(slots.tokens) if k not in used and t.kind != "punct" and t.norm not in skip
              and t.norm not in lx.PRONOUNS]
@@ -204,6 +212,8 @@ def _topic_from_words(slots: Slots, span: set[int]) -> str:
 
 
 def build_dropoff(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> Built:
+    if asks_to_read(slots):  # "show me Fatema's abandoned carts" marks nothing
+        return build_360(slots, ctx, now, text)
     args: dict[str, Any] = {}
     if slots.dropoff_id is not None:
         args["dropoff_id"] = slots.dropoff_id
@@ -214,8 +224,12 @@ def build_dropoff(slots: Slots, ctx: ConversationContext, now: datetime, text: s
     several = several_customers(slots)
     if "dropoff_id" not in args and several:
         return which_of_several(lx.DROPOFF, several, args)
-    if "dropoff_id" not in args and not named and ctx.recent_dropoffs and words:
-        hits = [d for d in ctx.recent_dropoffs if d.product and words & set(d.product.lower().split())]
+    words -= lx.CART_WORDS
+    if "dropoff_id" not in args and ctx.recent_dropoffs and words:
+        # the carts a 360 view showed: the one whose product the message names (of the named customer)
+        owner = find_customer(slots, ctx).ref if named else None
+        hits = [d for d in ctx.recent_dropoffs if d.product and words & set(d.product.lower().split())
+                and (owner is None or d.customer_id in (None, owner))]
         if len(hits) == 1:
             args["dropoff_id"] = hits[0].id
     if "dropoff_id" not in args:

@@ -74,6 +74,8 @@ class Slots:
     limit: int | None = None
     dropoff_id: int | None = None
     quoted: str | None = None
+    question: bool = False  # the agent asks something (see ``_mood``)
+    command: bool = False  # the message orders a write ("log", "add", "mark", ...)
 
     @property
     def norms(self) -> list[str]:
@@ -104,7 +106,32 @@ def extract(tokens: list[Token], text: str, catalogue: Catalogue, now: datetime)
     quoted = re.findall(r'"([^"]{2,})"', text)
     slots.quoted = quoted[0].strip() if quoted else None
     _names(slots, catalogue, blocked)
+    _mood(slots)
     return slots
+
+
+def _mood(slots: Slots) -> None:
+    """Is the message a question, and does it order a write?
+
+    A question opens with a question word ("what", "who", "any", "did Rahim ..."; Banglish "kono",
+    "kobe"), ends a sentence with "?" (unless the "?" closes a question the customer asked, as in
+    "she asked if it can be delivered?") or closes with a Banglish particle ("... ache naki").
+    """
+    norms = slots.norms
+    words = [k for k, t in enumerate(slots.tokens) if t.kind != "punct"]
+    while words and norms[words[0]] in lx.LEAD_FILLERS:
+        words.pop(0)
+    if not words:
+        return
+    first = norms[words[0]]
+    second = norms[words[1]] if len(words) > 1 else ""
+    opener = (first in lx.QUESTION_OPENERS and not (first in {"did", "has", "is", "are"} and second in {"a", "an", "the"})
+              ) or (first == "when" and second in lx.AUXILIARIES)
+    marks = [k for k, n in enumerate(norms) if n == "?"]
+    reported = bool(marks) and any(n in lx.REPORTED_SPEECH for n in norms[:marks[-1]])
+    slots.question = opener or (bool(marks) and not reported) or norms[words[-1]] in lx.QUESTION_TAILS
+    slots.command = any(n in lx.WRITE_COMMANDS and norms[k + 1: k + 3] not in (["to", "cart"], ["to", "the"])
+                        for k, n in enumerate(norms))
 
 
 def _ids(slots: Slots, blocked: set[int]) -> None:
@@ -268,6 +295,11 @@ def _names(slots: Slots, catalogue: Catalogue, blocked: set[int]) -> None:
         known = resolution.status != "none"
         after_target = start and norms[start - 1] in _TARGET_WORDS
         opener = start == 0 and tokens[start].text[:1].isupper()
+        exact = all(index.word_matches(w, fuzzy=False) for w in words if w not in lx.HONORIFICS)
+        if known and not exact and not (after_target or tokens[start].capitalised or opener):
+            # a lower-case word that only looks like a name ("go ahead" ~ Ahmed) is nobody: a write
+            # must not be aimed at a customer the user never named
+            known = False
         if known or after_target or tokens[start].capitalised or opener:
             slots.customers.append(CustomerMention(start, i, tuple(words), "name" if known else "unknown",
                                                    resolution, possessive=possessive))

@@ -8,6 +8,7 @@ from agent.offline.entities import Slots
 ORDER = [lx.OOS, lx.CANCEL, lx.DROPOFF, lx.RFM, lx.DRAFT, lx.FAMILY, lx.LOG, lx.EVENTS, lx.LIST, lx.FIND,
          lx.V360, lx.HELP, lx.THANKS]
 MIN_SCORE = 2.0
+WRITE_INTENTS = (lx.LOG, lx.FAMILY, lx.DROPOFF)
 
 
 def score_intents(slots: Slots, today_iso: str) -> dict[str, float]:
@@ -60,7 +61,23 @@ def score_intents(slots: Slots, today_iso: str) -> dict[str, float]:
         scores[lx.V360] += 1.5
         for intent in (lx.LOG, lx.DRAFT, lx.FAMILY, lx.DROPOFF, lx.RFM):
             scores[intent] += 0.5
+    if not _recovery_said(slots):
+        # "cart reminder for X", "her cart": a cart named is a topic; recovering it takes a recovery word
+        scores[lx.DROPOFF] = min(scores[lx.DROPOFF], MIN_SCORE - 0.5)
+    if slots.question and not slots.command:
+        # a question reads: "kono cart pending ache?", "what's his wife's number?" never write
+        for intent in WRITE_INTENTS:
+            scores[intent] = 0.0
+        if has_customer:
+            scores[lx.V360] += 1.0
     return scores
+
+
+def _recovery_said(slots: Slots) -> bool:
+    """A word saying the abandoned purchase happened after all (recovered, bought, paid, went through)."""
+    return (slots.dropoff_id is not None or slots.outcome == "purchased"
+            or any(lx.DROPOFF in {intent for intent, _ in m.value} and m.phrase in lx.RECOVERY_CUES
+                   for m in slots.matches["cue"]))
 
 
 def choose(scores: dict[str, float], has_customer: bool) -> str:

@@ -17,7 +17,7 @@ FIND, EVENTS, HELP, OOS, THANKS, CANCEL = (
 
 _CUES: dict[str, dict[str, float]] = {
     LIST: {
-        "who * call": 4, "who * phone": 4, "whom * call": 4, "who * contact": 3.5, "call list": 5,
+        "who * call": 4, "who * to call": 4, "who * phone": 4, "who * to phone": 4, "whom * to call": 4, "whom * call": 4, "who * contact": 3.5, "call list": 5,
         "calling list": 5, "call priority": 5, "priority list": 5, "priority": 3, "priorities": 3,
         "customers to call": 5, "people to call": 5, "leads to call": 5, "to call today": 4,
         "calls today": 3, "calls for today": 4, "calls for tomorrow": 4, "kake * call": 5,
@@ -59,11 +59,12 @@ _CUES: dict[str, dict[str, float]] = {
     DRAFT: {
         "draft": 4, "write": 2.5, "compose": 3, "reply": 2, "prepare": 2, "message": 1,
         "send": 2.5, "lekho": 3, "likho": 3, "template": 2, "wish": 1.5, "text for": 2,
-        "follow up message": 3, "pathao": 2, "pathai": 2,
+        "follow up message": 3, "pathao": 2, "pathai": 2, "reminder": 2.5, "nudge": 2,
     },
     DROPOFF: {
         "recovered": 5, "recover": 3, "recovery": 3, "cart": 1.5, "carts": 1.5, "abandoned": 1,
-        "drop off": 2, "dropoff": 2, "checkout": 1, "converted": 3, "mark": 1.5,
+        "drop off": 2, "dropoff": 2, "checkout": 1, "converted": 3, "mark": 1.5, "completed": 2,
+        "went through": 3, "go through": 2, "got through": 3,
     },
     EVENTS: {
         "birthdays": 4, "anniversaries": 4, "upcoming": 2.5, "events": 3, "upcoming events": 5,
@@ -91,6 +92,12 @@ _CUES: dict[str, dict[str, float]] = {
         "stop": 3, "leave it": 4, "abort": 5,
     },
 }
+# words of a drop-off's label that are not its product ("add to cart of Blue Kettle")
+CART_WORDS = {"add", "added", "to", "cart", "carts", "of", "checkout", "initiated", "payment", "failed", "the", "a",
+              "abandoned", "drop", "off", "dropoff", "in", "his", "her", "bought", "he", "she", "had", "left"}
+# drop-off cues that say the purchase happened after all; "cart" alone is only a topic
+RECOVERY_CUES = {"recovered", "recover", "converted", "mark", "completed", "went through", "go through",
+                 "got through"}
 INTENT_CUES: dict[str, list[tuple[str, float]]] = {}
 for _intent, _table in _CUES.items():
     for _phrase, _weight in _table.items():
@@ -286,6 +293,21 @@ CONTACT_WORDS = {"mobile", "number", "numbers", "no", "cell", "contact", "contac
 # a message opening with these asks for something; it never adds a record ("what's his wife's number?")
 QUESTION_LEADS = {"what", "whats", "who", "whose", "which", "where", "when", "how", "tell", "show", "give",
                   "list", "share", "send", "find", "get", "lookup", "check", "see", "view", "display"}
+# a message opening with these (or ending in "?") is a question: it reads, it never writes unless it
+# also says a write command ("can you log a call with Rahim?")
+QUESTION_OPENERS = {"what", "whats", "who", "whom", "whose", "which", "where", "why", "how", "any", "is", "are",
+                    "does", "did", "has", "kono", "kobe", "keno", "koto", "kon", "kothay", "kar", "kake", "kader"}
+# "when" opens a question only before an auxiliary ("when is ..."); "when I called him ..." tells a story
+AUXILIARIES = {"is", "was", "are", "were", "did", "does", "do", "will", "should", "can", "could", "has", "have"}
+# Banglish question particles closing a sentence: "Fatema r cart ache naki", "kinse kina"
+QUESTION_TAILS = {"ki", "kina", "naki", "kii"}
+# a question reported inside a log ("she asked if it can be delivered?") is not the agent's question
+REPORTED_SPEECH = {"asked", "asking", "asks", "jiggesh", "jigges", "jante", "wondering", "wanted", "wants"}
+# verbs that order a write; they make a question-shaped message a request ("could you add his wife?")
+WRITE_COMMANDS = {"log", "add", "mark", "record", "save", "put", "enter", "register"}
+# words before the first one that do not change what the message is ("ok so what's ...")
+LEAD_FILLERS = {"ok", "okay", "so", "and", "acha", "accha", "achha", "hmm", "um", "well", "also", "btw", "bhai",
+                "apu", "please", "pls", "plz", "hey", "hi", "then", "now", "quick", "question"}
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "a": 1, "an": 1,

@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 from agent.offline import lexicon as lx
 from agent.offline.builders import BUILDERS
 from agent.offline.calls import REQUIRED, WRITES, Ask
-from agent.offline.catalogue import Catalogue
+from agent.offline.catalogue import Catalogue, name_words
 from agent.offline.dates import VOCABULARY as DATE_WORDS
 from agent.offline.entities import LEXICON_WORDS, Slots, extract
 from agent.offline.intents import choose, score_intents
 from agent.offline.pending import answer_pending
-from agent.offline.render import render_results
+from agent.offline.render import as_dict, error_of, render_results
 from agent.offline.text import KeywordCorrector, blank_quoted, normalise, tokenize
 from agent.offline.types import (
     ConversationContext,
@@ -115,11 +115,41 @@ class OfflineModel:
 
     # -- answering ----------------------------------------------------------------------------------
     def respond(self, messages: Iterable[Any], tool_results: Iterable[Any], context: ConversationContext | None,
-                now: datetime) -> Reply:
-        """The final reply from what the tools returned (their ``text`` when they have one)."""
+                now: datetime) -> Reply | ToolCalls:
+        """The final reply from what the tools returned (their ``text`` when they have one).
+
+        One exception: an ambiguous drop-off the user's own message already settles (by its product)
+        is retried as a call with that ``dropoff_id`` (it still goes through the confirmation gate).
+        """
         ctx = context or ConversationContext()
         results = [coerce_result(item) for item in tool_results]
+        retry = self._pick_from_own_words(messages, results, ctx, now)
+        if retry is not None:
+            return retry
         return render_results(results, ctx, self.catalogue)
+
+    def _pick_from_own_words(self, messages: Iterable[Any], results: list, ctx: ConversationContext,
+                             now: datetime) -> ToolCalls | None:
+        """Retry a drop-off call that came back ambiguous when the user's message already names the product.
+
+        "Rahim bought the kettle he had left in his cart": the tool lists Rahim's open carts; the one
+        whose product the message names (and only it) is the one meant. Any other ambiguity is asked.
+        """
+        last = results[-1] if results else None
+        if last is None or last.name != lx.DROPOFF or "dropoff_id" in last.arguments:
+            return None
+        err = error_of(as_dict(last.result))
+        if not err or err["code"] != "ambiguous" or not err["candidates"]:
+            return None
+        slots = self.read(last_user_text(messages), now)
+        said = {w for name in slots.products for w in name_words(name)} | set(slots.loose_words)
+        said -= lx.CART_WORDS
+        hits = [c for c in map(as_dict, err["candidates"]) if isinstance(c, dict) and "id" in c
+                and said & (set(name_words(str(c.get("product") or c.get("name") or ""))) - lx.CART_WORDS)]
+        if len(hits) != 1:
+            return None
+        call = ToolCall(lx.DROPOFF, {**last.arguments, "dropoff_id": int(hits[0]["id"])})
+        return ToolCalls([call], ctx.evolve(pending=None, last_tool=lx.DROPOFF))
 
     def is_write(self, tool: str) -> bool:
         return tool in WRITES

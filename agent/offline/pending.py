@@ -21,6 +21,12 @@ def answer_pending(pending: PendingClarification, slots: Slots, text: str, score
     if scores[lx.CANCEL] >= 4 or (norms and set(norms) <= {"no", "nope", "na", "cancel", "nah"}):
         return Reply("OK, cancelled. Nothing was written.", ctx.evolve(pending=None), "answer")
     value = _value(pending, slots, norms, catalogue, ctx)
+    asked_for = max(scores, key=lambda intent: scores[intent], default=None)
+    if value is not None and pending.missing == "customer" and asked_for not in (None, pending.tool) \
+            and scores[asked_for] >= _NEW_REQUEST:
+        # "draft a whatsapp to Fatema" while "which Rahim?" waits is a new request: its customer
+        # must not complete the waiting call (which may be a write)
+        return None
     if value is None:
         best = max(scores.values(), default=0.0)
         if best >= _NEW_REQUEST or len(norms) > 6:

@@ -64,12 +64,15 @@ def _declined(result: Any) -> bool:
 def render_results(results: list[ToolResult], ctx: ConversationContext, catalogue: Catalogue) -> Reply:
     parts: list[str] = []
     kind = "answer"
-    for item in results:
+    for position, item in enumerate(results):
         result = as_dict(item.result)
         if _declined(result):
             parts.append("OK, nothing was written.")
             continue
         err = error_of(result)
+        if err and any(later.name == item.name and not error_of(as_dict(later.result))
+                       for later in results[position + 1:]):
+            continue  # a retry of the same tool settled it ("the kettle" picked one of two carts)
         if err:
             if err["code"] == "ambiguous" and err["candidates"]:
                 question, pending = _ambiguous(item, err)
@@ -77,7 +80,8 @@ def render_results(results: list[ToolResult], ctx: ConversationContext, catalogu
                 parts.append(question)
                 kind = "clarify"
             else:
-                parts.append(err["message"] or f"{item.name} failed ({err['code']}).")
+                message = err["message"]
+                parts.append(message[:1].upper() + message[1:] if message else f"{item.name} failed ({err['code']}).")
             continue
         ctx = _learn(ctx, item, result, catalogue)
         parts.append(_text(item, result))
@@ -92,7 +96,7 @@ def _ambiguous(item: ToolResult, err: dict[str, Any]) -> tuple[str, PendingClari
     for raw in err["candidates"][:5]:
         raw = as_dict(raw)
         label = raw.get("name") or raw.get("product") or raw.get("label") or f"#{raw.get('id')}"
-        detail = raw.get("product") or raw.get("stage") or raw.get("last_contact")
+        detail = raw.get("detail") or raw.get("product") or raw.get("stage") or raw.get("last_contact")
         options.append(Candidate(int(raw["id"]), str(label), raw.get("city"), str(detail) if detail else None))
     is_dropoff = item.name == lx.DROPOFF and (err.get("field") == "dropoff_id" or not any(
         "name" in as_dict(c) for c in err["candidates"]))

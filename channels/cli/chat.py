@@ -12,6 +12,7 @@ from channels.cli import app
 from channels.cli.cards import show_turn
 from channels.cli.runtime import Runtime, runtime
 from channels.http.chat import to_response
+from domain.enums import Role
 from domain.errors import DomainError
 from domain.users import default_user, find_user
 from tools.context import Actor
@@ -30,7 +31,7 @@ def _actor(rt: Runtime, name: str | None) -> Actor:
     if not user.is_active:
         err.print(f"[red]error:[/red] {escape(user.name)} is not an active user")
         raise typer.Exit(1)
-    return Actor(id=user.id, name=user.name, role=user.role)
+    return Actor(id=user.id, name=user.name, role=Role(user.role))
 
 
 def _agent(rt: Runtime):

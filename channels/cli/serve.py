@@ -46,6 +46,7 @@ def serve(
                    f"(127.0.0.1), not {settings.host}", err=True)
         raise typer.Exit(2)
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration step is noise here
     upgrade_schema(settings.resolved_database_url)
     if settings.demo_mode:
         with transaction(rt.sessions) as session:

@@ -19,7 +19,7 @@ def digest(
     from channels.slack.digest import post_digest
 
     rt = runtime()
-    if rt.settings.slack_bot_token is None:
+    if not rt.settings.slack_bot_token:  # unset or empty
         typer.echo("C360_SLACK_BOT_TOKEN is not set: the digest is sent through the Slack bot; set it first.",
                    err=True)
         raise typer.Exit(2)

@@ -15,13 +15,12 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from agent.runner import Agent
-from domain.clock import Clock
-from domain.db import make_engine, session_factory
-from domain.settings import Settings, get_settings
-
 from channels.http import calls, chat, customers, errors, health, web
 from channels.http.conversations import RateLimiter, ThreadLocks
 from channels.http.deps import ServerRuntime
+from domain.clock import Clock
+from domain.db import make_engine, session_factory
+from domain.settings import Settings, get_settings
 
 log = logging.getLogger("c360.http")
 

@@ -6,11 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from domain.call_priority.ranking import MAX_LIMIT
-from tools.call_priority_list import CallPriorityListResult
-
 from channels.http.customers import READ_ERRORS
 from channels.http.deps import CurrentUser, RuntimeDep, run_read_tool
+from domain.call_priority.ranking import MAX_LIMIT
+from tools.call_priority_list import CallPriorityListResult
 
 router = APIRouter(tags=["calls"])
 

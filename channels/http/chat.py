@@ -5,20 +5,26 @@ import asyncio
 import json
 import logging
 import threading
-from typing import Any, AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 from fastapi import APIRouter, Path
 from fastapi.responses import StreamingResponse
 
 from agent.runner import AgentEvent, TurnResult
-from tools.context import Actor
-
 from channels.http.conversations import belongs_to, new_thread_id
 from channels.http.deps import CurrentUser, RuntimeDep, ServerRuntime
 from channels.http.errors import ERROR_RESPONSES, ApiError, ErrorResponse
 from channels.http.schemas import (
-    THREAD_ID_PATTERN, Card, ChatRequest, ChatResponse, DecisionRequest, PendingWrite, ToolCallOut,
+    THREAD_ID_PATTERN,
+    Card,
+    ChatRequest,
+    ChatResponse,
+    DecisionRequest,
+    PendingWrite,
+    ToolCallOut,
 )
+from tools.context import Actor
 
 log = logging.getLogger("c360.http")
 router = APIRouter(tags=["chat"])

@@ -10,8 +10,8 @@ import secrets
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from tools.context import Actor
 

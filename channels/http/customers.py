@@ -7,12 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
-from domain.customer360.timeline import MAX_TIMELINE_LIMIT, TIMELINE_TYPES
-from tools.get_360 import Get360Result, TimelineOut, TimelineType
-from tools.rfm_segment import MAX_LIMIT as RFM_MAX_LIMIT, RfmSegmentResult
-
 from channels.http.deps import CurrentUser, RuntimeDep, run_read_tool
 from channels.http.errors import ERROR_RESPONSES, ErrorResponse
+from domain.customer360.timeline import MAX_TIMELINE_LIMIT, TIMELINE_TYPES
+from tools.get_360 import Get360Result, TimelineOut, TimelineType
+from tools.rfm_segment import MAX_LIMIT as RFM_MAX_LIMIT
+from tools.rfm_segment import RfmSegmentResult
 
 router = APIRouter(tags=["customers"])
 

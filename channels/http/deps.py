@@ -11,15 +11,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException
 
 from agent.runner import Agent
+from channels.http.conversations import RateLimiter, ThreadLocks
+from channels.http.errors import ApiError
 from domain.clock import Clock
 from domain.settings import Settings
 from domain.users import authenticate
 from tools.context import Actor, ToolContext
 from tools.registry import call_tool
 from tools.results import ToolError, ToolResult
-
-from channels.http.conversations import RateLimiter, ThreadLocks
-from channels.http.errors import ApiError
 
 UNAUTHORIZED = "missing, unknown or revoked API token: send Authorization: Bearer <token>"
 

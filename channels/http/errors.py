@@ -46,7 +46,7 @@ class ApiError(Exception):
         self.candidates, self.headers = candidates or [], headers
 
     @classmethod
-    def from_tool(cls, failure: ToolError) -> "ApiError":
+    def from_tool(cls, failure: ToolError) -> ApiError:
         return cls(TOOL_STATUS.get(failure.error, 400), failure.message, error=failure.error,
                    candidates=failure.candidates)
 

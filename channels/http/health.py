@@ -4,10 +4,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from domain.health import database_status
-
 from channels.http.deps import RuntimeDep
 from channels.http.schemas import DatabaseHealth, Health
+from domain.health import database_status
 
 router = APIRouter(tags=["health"])
 

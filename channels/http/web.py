@@ -14,12 +14,11 @@ from importlib import resources
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from domain.db import transaction
-from domain.users import DEMO_USER, issue_demo_token
-
 from channels.http.deps import CurrentUser, RuntimeDep
 from channels.http.errors import ERROR_RESPONSES, ApiError, ErrorResponse
 from channels.http.schemas import DemoToken, Me
+from domain.db import transaction
+from domain.users import DEMO_USER, issue_demo_token
 
 router = APIRouter(tags=["web"])
 PROXY_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip")

@@ -22,7 +22,6 @@ def slack_configured(settings: Settings) -> bool:
 
 def mount_slack(app, runtime: Any, *, path: str = PATH):
     """Add ``POST {path}`` to the FastAPI ``app``; returns the ``SlackBridge`` (tests drain it)."""
-    import asyncio
     import logging
 
     from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
@@ -55,7 +54,7 @@ def mount_slack(app, runtime: Any, *, path: str = PATH):
                     schedule.cancel()
                 try:
                     await bridge.drain(timeout=10)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     logging.getLogger("c360.slack").warning("Slack work still running at shutdown: %d task(s)",
                                                             bridge.busy)
                 bridge.close()

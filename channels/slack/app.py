@@ -8,17 +8,16 @@ import logging
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from domain.settings import Settings
-
 from channels.slack.bridge import SlackBridge
 from channels.slack.listeners import register_all
+from domain.settings import Settings
 
 log = logging.getLogger("c360.slack")
 
 
 def web_client(settings: Settings) -> AsyncWebClient:
     """The Web API client, pointed at ``C360_SLACK_API_URL`` (Slack's, or a local fake in tests)."""
-    if settings.slack_bot_token is None:
+    if not settings.slack_bot_token:  # unset or empty
         raise ValueError("C360_SLACK_BOT_TOKEN is not set: the Slack app needs the bot token (xoxb-...)")
     base = settings.slack_api_url if settings.slack_api_url.endswith("/") else settings.slack_api_url + "/"
     return AsyncWebClient(token=settings.slack_bot_token.get_secret_value(), base_url=base)

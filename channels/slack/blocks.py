@@ -100,15 +100,17 @@ def customer_blocks(card: dict[str, Any]) -> list[dict[str, Any]]:
     health = card.get("health") or {}
     churn = card.get("churn") or {}
     currency = card.get("currency", "")
+    stage = str(card.get("lifecycle_stage", "")).replace("_", " ")
     fields = [
-        f"*Status*\n{esc(card.get('temperature', ''))}, {esc(str(card.get('lifecycle_stage', '')).replace('_', ' '))}",
+        f"*Status*\n{esc(card.get('temperature', ''))}, {esc(stage)}",
         f"*Contact*\n{esc(p.get('phone') or '—')}\n{esc(p.get('email') or '')}".rstrip(),
         f"*Value*\n{currency} {m.get('lifetime_value', 0):,.0f} · {m.get('order_count', 0)} orders",
         f"*RFM*\n{esc(rfm.get('score', '—'))} {esc(rfm.get('segment', ''))}".rstrip(),
         f"*Health*\n{health.get('score', 0):g}/100 ({esc(health.get('level', ''))})",
         f"*Churn risk*\n{round(100 * (churn.get('probability') or 0))}% ({esc(churn.get('level', ''))})",
     ]
-    where = " · ".join(esc(x) for x in (p.get("city"), card.get("assigned_to") and f"assigned to {card['assigned_to']}") if x)
+    owner = f"assigned to {card['assigned_to']}" if card.get("assigned_to") else None
+    where = " · ".join(esc(x) for x in (p.get("city"), owner) if x)
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": clip(f"{p['name']} (#{p['id']})", 150)}},
         {"type": "section", "fields": [{"type": "mrkdwn", "text": clip(f, 1900)} for f in fields]},

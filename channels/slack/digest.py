@@ -14,13 +14,12 @@ from datetime import date, datetime, time, timedelta
 
 from slack_sdk.errors import SlackApiError
 
-from domain.errors import DomainError
-from domain.slack_events import digest_recipients, release_delivery
-from tools.context import Actor
-
 from channels.slack import blocks as ui
 from channels.slack.bridge import SlackBridge
 from channels.slack.targets import dm_target
+from domain.errors import DomainError
+from domain.slack_events import digest_recipients, release_delivery
+from tools.context import Actor
 
 log = logging.getLogger("c360.slack.digest")
 

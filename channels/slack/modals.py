@@ -9,10 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from channels.slack.targets import Target
 from domain.enums import Outcome, values
 from tools.registry import load_tools
-
-from channels.slack.targets import Target
 
 LOG_CALL_FORM, EDIT_FORM = "c360_log_call_form", "c360_edit_form"
 FIXED = ("customer", "dropoff_id")  # which record: changing it is a new request, not an edit

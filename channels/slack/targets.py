@@ -40,20 +40,20 @@ class Target:
     response_url: str | None = None  # slash commands: ephemeral answers to the user
 
     @classmethod
-    def for_message(cls, team: str, channel: str, ts: str, thread_ts: str | None) -> "Target":
+    def for_message(cls, team: str, channel: str, ts: str, thread_ts: str | None) -> Target:
         """A user's message: a DM answers where it was asked; a channel always answers in a thread."""
         root = thread_ts or (None if is_dm(channel) else ts)
         return cls(team, channel, root, conversation_id(team, channel, root))
 
     @classmethod
-    def for_command(cls, team: str, channel: str, user: str, response_url: str | None) -> "Target":
+    def for_command(cls, team: str, channel: str, user: str, response_url: str | None) -> Target:
         return cls(team, channel, None, command_conversation(team, channel, user), response_url)
 
     def dump(self) -> str:
         return json.dumps(asdict(self), separators=(",", ":"))
 
     @classmethod
-    def load(cls, raw: str | dict[str, Any]) -> "Target":
+    def load(cls, raw: str | dict[str, Any]) -> Target:
         return cls(**(json.loads(raw) if isinstance(raw, str) else raw))
 
     async def post(self, client, text: str, blocks: list[dict[str, Any]]) -> str | None:

@@ -1,6 +1,7 @@
 """All tables. Import models from here."""
 from domain.models.analytics import ClvModel
 from domain.models.base import Base, UTCDateTime, utcnow
+from domain.models.channels import SlackDelivery
 from domain.models.commerce import (
     BehaviorEvent, Category, Dropoff, LoyaltyAccount, LoyaltyTransaction, Order, OrderItem, Product,
 )
@@ -18,6 +19,6 @@ __all__ = [
     "ConsentEvent",
     "Customer", "CustomerStats", "Dropoff", "FamilyMember", "IdempotencyRecord", "Interaction",
     "KnowledgeSnippet", "LoyaltyAccount", "LoyaltyTransaction", "Note", "Opportunity", "Order",
-    "OrderItem", "Product", "ReplyTemplate", "Segment", "SupportTicket", "Tag", "User", "UTCDateTime",
+    "OrderItem", "Product", "ReplyTemplate", "Segment", "SlackDelivery", "SupportTicket", "Tag", "User", "UTCDateTime",
     "interaction_products", "segment_members", "utcnow",
 ]

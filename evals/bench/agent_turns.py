@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from evals.bench.measure import Row, summarize
 from evals.bench.world import World
@@ -27,11 +28,11 @@ class Step:
 
 
 def script(name: str) -> list[Step]:
-    """The round every client plays, naming one customer by their full name."""
+    """The round every client plays, about one customer named as a user would type them."""
     return [
         Step("who should I call today?", CALL_LIST, "call_priority_list"),
-        Step("show me <name>", f"show me {name}", "get_360"),
-        Step("log a call, no answer", f"log a call with {name}, no answer", "log_interaction", expect_pending=True),
+        Step("show me <customer>", f"show me {name}", "get_360"),
+        Step("log a call with <customer>, no answer", f"log a call with {name}, no answer", "log_interaction", expect_pending=True),
         Step("approve the write", None, "log_interaction"),
     ]
 

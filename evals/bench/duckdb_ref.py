@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+import duckdb
 import numpy as np
 from sqlalchemy import Float, cast, select
 
@@ -56,8 +57,9 @@ def rfm_sql(world: World) -> str:
 
 
 def _load(con, world: World) -> str:
-    """Fill the DuckDB table ``orders`` (customer_id, ordered_at epoch seconds, total_amount, status)."""
-    path = world.sqlite_path
+    """Fill the DuckDB table ``orders`` (customer_id, ordered_at epoch seconds, total_amount, status);
+    returns how."""
+    path, why = world.sqlite_path, "not a SQLite database"
     if path is not None:
         try:
             # never fetch an extension over the network: only a locally installed one may load
@@ -69,8 +71,8 @@ def _load(con, world: World) -> str:
                            CAST(total_amount AS DECIMAL(14, 2)) AS total_amount, status FROM src.orders""")
             con.execute("DETACH src")
             return "DuckDB sqlite extension, read-only attach"
-        except Exception:  # noqa: BLE001 (not installed, or unusable: fall back to a plain fetch)
-            pass
+        except duckdb.Error as exc:  # not installed locally, or unusable: fall back to a plain fetch
+            why = str(exc).splitlines()[0][:120]
     query = select(Order.customer_id, epoch_seconds(Order.ordered_at), cast(Order.total_amount, Float), Order.status)
     with read_session(world.sessions) as session:
         rows = session.execute(query).all()
@@ -86,13 +88,11 @@ def _load(con, world: World) -> str:
                    CAST(round(total_amount, 2) AS DECIMAL(14, 2)) AS total_amount, CAST(status AS VARCHAR) AS status
                    FROM fetched""")
     con.unregister("fetched")
-    return "numpy fetch from the database"
+    return f"numpy fetch from the database (sqlite extension: {why})"
 
 
 def duckdb_reference(world: World, runs: int) -> Reference:
     """DuckDB's time for the RFM aggregation (``runs`` timings after one warm-up) and its counts."""
-    import duckdb
-
     con = duckdb.connect()
     try:
         source = _load(con, world)

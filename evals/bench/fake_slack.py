@@ -10,7 +10,7 @@ import threading
 import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 from slack_sdk.signature import SignatureVerifier
 
@@ -30,7 +30,7 @@ class FakeSlackApi:
             def log_message(self, *args: Any) -> None:  # quiet: the benchmark prints its own table
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_POST(self) -> None:
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 method = self.path.split("/api/", 1)[-1].split("?")[0]
                 payload = json.dumps(fake.answer(method)).encode()
@@ -70,11 +70,11 @@ class FakeSlackApi:
                 self.lock.wait(left)
             return self.counts[method]
 
-    def __enter__(self) -> "FakeSlackApi":
+    def __enter__(self) -> Self:
         self.thread.start()
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.server.shutdown()
         self.server.server_close()
 

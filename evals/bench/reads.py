@@ -8,7 +8,9 @@ from sqlalchemy import select
 from domain.call_priority import call_priority
 from domain.customer360 import load_customer_360
 from domain.db import read_session
+from domain.errors import DomainError
 from domain.models import Customer, CustomerStats
+from domain.phone import display_phone
 from domain.rfm import rfm_distribution
 from evals.bench.measure import Row, Target, summarize, time_calls
 from evals.bench.world import World
@@ -41,18 +43,23 @@ def heavy_customers(world: World, count: int) -> list[int]:
         return list(session.scalars(query))
 
 
-def nameable_customer(world: World, ctx: ToolContext, candidates: list[int]) -> tuple[int, str]:
-    """The first candidate whose full name finds that customer and nobody else (for typed requests)."""
+def typed_reference(world: World, ctx: ToolContext, candidates: list[int], name_tries: int = 20) -> tuple[int, str]:
+    """A customer and how a user would type them in a request: the full name when it finds that
+    customer alone (tried on the first ``name_tries`` candidates), else their phone number (in a
+    world of 100,000, full names repeat)."""
     with read_session(world.sessions) as session:
-        names = dict(session.execute(select(Customer.id, Customer.name)
-                                     .where(Customer.id.in_(candidates[:200]))).all())
-        for customer_id in candidates[:200]:
+        people = {row.id: row for row in session.execute(
+            select(Customer.id, Customer.name, Customer.phone).where(Customer.id.in_(candidates[:200])))}
+        for customer_id in candidates[:name_tries]:
             try:
-                if resolve_customer(session, names[customer_id], ctx.actor, ctx.settings).id == customer_id:
-                    return customer_id, names[customer_id]
-            except Exception:  # ambiguous or not found: try the next one
+                if resolve_customer(session, people[customer_id].name, ctx.actor, ctx.settings).id == customer_id:
+                    return customer_id, people[customer_id].name
+            except DomainError:  # ambiguous or not found: try the next one
                 continue
-    raise BenchError("no heavy customer has a name that identifies them alone; the agent rows need one")
+    for customer_id in candidates[:200]:
+        if people[customer_id].phone:
+            return customer_id, display_phone(people[customer_id].phone)
+    raise BenchError("no heavy customer has a unique name or a phone number; the agent rows need one")
 
 
 def read_rows(world: World, ctx: ToolContext, heavy: list[int], runs: int) -> list[Row]:

@@ -3,16 +3,17 @@ from __future__ import annotations
 
 import os
 import platform
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from domain.db import read_session
 from domain.rfm import rfm_distribution
 from domain.settings import Settings
 from evals.bench.agent_turns import in_process_rows
 from evals.bench.duckdb_ref import duckdb_reference
-from evals.bench.measure import COLUMNS, Row
-from evals.bench.reads import heavy_customers, nameable_customer, read_rows
+from evals.bench.measure import COLUMNS
+from evals.bench.reads import heavy_customers, read_rows, typed_reference
 from evals.bench.server import served_rows
 from evals.bench.world import bench_actor, bench_database_url, bench_settings, open_world
 from evals.bench.writes import take_watermarks, undo_writes, write_rows
@@ -64,7 +65,7 @@ def _measure(world, options: BenchOptions, before: dict, say: Callable[[str], No
     actor = bench_actor(world)
     ctx = ToolContext(world.sessions, actor, world.clock, world.settings, request_id="bench")
     heavy = heavy_customers(world, options.samples)
-    named_id, name = nameable_customer(world, ctx, heavy)
+    named_id, name = typed_reference(world, ctx, heavy)
 
     say("DuckDB reference")
     reference = duckdb_reference(world, options.runs)
@@ -104,7 +105,7 @@ def _measure(world, options: BenchOptions, before: dict, say: Callable[[str], No
                   "clv_model": world.clv_model},
         "machine": {**before, "load_average_after": machine()["load_average"]},
         "options": {k: v for k, v in vars(options).items() if k != "database_url"},
-        "heavy_customers": {"count": len(heavy), "named": name},
+        "heavy_customers": {"count": len(heavy), "agent_asks_about": name},
         "duckdb": {"source": reference.source, "counts": reference.counts, "ours": our_counts,
                    "counts_match": reference.counts == our_counts},
         "columns": list(COLUMNS),

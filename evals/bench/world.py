@@ -6,10 +6,10 @@ history ends on that date, and every rule the benchmark times sees the same "tod
 from __future__ import annotations
 
 import time as timer
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func, select
@@ -39,9 +39,9 @@ def bench_database_url(settings: Settings, customers: int) -> str:
 
 def bench_settings(base: Settings, database_url: str, **overrides) -> Settings:
     """``base`` pointed at the bench database, with a frozen clock, the offline model and no chat limit."""
-    values = dict(database_url=database_url, now=BENCH_NOW, timezone="Asia/Dhaka", llm_backend="offline",
-                  llm_base_url=None, llm_api_key=None, chat_rate_limit_per_minute=0, digest_at=None,
-                  rfm_monetary_thresholds=(5000, 2500, 1000, 500))
+    values = {"database_url": database_url, "now": BENCH_NOW, "timezone": "Asia/Dhaka", "llm_backend": "offline",
+              "llm_base_url": None, "llm_api_key": None, "chat_rate_limit_per_minute": 0, "digest_at": None,
+              "rfm_monetary_thresholds": (5000, 2500, 1000, 500)}
     values.update(overrides)
     return base.model_copy(update=values)
 
@@ -59,6 +59,7 @@ class World:
     built: bool  # True when this run (re)built it
     build_seconds: float | None
     clv_model: dict  # the stored CLV fit the 360 view reads: {id, method, fitted_now, seconds}
+    own_database: bool = True  # the bench's own file (False: a --db the user gave)
 
     @property
     def sessions(self):
@@ -111,7 +112,7 @@ def open_world(settings: Settings, customers: int, *, seed: int = 42, rebuild: b
         built, seconds = True, timer.perf_counter() - began
     n_customers, n_orders, n_interactions = _counts(engine)
     clv = _stored_clv_model(engine, clock, settings)
-    return World(settings, engine, clock, n_customers, n_orders, n_interactions, built, seconds, clv)
+    return World(settings, engine, clock, n_customers, n_orders, n_interactions, built, seconds, clv, own_database)
 
 
 def _stored_clv_model(engine: Engine, clock: Clock, settings: Settings) -> dict:

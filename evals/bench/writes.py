@@ -45,7 +45,7 @@ def take_watermarks(world: World, customer_ids: list[int]) -> Watermarks:
     """Remember where the world ends, before any benchmark write to ``customer_ids``."""
     slack = _has_table(world, SlackDelivery.__table__)
     with read_session(world.sessions) as session:
-        top = lambda column: int(session.scalar(select(func.coalesce(func.max(column), 0))))  # noqa: E731
+        top = lambda column: int(session.scalar(select(func.coalesce(func.max(column), 0))))
         open_ids: list[int] = []
         for chunk in _chunks(sorted(set(customer_ids))):
             open_ids += session.scalars(select(Interaction.id).where(

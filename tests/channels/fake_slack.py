@@ -18,6 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
+import pytest
+
 BOT_USER, BOT_ID, TEAM = "UBOT", "BBOT", "T0001"
 
 
@@ -44,7 +46,7 @@ class FakeSlack:
             def log_message(self, *args: Any) -> None:  # keep test output clean
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode("utf-8")
                 body = _parse(raw, self.headers.get("Content-Type", ""))
                 if "?" in self.path:  # some methods send their arguments in the query string
@@ -115,7 +117,7 @@ class FakeSlack:
                     raise AssertionError(f"expected {count} {method} call(s) within {timeout}s; saw {seen}")
                 self.lock.wait(left)
 
-    def start(self) -> "FakeSlack":
+    def start(self) -> FakeSlack:
         self.thread.start()
         return self
 
@@ -196,34 +198,10 @@ def click(action_id: str, value: str, *, user: str, channel: str, message_ts: st
                          "action_ts": str(time.time())}]}
 
 
-# --- fixtures: import them into a test module (``from tests.channels.fake_slack import *  # noqa``) ----
-
-import pytest  # noqa: E402
+# --- fixtures: import the ones a test module uses by name, as the HTTP tests do ----------------
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 RINA_SLACK, KARIM_SLACK, STRANGER = "URINA", "UKARIM", "USTRANGER"
-
-
-@pytest.fixture(scope="session")
-def sqlite_template(sqlite_template):
-    """The migrated template, plus the Slack deliveries table while its migration is pending."""
-    _ensure_slack_table(f"sqlite:///{sqlite_template}")
-    return sqlite_template
-
-
-@pytest.fixture(scope="session")
-def pg_database(pg_database):
-    _ensure_slack_table(pg_database)
-    return pg_database
-
-
-def _ensure_slack_table(url: str) -> None:
-    from domain.db import make_engine
-    from domain.models.channels import SlackDelivery
-
-    engine = make_engine(url)
-    SlackDelivery.__table__.create(engine, checkfirst=True)
-    engine.dispose()
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Fixtures for the HTTP channel tests: a small world, tokens, and the app on the test database.
 
-Import the fixtures into a test module (``from tests.channels.http_fixtures import api  # noqa``).
+tests/channels/conftest.py makes the fixtures available to every channel test.
 ``api`` gives a TestClient (client address 127.0.0.1) on ``create_app(agent=...)`` with the offline
 model and the fixed test clock, plus tokens for two agents: Rina (owns Rahim) and Karim.
 """
@@ -9,10 +9,10 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Iterator
 
 import pytest
 import uvicorn
@@ -25,7 +25,14 @@ from channels.http.app import create_app
 from domain.settings import Settings
 from domain.stats import refresh_derived, refresh_stats
 from domain.users import issue_token
-from tests.factories import make_customer, make_family, make_interaction, make_order, make_product, make_user
+from tests.factories import (
+    make_customer,
+    make_family,
+    make_interaction,
+    make_order,
+    make_product,
+    make_user,
+)
 
 RAHIM_PHONE = "01712345678"
 
@@ -70,8 +77,8 @@ def build_world(sessions, clock) -> tuple[dict[str, int], dict[str, str]]:
 
 
 def api_settings(db_url: str, tmp_path, **overrides) -> Settings:
-    values = dict(data_dir=tmp_path, database_url=db_url, llm_backend="offline", timezone="Asia/Dhaka",
-                  rfm_monetary_thresholds=(5000, 2500, 1000, 500), chat_rate_limit_per_minute=0)
+    values = {"data_dir": tmp_path, "database_url": db_url, "llm_backend": "offline", "timezone": "Asia/Dhaka",
+              "rfm_monetary_thresholds": (5000, 2500, 1000, 500), "chat_rate_limit_per_minute": 0}
     values.update(overrides)
     return Settings(_env_file=None, **values)
 

@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from domain.db import transaction
 from domain.models import Interaction
 from domain.users import find_user, revoke_tokens
-from tests.channels.http_fixtures import api, make_api  # noqa: F401  (fixtures)
 
 
 def interactions(api, customer_id: int) -> int:
@@ -101,7 +100,7 @@ def test_a_thread_continues_and_belongs_to_its_creator(api):
     assert decision.status_code == 404
 
 
-@pytest.mark.parametrize("thread_id", [f"http-1-doesnotexist", "slack-C1-123.45", "cli-1-abc"])
+@pytest.mark.parametrize("thread_id", ["http-1-doesnotexist", "slack-C1-123.45", "cli-1-abc"])
 def test_unknown_thread_is_404_with_a_message(api, thread_id):
     response = chat(api, "hello", thread_id)
     assert response.status_code == 404

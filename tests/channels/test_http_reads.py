@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.channels.http_fixtures import RAHIM_PHONE, api, make_api  # noqa: F401  (fixtures)
+from tests.channels.http_fixtures import RAHIM_PHONE
 
 
 def get(api, path: str, who: str = "rina", **params):

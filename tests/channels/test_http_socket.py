@@ -5,7 +5,7 @@ import json
 
 import httpx
 
-from tests.channels.http_fixtures import make_api, running_server  # noqa: F401  (fixtures)
+from tests.channels.http_fixtures import running_server
 
 
 def test_chat_approve_and_stream_over_a_real_socket(make_api):

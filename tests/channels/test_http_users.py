@@ -8,7 +8,6 @@ from typer.testing import CliRunner
 import channels.cli.users  # noqa: F401  (registers the commands)
 from channels.cli import app as cli
 from domain.settings import get_settings
-from tests.channels.http_fixtures import api, make_api  # noqa: F401  (fixtures)
 
 runner = CliRunner()
 

@@ -8,8 +8,18 @@ from sqlalchemy import select
 
 from domain.models import Interaction
 from tests.channels.fake_slack import (  # noqa: F401  (fixtures)
-    RINA_SLACK, STRANGER, anyio_backend, click, client, command_body, dm, fake_slack, form_body, make_rig, mention,
-    pg_database, rig, sqlite_template,
+    RINA_SLACK,
+    STRANGER,
+    anyio_backend,
+    click,
+    client,
+    command_body,
+    dm,
+    fake_slack,
+    form_body,
+    make_rig,
+    mention,
+    rig,
 )
 
 pytestmark = pytest.mark.anyio

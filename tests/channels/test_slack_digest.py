@@ -6,12 +6,19 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from channels.slack.digest import next_digest_at, post_digest
 from domain.settings import Settings
 from tests.channels.fake_slack import (  # noqa: F401  (fixtures)
-    KARIM_SLACK, RINA_SLACK, anyio_backend, client, fake_slack, make_rig, pg_database, rig, sqlite_template,
+    KARIM_SLACK,
+    RINA_SLACK,
+    anyio_backend,
+    client,
+    fake_slack,
+    make_rig,
+    rig,
 )
 
 DHAKA = ZoneInfo("Asia/Dhaka")
@@ -70,3 +77,36 @@ def test_digest_settings_are_checked_at_start():
     with pytest.raises(ValueError, match="working_days"):
         Settings(_env_file=None, working_days="sun,funday")
     assert Settings(_env_file=None, working_days="Mon, Tuesday").working_weekdays == {0, 1}
+
+
+def test_c360_digest_command_sends_the_dms(db_url, tmp_path, sessions, clock, fake_slack, monkeypatch):
+    """``c360 digest`` as cron runs it: settings from the environment."""
+    from typer.testing import CliRunner
+
+    import importlib
+
+    from channels.cli import COMMAND_MODULES, app
+    from domain.settings import get_settings
+    from tests.channels.fake_slack import build_slack_world
+
+    for module in COMMAND_MODULES:  # all of them, as ``c360`` does: one command alone would be the app itself
+        importlib.import_module(module)
+    build_slack_world(sessions, clock)
+    for name, value in {"C360_DATABASE_URL": db_url, "C360_DATA_DIR": str(tmp_path),
+                        "C360_NOW": "2026-11-20T10:30:00+06:00", "C360_SLACK_BOT_TOKEN": "xoxb-test",
+                        "C360_SLACK_API_URL": fake_slack.api_url}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(tmp_path)  # no .env of the developer's
+    get_settings.cache_clear()
+    try:
+        first = CliRunner().invoke(app, ["digest"])
+        assert first.exit_code == 0, first.output
+        assert "Digest for 2026-11-20: sent to 2 user(s)" in first.output
+        assert {c.body["channel"] for c in fake_slack.of("chat.postMessage")} == {"DURINA", "DUKARIM"}
+        assert "2 already had today's" in CliRunner().invoke(app, ["digest"]).output
+        monkeypatch.setenv("C360_SLACK_BOT_TOKEN", "")
+        get_settings.cache_clear()
+        refused = CliRunner().invoke(app, ["digest"])
+        assert refused.exit_code == 2 and "C360_SLACK_BOT_TOKEN is not set" in refused.output
+    finally:
+        get_settings.cache_clear()

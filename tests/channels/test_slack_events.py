@@ -10,8 +10,16 @@ from sqlalchemy import func, select
 from domain.models import Interaction
 from domain.models.channels import SlackDelivery
 from tests.channels.fake_slack import (  # noqa: F401  (fixtures)
-    RINA_SLACK, SECRET, STRANGER, anyio_backend, client, dm, fake_slack, make_rig, mention, pg_database, rig,
-    sqlite_template,
+    RINA_SLACK,
+    SECRET,
+    STRANGER,
+    anyio_backend,
+    client,
+    dm,
+    fake_slack,
+    make_rig,
+    mention,
+    rig,
 )
 
 pytestmark = pytest.mark.anyio

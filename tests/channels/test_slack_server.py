@@ -7,13 +7,19 @@ import time
 from contextlib import contextmanager
 
 import httpx
-import pytest
 import uvicorn
 from sqlalchemy import func, select
 
 from domain.models.channels import SlackDelivery
 from tests.channels.fake_slack import (  # noqa: F401  (fixtures)
-    RINA_SLACK, SECRET, event_body, fake_slack, make_rig, mention, pg_database, rig, sign, sqlite_template,
+    RINA_SLACK,
+    SECRET,
+    event_body,
+    fake_slack,
+    make_rig,
+    mention,
+    rig,
+    sign,
 )
 
 ACK_DEADLINE = 3.0  # Slack's: an event not acknowledged in 3 s is retried
@@ -71,9 +77,9 @@ def test_mention_over_a_real_socket_is_answered_in_its_thread(rig):
         assert signed_post(http, body, **{"X-Slack-Retry-Num": "1"}).status_code == 200
 
 
-def test_acknowledgements_stay_fast_while_answers_run(rig, request):
+def test_acknowledgements_stay_fast_while_answers_run(rig):
     """Every event is acknowledged well inside Slack's 3 s while the agent works through them all."""
-    events = int(request.config.getoption("--slack-events", default=None) or 40) if False else 40
+    events = 40
     with serve(rig.app) as url, httpx.Client(base_url=url, timeout=10) as http:
         signed_post(http, event_body(mention("hi", user=RINA_SLACK, ts="1.1"), "Ev-warm"))  # bolt's auth.test
         timings = ack_latencies(http, events, "Ev-load")

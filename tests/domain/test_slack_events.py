@@ -9,13 +9,12 @@ import pytest
 from domain.db import make_engine, session_factory
 from domain.errors import DomainError
 from domain.slack_events import claim_delivery, prune_deliveries, release_delivery, slack_user
-from tests.channels.fake_slack import pg_database, sqlite_template  # noqa: F401  (the table, until migrated)
 from tests.factories import make_user
 
 
 def test_claims_by_event_id_and_by_message(sessions, clock):
     now = clock.now()
-    claim = lambda **kw: claim_delivery(sessions, team_id="T1", now=now, **kw)  # noqa: E731
+    claim = lambda **kw: claim_delivery(sessions, team_id="T1", now=now, **kw)
     assert claim(kind="message", event_id="Ev1", channel="D1", message_ts="1.1")
     assert not claim(kind="message", event_id="Ev1", channel="D1", message_ts="1.1", retry_num=1)  # a retry
     assert not claim(kind="message", event_id="Ev2", channel="D1", message_ts="1.1")  # same message, new id

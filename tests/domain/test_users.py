@@ -7,8 +7,18 @@ from sqlalchemy import func, select
 from domain.errors import Conflict, DomainError, NotFound
 from domain.models import ApiToken, AuditLog
 from domain.users import (
-    DEMO_LIVE_TOKENS, DEMO_USER, authenticate, create_user, default_user, ensure_demo_user, find_user,
-    hash_token, issue_demo_token, issue_token, list_users, revoke_tokens,
+    DEMO_LIVE_TOKENS,
+    DEMO_USER,
+    authenticate,
+    create_user,
+    default_user,
+    ensure_demo_user,
+    find_user,
+    hash_token,
+    issue_demo_token,
+    issue_token,
+    list_users,
+    revoke_tokens,
 )
 from tests.factories import make_user
 

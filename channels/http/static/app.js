@@ -123,10 +123,21 @@ async function run(call) {
 
 function showTurn(turn) {
   document.querySelectorAll(".pending").forEach((box) => box.remove()); // an old question is settled
-  const bubble = addMessage("bot", turn.reply);
-  for (const card of turn.cards || []) bubble.append(renderCard(card));
-  if (turn.pending) bubble.append(renderPending(turn.pending));
-  bubble.scrollIntoView({ block: "end" });
+  const cards = turn.cards || [];
+  // the reply often is a card's text in full: then the card's table says it better than the text
+  const rich = cards.filter((c) => RICH_CARDS.has(c.tool) && c.text && turn.reply.includes(c.text));
+  const bubble = addMessage("bot", rich.length ? turn.reply.split("\n")[0] : turn.reply);
+  for (const card of cards) {
+    if (!RICH_CARDS.has(card.tool) && card.text && turn.reply.includes(card.text)) continue; // said already
+    bubble.append(renderCard(card));
+  }
+  if (turn.pending) {
+    const box = renderPending(turn.pending);
+    bubble.append(box);
+    box.scrollIntoView({ block: "end" });
+  } else {
+    bubble.scrollIntoView({ block: "start" });
+  }
 }
 
 function renderPending(pending) {
@@ -140,6 +151,8 @@ function renderPending(pending) {
 }
 
 // --- cards ---------------------------------------------------------------------------------------
+
+const RICH_CARDS = new Set(["call_priority_list", "get_360", "draft_reply", "rfm_segment"]);
 
 function renderCard(card) {
   const render = {
@@ -166,7 +179,7 @@ function callListCard(card) {
     el("td", { class: "row-actions" },
       el("button", { type: "button", class: "secondary", onclick: () => send(`tell me about #${e.customer_id}`) }, "360"),
       el("button", { type: "button", class: "secondary", "data-testid": "log-call",
-        onclick: () => { const box = $("message"); box.value = `log a call with #${e.customer_id}: `; box.focus(); } },
+        onclick: () => { const box = $("message"); box.value = `log a call with #${e.customer_id}, `; box.focus(); } },
         "Log call"))));
   const title = `Call list for ${card.date}` + (card.filters && Object.keys(card.filters).length
     ? ` (${Object.entries(card.filters).map(([k, v]) => `${k.replace(/_/g, " ")} ${v}`).join(", ")})` : "");
@@ -184,7 +197,8 @@ function field(label, value) {
 function customerCard(card) {
   const p = card.profile || {}, m = card.metrics || {}, cur = card.currency;
   const contact = [p.phone, p.email].filter(Boolean).join(" · ");
-  const events = (card.upcoming_events || []).map((e) => `${e.kind} of ${e.whose === "self" ? p.name : e.whose} in ${e.days_until} days`);
+  const events = (card.upcoming_events || []).map((e) => `${e.kind} of ${e.whose === "self" ? p.name : e.whose} `
+    + (e.days_until === 0 ? "today" : e.days_until === 1 ? "tomorrow" : `in ${e.days_until} days`));
   return el("div", { class: "card", "data-card": "get_360" },
     el("h3", {}, `${p.name} (#${p.id})`, " ", temperature(card.temperature)),
     el("p", { class: "meta" }, [p.city, (card.lifecycle_stage || "").replace(/_/g, " "),
