@@ -23,9 +23,14 @@ def system_prompt(request: ModelRequest, timezone: str) -> str:
         now=request.now.isoformat(timespec="minutes"),
         today=f"{request.now:%A} {request.now.date().isoformat()}",
         timezone=timezone,
-        context=describe_context(request.context),
+        context=as_data(describe_context(request.context)),
         approval=approval,
     )
+
+
+def as_data(text: str) -> str:
+    """Untrusted text for a ``<data>`` block of a prompt: it cannot close (or open) the block."""
+    return (text or "").replace("</data", "<\\/data").replace("<data", "<\\data")
 
 
 def masked_messages(messages: list[dict[str, Any]], masker: Masker) -> list[dict[str, Any]]:

@@ -1,6 +1,7 @@
 """One builder per intent: slots + context -> a ToolCall, an Ask, or a plain reply text."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,15 +16,18 @@ from agent.offline.calls import (
     iso,
     make_call,
     member_name,
+    more_members,
     products_said,
     several_customers,
     which_of_several,
     who_question,
 )
+from agent.offline.dates import DAY_AFTER, TODAY, TOMORROW, YESTERDAY
 from agent.offline.entities import Slots
+from agent.offline.timeline import timeline_filters
 from agent.offline.types import ConversationContext, ToolCall
 
-Built = ToolCall | Ask | str
+Built = ToolCall | list[ToolCall] | Ask | str
 ONE_AT_A_TIME = ("I mark drop-offs recovered one at a time, for a customer you name, never in bulk. "
                  "Which customer came back and bought what they had left?")
 
@@ -66,6 +70,7 @@ def build_360(slots: Slots, ctx: ConversationContext, now: datetime, text: str) 
         return ask
     if slots.limit:
         args["timeline_limit"] = slots.limit
+    args.update(timeline_filters(slots, now))
     return make_call(lx.V360, args)
 
 
@@ -74,9 +79,11 @@ def follow_up(slots: Slots, now: datetime, tz) -> str | None:
     today = now.date()
     wants = any(m.value == "callback" for m in slots.matches["outcome"]) or any(
         w in {"follow", "remind", "callback", "back", "again", "abar"} for w in slots.norms)
+    later = [m for m in slots.temporal.dates if m.day > today]
+    if later:  # "long call today ... call him back on Sunday": the later day is the follow-up
+        return iso(later[0].day, later[0].time, tz)
     for mention in slots.temporal.dates:
-        if mention.day > today or (mention.day == today and (wants or mention.time) and
-                                   (mention.time is None or mention.time > now.time())):
+        if mention.day == today and (wants or mention.time) and (mention.time is None or mention.time > now.time()):
             return iso(mention.day, mention.time, tz)
     if slots.temporal.loose_time and wants:
         moment = slots.temporal.loose_time[1]
@@ -117,6 +124,9 @@ def build_family(slots: Slots, ctx: ConversationContext, now: datetime, text: st
     args: dict[str, Any] = {}
     relation = slots.relationships[0] if slots.relationships else None
     name, name_span = (member_name(slots, relation.end, relation.start) if relation else (None, set()))
+    others = more_members(slots, name_span) if relation and name else []  # "twin daughters, Aisha and Anika"
+    for _, span in others:
+        name_span = name_span | span
     contact_given = any(m.via in {"phone", "email"} for m in slots.customers)
     if asks_to_read(slots) or (
             name is None and not contact_given and lx.CONTACT_WORDS & set(slots.norms)):
@@ -137,16 +147,20 @@ def build_family(slots: Slots, ctx: ConversationContext, now: datetime, text: st
     args["name"] = name
     args["relationship"] = relation.value if relation else None
     born = [d for d in slots.temporal.dates]
-    anniversary = any(w in {"anniversary", "married", "biye", "wedding"} for w in slots.norms)
+    anniversary = any(w in _WEDDING for w in slots.norms)
     missing_year = None
     for mention in born:
         if not mention.has_year:
             missing_year = mention
             continue
-        if anniversary and "anniversary_date" not in args:
+        cue = _date_cue(slots, mention.start)  # "born 8 Aug 1980 ... married on 20th Dec 2012"
+        if cue is None and all(slots.norms[k] in RELATIVE_DAYS for k in range(mention.start, mention.end)):
+            continue  # "told me about her husband today": when it was said, not a date of theirs
+        if (cue == "anniversary" or (cue is None and anniversary)) and "anniversary_date" not in args:
             args["anniversary_date"] = mention.day.isoformat()
-        elif mention.day < now.date():
+        elif mention.day < now.date() and "date_of_birth" not in args:
             args["date_of_birth"] = mention.day.isoformat()
+    args["profession"] = _profession(slots)
     for m in slots.customers:
         if m.via in {"phone", "email"} and who.mention is not m:
             args["phone" if m.via == "phone" else "email"] = m.ref
@@ -162,7 +176,46 @@ def build_family(slots: Slots, ctx: ConversationContext, now: datetime, text: st
         return Ask(lx.FAMILY, "name", QUESTIONS["name"].format(who=label, relation=slots.norms[relation.start]), args)
     if missing_year and "date_of_birth" not in args and not anniversary:
         return Ask(lx.FAMILY, "date_of_birth", QUESTIONS["date_of_birth"].format(member=name), args)
+    if others:  # one add per person; each still goes through the confirmation gate
+        return [make_call(lx.FAMILY, args)] + [make_call(lx.FAMILY, {**args, "name": other}) for other, _ in others]
     return make_call(lx.FAMILY, args)
+
+
+RELATIVE_DAYS = TODAY | TOMORROW | YESTERDAY | DAY_AFTER
+_WEDDING = {"anniversary", "married", "biye", "wedding"}
+_BIRTH = {"born", "birthday", "bday", "dob", "birth", "jonmo", "jonmodin"}
+
+
+def _profession(slots: Slots) -> str | None:
+    """ "works as a banker at Sonali Bank", "profession: teacher", "she is a doctor" -> the job."""
+    norms, tokens = slots.norms, slots.tokens
+    for k, word in enumerate(norms):
+        lead = (word == "works" and norms[k + 1: k + 2] == ["as"]) or word in {"profession", "occupation", "job",
+                                                                                "pesha"}
+        if not lead:
+            continue
+        j = k + (2 if word == "works" else 1)
+        while j < len(norms) and norms[j] in {"a", "an", ":", "is", "-"}:
+            j += 1
+        words = []
+        while j < len(norms) and tokens[j].kind == "word" and norms[j] not in {"at", "in", "and", "for", "with"} \
+                and len(words) < 3:
+            words.append(tokens[j].text)
+            j += 1
+        if words:
+            return " ".join(words).lower()
+    return None
+
+
+def _date_cue(slots: Slots, start: int) -> str | None:
+    """What the date at ``start`` is, from the nearest cue word in the five words before it."""
+    for k in range(start - 1, max(-1, start - 6), -1):
+        word = slots.norms[k]
+        if word in _WEDDING:
+            return "anniversary"
+        if word in _BIRTH:
+            return "birth"
+    return None
 
 
 def build_rfm(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> Built:
@@ -237,8 +290,9 @@ def build_dropoff(slots: Slots, ctx: ConversationContext, now: datetime, text: s
         if who.problem:
             return who_question(who, lx.DROPOFF, args)
         args["customer"] = who.ref
-    if "," in slots.norms:
-        clause = text.split(",", 1)[1].strip()
+    cut = re.search(r",|;|:|\s[-–—]\s", text)  # "Tanjila's cart is recovered - she paid by bKash"
+    if cut:
+        clause = text[cut.end():].strip()
         if len(clause.split()) >= 2:
             args["note"] = clause[:1].upper() + clause[1:]
     return make_call(lx.DROPOFF, args)

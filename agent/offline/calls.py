@@ -71,6 +71,11 @@ def find_customer(slots: Slots, ctx: ConversationContext, skip: set[int] = froze
         if m.via == "unknown":
             return Who(problem="unknown", typed=" ".join(slots.tokens[k].text for k in range(m.start, m.end)
                                                        if slots.tokens[k].kind == "word"), mention=m)
+    if slots.ordinal is not None and ctx.listed:  # "called the first one" after a call list
+        position = slots.ordinal - 1 if slots.ordinal > 0 else len(ctx.listed) - 1
+        if 0 <= position < len(ctx.listed):
+            chosen = ctx.listed[position]
+            return Who(ref=chosen.id, name=chosen.name, customer=chosen)
     if ctx.last_customer:
         return Who(ref=ctx.last_customer.id, name=ctx.last_customer.name, customer=ctx.last_customer)
     return Who(problem="missing")
@@ -157,7 +162,9 @@ def member_name(slots: Slots, relation_end: int, relation_start: int) -> tuple[s
         return sorted(picked)
 
     k = relation_end
-    while k < len(tokens) and tokens[k].norm in skip:
+    # "her husband today: Selim Reza", "twin daughters, Aisha and Anika": dates and commas sit between
+    while k < len(tokens) and (tokens[k].norm in skip or k in slots.temporal.used
+                               or (tokens[k].norm == "," and k == relation_end)):
         k += 1
     picked = run(k, 1)
     if not picked:
@@ -171,6 +178,20 @@ def member_name(slots: Slots, relation_end: int, relation_start: int) -> tuple[s
         return None, set()
     words = [tokens[p].text for p in picked]
     return " ".join(w if w[:1].isupper() else w.title() for w in words), set(picked)
+
+
+def more_members(slots: Slots, name_span: set[int]) -> list[tuple[str, set[int]]]:
+    """Further names joined to the first one ("Aisha and Anika", "Aisha, Anika"): twins, several children."""
+    tokens = slots.tokens
+    found: list[tuple[str, set[int]]] = []
+    k = max(name_span) + 1 if name_span else len(tokens)
+    while k + 1 < len(tokens) and tokens[k].norm in {"and", ",", "o", "ar"}:
+        tok = tokens[k + 1]
+        if tok.kind != "word" or not tok.text[:1].isupper() or tok.norm in LEXICON_WORDS:
+            break
+        found.append((tok.text, {k + 1}))
+        k += 2
+    return found
 
 
 def draft_topic(slots: Slots, who_span: set[int]) -> str | None:

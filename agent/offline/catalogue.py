@@ -91,6 +91,10 @@ class NameIndex:
             stem = word[: -len(suffix)]
             if word.endswith(suffix) and len(stem) >= 3 and stem in self.postings:
                 return {stem: 99.0}
+        for suffix in ("es", "s"):  # plurals: "fans", "kettles", "sarees"
+            stem = word[: -len(suffix)]
+            if word.endswith(suffix) and len(stem) >= 3 and stem in self.postings:
+                return {stem: 98.0}
         if not fuzzy or len(word) < 4:
             return {}
         cutoff = 80 if len(word) >= 5 else 85
@@ -119,6 +123,10 @@ class NameIndex:
                 return Resolution("none")
         typed_key = " ".join(strong)
         exact = self._full.get(typed_key, set()) & candidates
+        if len(strong) == 1:
+            # one typed word is a whole name only for a one-word name: "Fatema" must not single out
+            # "Fatema Begum" (whose "Begum" is weak) from "Fatema Akter"
+            exact = {p for p in exact if len(self.words[p]) == 1}
         if all(set(m.values()) == {100.0} for m in per_word):
             # exact words only: every candidate scores 100, so only a full-name match can stand out
             if len(candidates) == 1 or len(exact) == 1:

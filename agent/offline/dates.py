@@ -60,7 +60,7 @@ PARTS_OF_DAY = {
     **dict.fromkeys(["afternoon", "bikel", "bikele", "bikale", "bikaley", "bikeley"], 16),
     **dict.fromkeys(["evening", "shondha", "sondha", "sondhay", "shondhay", "shondhya", "sandhya",
                      "sondhya"], 18),
-    **dict.fromkeys(["night", "tonight", "raat", "rat", "rate", "raate", "rater"], 20),
+    **dict.fromkeys(["night", "tonight", "raat", "rat", "raate", "rater"], 20),  # not "rate": "a bulk rate"
 }
 _HOUR_MARKERS = {"ta", "tay", "tar", "baje", "oclock", "o'clock", "pm", "am"}
 _DAY_UNITS = {
@@ -175,7 +175,10 @@ def extract_temporal(tokens: list[Token], now: datetime) -> Temporal:
         ):
             month_at = i + 1 if at(i + 1) in MONTHS else i + 2
             year, end = _trailing_year(tokens, month_at + 1)
-            mention = _day_month(today, tok.value, MONTHS[norms[month_at]], year, i, end)
+            begin = i
+            if year is None:
+                year, begin = _leading_year(tokens, i)
+            mention = _day_month(today, tok.value, MONTHS[norms[month_at]], year, begin, end)
             if mention:
                 out.dates.append(mention)
             consumed = end - i
@@ -258,11 +261,30 @@ def _reads_past(norms: list[str], i: int) -> bool:
     return any(w in PAST_VERBS for w in ahead) and not any(w in FUTURE_WORDS for w in ahead)
 
 
+_YEAR_LEADS = {"er", "sal", "saler", "shal", "shaler", "in", "of", ","}
+
+
 def _trailing_year(tokens: list[Token], k: int) -> tuple[int | None, int]:
-    j = k + 1 if k < len(tokens) and tokens[k].norm == "," else k
-    if j < len(tokens) and tokens[j].kind == "num" and isinstance(tokens[j].value, int) and 1900 <= tokens[j].value <= 2100:
-        return tokens[j].value, j + 1
+    """The year written after a day and month: "1990", or two digits ("12 March 82") that are no hour or count."""
+    j = k + 1 if k < len(tokens) and tokens[k].norm in {",", "'"} else k
+    if j < len(tokens) and tokens[j].kind == "num" and isinstance(tokens[j].value, int):
+        value, after = tokens[j].value, (tokens[j + 1].norm if j + 1 < len(tokens) else "")
+        if 1900 <= value <= 2100:
+            return value, j + 1
+        unit = after in _HOUR_MARKERS or after in _DURATION_UNITS or after in _DAY_UNITS or after in {":", "jon", "pcs"}
+        if len(tokens[j].text) == 2 and not unit:
+            return _year(value), j + 1
     return None, k
+
+
+def _leading_year(tokens: list[Token], start: int) -> tuple[int | None, int]:
+    """A four-digit year written before the day and month (Banglish "1962 er 3 August"): (year, its index)."""
+    k = start - 1
+    while k >= 0 and tokens[k].norm in _YEAR_LEADS and start - k <= 2:
+        k -= 1
+    if 0 <= k < start and tokens[k].kind == "num" and isinstance(tokens[k].value, int) and 1900 <= tokens[k].value <= 2100:
+        return tokens[k].value, k
+    return None, start
 
 
 def _day_month(today: date, day: int, month: int, year: int | None, start: int, end: int) -> DateMention | None:
@@ -344,6 +366,8 @@ def _time_or_duration(norms: list[str], tokens: list[Token], i: int, out: Tempor
         out.duration_seconds = 1800
         return 3
     count = tok.value if tok.kind == "num" else (NUMBER_WORDS.get(w) if w in {"an", "a", "one", "two", "ten"} else None)
+    if w in {"a", "an"} and nxt in {"second", "sec"}:
+        return 0  # "a second branch", "a sec": an ordinal or a filler, never a call's length
     if count is not None and nxt in _DURATION_UNITS and norms[i - 1 if i else 0] not in {"in", "after"}:
         if nxt in {"m", "h"} and tokens[i + 1].start != tok.end:
             return 0

@@ -6,7 +6,6 @@ over are read as customer names, so "blue kettle" or "Friday" is never taken for
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -14,7 +13,7 @@ from agent.offline import lexicon as lx
 from agent.offline.catalogue import Catalogue, Resolution
 from agent.offline.dates import VOCABULARY as DATE_WORDS
 from agent.offline.dates import Temporal, extract_temporal
-from agent.offline.text import PhraseMatch, PhraseTable, Token
+from agent.offline.text import PhraseMatch, PhraseTable, Token, quoted_message
 
 TABLES = {
     "type": PhraseTable(lx.INTERACTION_TYPES), "outcome": PhraseTable(lx.OUTCOMES),
@@ -34,6 +33,7 @@ _FOLLOW_UP_TYPE = PhraseTable(dict.fromkeys(
      "will call", "call dibo", "call korbo", "call debo", "call me back", "pore call", "call tomorrow",
      "call next", "abar call", "to call"], True))
 _INBOUND_VERBS = {"called", "phoned", "messaged", "texted", "whatsapped", "emailed", "rang", "knocked"}
+_SUBJECTS = {"he", "she", "they", "customer", "uni", "tini", "o"}  # who did it: "she messaged" = she wrote to us
 _TRAILERS = lx.HONORIFICS | {"er", "r", "ke"} | {h + "r" for h in lx.HONORIFICS}
 _ID_LEADS = {"customer", "id", "client", "cust"}
 _DROPOFF_LEADS = {"cart", "dropoff", "drop", "off", "checkout"}
@@ -74,6 +74,7 @@ class Slots:
     limit: int | None = None
     dropoff_id: int | None = None
     quoted: str | None = None
+    ordinal: int | None = None  # "the first one", "number 2", "the last one": a row of the last list (-1 = last)
     question: bool = False  # the agent asks something (see ``_mood``)
     command: bool = False  # the message orders a write ("log", "add", "mark", ...)
 
@@ -103,11 +104,25 @@ def extract(tokens: list[Token], text: str, catalogue: Catalogue, now: datetime)
     slots.relationships = slots.matches["relationship"]
     _interaction(slots)
     slots.pronoun = any(n in lx.PRONOUNS for n in norms) or slots.has("context")
-    quoted = re.findall(r'"([^"]{2,})"', text)
-    slots.quoted = quoted[0].strip() if quoted else None
+    slots.quoted = quoted_message(text)
     _names(slots, catalogue, blocked)
     _mood(slots)
+    slots.ordinal = _ordinal(slots)
     return slots
+
+
+def _ordinal(slots: Slots) -> int | None:
+    """ "the first one", "2nd customer", "number 3", "the last one": which row of a list shown before."""
+    tokens, norms = slots.tokens, slots.norms
+    for k, tok in enumerate(tokens):
+        value = lx.ORDINALS.get(tok.norm) if tok.kind == "word" else (tok.value if tok.kind == "ordinal" else None)
+        after = norms[k + 1] if k + 1 < len(norms) else ""
+        if value is not None and after in lx.ROW_NOUNS:
+            return value
+        if tok.kind == "num" and isinstance(tok.value, int) and k and norms[k - 1] in {"number", "no", "#"} \
+                and 1 <= tok.value <= 50:
+            return tok.value
+    return None
 
 
 def _mood(slots: Slots) -> None:
@@ -179,7 +194,7 @@ def _products(slots: Slots, catalogue: Catalogue, blocked: set[int]) -> None:
         for word in typed:
             covered |= set(index.word_matches(word, fuzzy=len(word) >= 5))
         heads = [e for e in resolution.candidates if index.words_of(e) and
-                 (index.words_of(e)[-1] in covered or len(typed) >= 2)]
+                 (_names_product(index.words_of(e), covered) or len(typed) >= 2)]
         if resolution.status == "unique" and heads:
             slots.products.append(heads[0].name)
         if heads:
@@ -187,6 +202,15 @@ def _products(slots: Slots, catalogue: Catalogue, blocked: set[int]) -> None:
             blocked.update(run)
             slots.loose_words.extend(typed)
         i = run[-1] + 1
+
+
+def _names_product(words: tuple[str, ...], covered: set[str]) -> bool:
+    """One typed word names a product when it is the product's noun ("fan" of "Ceiling Fan 56in": units
+    and sizes do not count) or a distinctive word of its name ("jamdani"), never a colour or size alone."""
+    meaningful = [w for w in words if len(w) >= 3 and w not in lx.PRODUCT_MODIFIERS]
+    if not meaningful:
+        return bool(words) and words[-1] in covered
+    return meaningful[-1] in covered or any(len(w) >= 5 and w in covered for w in meaningful)
 
 
 def _honorific_relations(slots: Slots) -> None:
@@ -207,7 +231,13 @@ def _honorific_relations(slots: Slots) -> None:
 def _interaction(slots: Slots) -> None:
     norms = slots.norms
     follow = {k for m in _FOLLOW_UP_TYPE.find(norms) for k in range(m.start, m.end)}
+    # "busy in a meeting" is how the call went, not a meeting: types inside an outcome do not count
+    follow |= {k for m in slots.matches["outcome"] for k in range(m.start, m.end) if m.end - m.start > 1}
     types = [m for m in slots.matches["type"] if m.start not in follow]
+    call_verbs = [m for m in types if m.value == "call" and m.phrase in lx.CALL_VERBS]
+    if call_verbs:
+        # "call dilam, porshu showroom e ashbe": a place named next to a call is where they will come
+        types = [m for m in types if not (m.value == "in_person" and m.phrase in lx.IN_PERSON_PLACES)]
     explicit = [m for m in types if m.start and norms[m.start - 1] in {"on", "via", "over", "through", "by", "in"}
                 and m.value != "call"]
     non_call = [m for m in types if m.value != "call"]
@@ -239,7 +269,16 @@ def _interaction(slots: Slots) -> None:
         slots.type = "call"
     if slots.type is None and (slots.outcome == "no_answer" or "busy" in norms):
         slots.type = "call"  # nobody "doesn't pick up" an email
-    slots.inbound = slots.has("inbound")
+    slots.inbound = slots.has("inbound") or any(
+        n in _SUBJECTS and _next_verb(norms, k + 1) in _INBOUND_VERBS for k, n in enumerate(norms))
+
+
+def _next_verb(norms: list[str], k: int) -> str:
+    """The word at ``k`` after any adverbs ("she just messaged", "he finally called")."""
+    while k < len(norms) and norms[k] in {"just", "also", "finally", "again", "then", "already", "herself",
+                                          "himself", "abar", "nijei", "nije"}:
+        k += 1
+    return norms[k] if k < len(norms) else ""
 
 
 def _names(slots: Slots, catalogue: Catalogue, blocked: set[int]) -> None:
@@ -291,14 +330,18 @@ def _names(slots: Slots, catalogue: Catalogue, blocked: set[int]) -> None:
         if not words:
             i += 1
             continue
+        while len(words) > 1 and not index.word_matches(words[0]) and index.word_matches(words[1]):
+            # "save Karim's mother ...": a verb glued to the front of a name is not part of it
+            words.pop(0)
+            start += 1
         resolution = index.resolve(words)
         known = resolution.status != "none"
         after_target = start and norms[start - 1] in _TARGET_WORDS
         opener = start == 0 and tokens[start].text[:1].isupper()
         exact = all(index.word_matches(w, fuzzy=False) for w in words if w not in lx.HONORIFICS)
-        if known and not exact and not (after_target or tokens[start].capitalised or opener):
-            # a lower-case word that only looks like a name ("go ahead" ~ Ahmed) is nobody: a write
-            # must not be aimed at a customer the user never named
+        if known and not exact and len(words) == 1 and start and not (after_target or tokens[start].capitalised):
+            # one lower-case word in mid-sentence that only looks like a name ("he said go ahead" ~
+            # Ahmed) is nobody: a write must not be aimed at a customer the user never named
             known = False
         if known or after_target or tokens[start].capitalised or opener:
             slots.customers.append(CustomerMention(start, i, tuple(words), "name" if known else "unknown",

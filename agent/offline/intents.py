@@ -16,8 +16,11 @@ def score_intents(slots: Slots, today_iso: str) -> dict[str, float]:
     scores = dict.fromkeys(ORDER, 0.0)
     words = [t for t in slots.tokens if t.kind != "punct"]
     short = len(words) <= 5
+    known = any(m.via != "unknown" for m in slots.customers)
     for match in slots.matches["cue"]:
         for intent, weight in match.value:
+            if intent == lx.OOS and known and match.phrase in lx.OOS_SOFT:
+                continue  # "what's the story with Mr. Chowdhury?" asks about a customer
             scores[intent] += weight if short or intent not in lx.SMALL_TALK else weight * 0.3
     if words and words[0].norm in {"whatsapp", "sms", "text", "email", "mail", "message", "msg", "inbox"} and not (
             slots.outcome or slots.temporal.duration_seconds or scores[lx.LOG] >= 2.5):
@@ -35,6 +38,8 @@ def score_intents(slots: Slots, today_iso: str) -> dict[str, float]:
         scores[lx.LOG] += 1.5
     if slots.relationships:
         scores[lx.FAMILY] += 2.5
+        if slots.command:  # "Nasrin has a daughter, add her to the profile"
+            scores[lx.FAMILY] += 1.5
         if any(d.has_year and d.day.isoformat() < today_iso for d in slots.temporal.dates):
             scores[lx.FAMILY] += 2
     if slots.has("segment"):
@@ -61,6 +66,8 @@ def score_intents(slots: Slots, today_iso: str) -> dict[str, float]:
         scores[lx.V360] += 1.5
         for intent in (lx.LOG, lx.DRAFT, lx.FAMILY, lx.DROPOFF, lx.RFM):
             scores[intent] += 0.5
+    if not has_customer and scores[lx.LIST] >= 2:
+        scores[lx.V360] -= 1.5  # "who's hot right now?": "who is" about nobody in particular is a list
     if not _recovery_said(slots):
         # "cart reminder for X", "her cart": a cart named is a topic; recovering it takes a recovery word
         scores[lx.DROPOFF] = min(scores[lx.DROPOFF], MIN_SCORE - 0.5)

@@ -25,7 +25,8 @@ _CUES: dict[str, dict[str, float]] = {
         "call dibo": 1.5, "call korbo": 1.5, "call debo": 1.5, "today's list": 4, "todays list": 4,
         "my list": 3, "list for today": 4, "list for tomorrow": 4, "who is next": 3,
         "next call": 3, "call queue": 5, "follow ups due": 4, "who needs a call": 5,
-        "should i call": 2, "call": 0.5, "calls": 1, "list": 1, "today": 0.5, "ajke": 0.5,
+        "should i call": 2, "anyone * call": 3.5, "anybody * call": 3.5, "forgot to call": 4,
+        "forgot * call": 4, "overdue": 3, "due a follow": 4, "due for a call": 4, "follow up due": 4, "due for": 2, "pending follow": 3, "missed follow": 3, "call": 0.5, "calls": 1, "list": 1, "today": 0.5, "ajke": 0.5,
     },
     V360: {
         "360": 5, "profile": 3, "details": 2.5, "detail": 2.5, "info": 2.5, "information": 2.5,
@@ -46,11 +47,17 @@ _CUES: dict[str, dict[str, float]] = {
         "picked up": 2, "call back": 1, "callback": 1, "follow up": 1, "walked in": 3,
         "came in": 2, "dropped by": 3, "came by": 3, "msg dilam": 4, "message dilam": 4,
         "msg korlam": 4, "sms dilam": 4, "mail korlam": 4, "whatsapp korlam": 4, "knock dilam": 4,
-        "dilam": 1.5, "korlam": 1.5, "he said": 1.5, "she said": 1.5, "said": 1,
+        "got a whatsapp": 4, "got a message": 4, "got a msg": 4, "got an email": 4, "got a text": 4,
+        "got an sms": 4, "received a whatsapp": 4, "received a message": 4, "received an email": 4,
+        "dilam": 1.5, "korlam": 1.5, "he said": 1.5, "she said": 1.5, "said": 1, "replied": 3, "responded": 3,
+        "had a meeting": 4, "had a call": 4, "meeting with": 2, "meeting hoise": 4, "meeting korlam": 4,
+        "call hoise": 4, "visit korse": 3, "pathaisi": 3.5, "pathailam": 3.5, "pathiyechi": 3.5,
+        "pathano hoise": 3.5, "send korsi": 3.5, "send korlam": 3.5, "send disi": 3.5, "smsed": 3, "smsd": 3,
+        "answered": 2, "wrong number": 3,
     },
     FAMILY: {
         "add": 1, "family": 3, "family member": 4, "born": 3, "dob": 3, "date of birth": 3,
-        "birthday": 1.5, "anniversary": 1, "jonmodin": 1.5, "jonmo": 2, "named": 1, "name is": 1,
+        "birthday": 1.5, "bday": 1.5, "anniversary": 1, "jonmodin": 1.5, "jonmo": 2, "named": 1, "name is": 1,
     },
     RFM: {
         "segment": 4, "segments": 4, "rfm": 5, "breakdown": 2.5, "distribution": 2.5,
@@ -67,8 +74,8 @@ _CUES: dict[str, dict[str, float]] = {
         "went through": 3, "go through": 2, "got through": 3,
     },
     EVENTS: {
-        "birthdays": 4, "anniversaries": 4, "upcoming": 2.5, "events": 3, "upcoming events": 5,
-        "coming up": 2, "birthday": 1.5, "anniversary": 1.5, "celebrations": 3, "occasions": 3,
+        "birthdays": 4, "bdays": 4, "anniversaries": 4, "upcoming": 2.5, "events": 3, "upcoming events": 5,
+        "coming up": 2, "birthday": 1.5, "bday": 1.5, "anniversary": 1.5, "celebrations": 3, "occasions": 3,
         "jonmodin": 1.5, "special days": 4,
     },
     FIND: {
@@ -85,6 +92,8 @@ _CUES: dict[str, dict[str, float]] = {
         "movie": 6, "news": 5, "president": 6, "prime minister": 6, "bitcoin": 6, "stock market": 6,
         "capital of": 6, "essay": 6, "story": 5, "lyrics": 6, "horoscope": 6, "homework": 6,
         "math": 5, "code": 4, "python": 6, "translate": 4, "rain": 4, "bristi": 4,
+        # destructive bulk requests: no tool deletes anything
+        "delete": 6, "erase": 5, "wipe": 6, "drop table": 6, "truncate": 6, "muche felo": 6, "delete koro": 6,
     },
     THANKS: {"thanks": 4, "thank you": 5, "thx": 4, "dhonnobad": 5, "great thanks": 5, "ok thanks": 5},
     CANCEL: {
@@ -92,12 +101,18 @@ _CUES: dict[str, dict[str, float]] = {
         "stop": 3, "leave it": 4, "abort": 5,
     },
 }
+# product-name words that never name a product alone ("the blue one", "a big order")
+PRODUCT_MODIFIERS = {"blue", "red", "green", "black", "white", "pink", "grey", "gray", "gold", "silver", "small",
+                     "big", "large", "medium", "mini", "pro", "max", "plus", "lite", "new", "set", "pack", "pcs"}
 # words of a drop-off's label that are not its product ("add to cart of Blue Kettle")
 CART_WORDS = {"add", "added", "to", "cart", "carts", "of", "checkout", "initiated", "payment", "failed", "the", "a",
               "abandoned", "drop", "off", "dropoff", "in", "his", "her", "bought", "he", "she", "had", "left"}
 # drop-off cues that say the purchase happened after all; "cart" alone is only a topic
 RECOVERY_CUES = {"recovered", "recover", "converted", "mark", "completed", "went through", "go through",
                  "got through"}
+# out-of-scope words that are also sales talk about a named customer ("what's the story with Rahim?",
+# "any news from Fatema?"): they do not count when the message names a customer
+OOS_SOFT = {"story", "news", "code", "translate", "rain"}
 INTENT_CUES: dict[str, list[tuple[str, float]]] = {}
 for _intent, _table in _CUES.items():
     for _phrase, _weight in _table.items():
@@ -110,7 +125,7 @@ INTERACTION_TYPES: dict[str, str] = {
          "phone dilam", "call dilam", "call korlam", "call korsi", "call disi", "phone korlam",
          "phone korsi", "voice call"], "call"),
     **dict.fromkeys(["whatsapp", "whatsapped", "wa", "whats app", "whatsapp call"], "whatsapp"),
-    **dict.fromkeys(["sms", "text", "texted", "text message", "sms dilam"], "sms"),
+    **dict.fromkeys(["sms", "text", "texted", "text message", "sms dilam", "smsed"], "sms"),
     **dict.fromkeys(["email", "emailed", "mail", "mailed", "e mail"], "email"),
     **dict.fromkeys(["meeting", "met", "meet", "zoom", "google meet", "had a meeting"], "meeting"),
     **dict.fromkeys(["facebook", "fb", "messenger", "fb page", "facebook page", "inbox"], "facebook"),
@@ -121,6 +136,11 @@ INTERACTION_TYPES: dict[str, str] = {
          "visit korse", "eshechilo", "came by", "dropped by", "at the shop", "at the store",
          "face to face", "visited the shop", "visited the store", "visited the showroom"], "in_person"),
 }
+# a call that happened (past tense); beats a place named in the same message
+CALL_VERBS = {"called", "phoned", "rang", "phone dilam", "call dilam", "call korlam", "call korsi", "call disi",
+              "phone korlam", "phone korsi"}
+# in-person words that name a place, not a visit ("showroom e ashbe" = will come to the showroom)
+IN_PERSON_PLACES = {"showroom", "dokane", "at the shop", "at the store"}
 # spoke/talked say a conversation happened; at a sales desk that is a phone call unless a channel is named
 TALK_WORDS = {"spoke", "spoken", "talked", "talk", "kotha", "discussed", "conversation", "chatted", "said",
               "bollo", "bolse", "told"}
@@ -134,14 +154,22 @@ OUTCOMES: dict[str, str] = {
          "dhore na", "dhorenai", "phone bondho", "bondho", "nobody picked", "no one picked",
          "did not receive", "not receiving", "call not received", "kept ringing", "no pick up",
          "did not respond", "no reply", "not responding", "unanswered", "reply dey nai", "reply dey ni",
-         "reply dei nai", "reply koreni", "reply nai", "seen but no reply", "did not reply"], "no_answer"),
+         "reply dei nai", "reply koreni", "reply nai", "seen but no reply", "did not reply",
+         # shorthand typed in a hurry
+         "no ans", "no answr", "no ansr", "no resp", "didnt pick", "didnt pick up", "didnt answer", "didnt receive",
+         "didnt respond", "didnt reply", "not picked", "not received", "unreachable today"], "no_answer"),
     **dict.fromkeys(
         ["not interested", "no interest", "not keen", "does not want", "did not want",
          "declined", "refused", "lagbe na", "lagbe nai", "dorkar nai", "dorkar nei",
          "interested na", "interested noy", "no need", "said no", "nibe na", "kinbe na",
-         "not buying", "uninterested"], "not_interested"),
+         "not buying", "uninterested", "already bought", "already purchased", "already ordered", "already has one",
+         "bought elsewhere", "bought it elsewhere", "bought somewhere else", "bought from another",
+         "bought from someone else", "onno jaygay", "onno jayga theke", "onno dokan"], "not_interested"),
+    # "wrong number", "number changed": the call reached nobody it was meant for
+    **dict.fromkeys(["wrong number", "wrong no", "number changed", "not his number", "not her number",
+                     "bhul number", "vul number"], "other"),
     **dict.fromkeys(
-        ["busy", "wants a callback", "wants callback", "wants a call back", "call back", "callback",
+        ["busy", "busy in a meeting", "in a meeting", "was in a meeting", "meeting e ache", "wants a callback", "wants callback", "wants a call back", "call back", "callback",
          "call me back", "call later", "asked to call back", "asked me to call back", "call again",
          "pore call", "pore phone", "pore kotha", "call back korte bolse", "requested a callback", "call him",
          "call her",
@@ -165,7 +193,7 @@ OUTCOMES: dict[str, str] = {
                      "somadhan", "sorted out"], "resolved"),
 }
 # when several outcomes are said, the most consequential one wins
-OUTCOME_PRIORITY = ["purchased", "resolved", "complaint", "not_interested", "no_answer", "callback",
+OUTCOME_PRIORITY = ["purchased", "resolved", "complaint", "not_interested", "no_answer", "other", "callback",
                     "interested"]
 # the agent's own plan ("call him back Friday") is a follow-up, an outcome only when nothing else was said
 WEAK_CALLBACK = {"call back", "callback", "call him back", "call her back", "call again", "call them back",
@@ -179,12 +207,14 @@ INBOUND = [
     "texted me", "emailed me", "whatsapped me", "came to the shop", "came to the store",
     "walked in", "came in", "came by", "dropped by", "phone korse", "call korse", "call dise",
     "phone dise", "knock dise", "reached out", "contacted us", "contacted me", "wrote to us",
-    "wrote to me", "eshechilo", "came to",
+    "wrote to me", "eshechilo", "came to", "got a whatsapp", "got a message", "got a msg", "got an email",
+    "got a text", "got an sms", "got a mail", "received a whatsapp", "received a message", "received an email",
+    "got whatsapp", "got message", "got a dm", "got a facebook message", "got an inbox",
 ]
 
 RELATIONSHIPS: dict[str, str] = {
     **dict.fromkeys(["wife", "husband", "spouse", "bou", "bouwe", "stri", "istri", "shami", "swami",
-                     "begum", "partner", "missus"], "spouse"),
+                     "begum", "partner", "missus", "hubby", "hubbie", "wifey", "better half"], "spouse"),
     **dict.fromkeys(["son", "daughter", "child", "kid", "chele", "meye", "baccha", "pola", "maiya",
                      "sons", "daughters", "children", "kids", "baby"], "child"),
     **dict.fromkeys(["mother", "father", "mom", "dad", "mum", "ammu", "abbu", "amma", "abba",
@@ -224,6 +254,9 @@ TONES: dict[str, str] = {
                      "warmly"], "friendly"),
     **dict.fromkeys(["formal", "professional", "polite", "respectful", "official", "formally",
                      "politely"], "formal"),
+    **dict.fromkeys(["apologetic", "apology", "apologies", "apologise", "apologize", "apologising",
+                     "apologizing", "sorry", "say sorry", "dukkho prokash", "khoma chaowa", "maf chaowa"],
+                    "apologetic"),
 }
 LANGUAGES: dict[str, str] = {
     **dict.fromkeys(["bangla", "bengali", "bangla te", "banglay", "in bangla", "in bengali",
@@ -231,12 +264,17 @@ LANGUAGES: dict[str, str] = {
     **dict.fromkeys(["english", "in english", "english e", "engreji"], "en"),
 }
 SEGMENTS: dict[str, str] = {
-    **dict.fromkeys(["champions", "champion", "champs"], "Champions"),
+    **dict.fromkeys(["champions", "champion", "champs", "best customers", "top customers", "best buyers"],
+                    "Champions"),
     **dict.fromkeys(["loyal customers", "loyal customer", "loyal", "loyals", "loyalists"],
                     "Loyal Customers"),
     **dict.fromkeys(["potential loyalists", "potential loyalist", "potential"], "Potential Loyalists"),
     **dict.fromkeys(["new customers", "new customer", "new ones", "newcomers"], "New Customers"),
-    **dict.fromkeys(["at risk", "at-risk", "atrisk", "risky", "risk", "at risk customers"], "At Risk"),
+    **dict.fromkeys(["at risk", "at-risk", "atrisk", "risky", "risk", "at risk customers", "stopped buying",
+                     "stopped coming", "stopped coming back", "stopped ordering", "stopped shopping",
+                     "used to buy", "used to spend", "used to order", "slipping away", "drifting away",
+                     "going cold", "not buying anymore", "not coming back", "ar kinche na", "ar ashe na",
+                     "ar order dey na", "kena bondho"], "At Risk"),
     **dict.fromkeys(["lost", "lost customers", "churned", "gone"], "Lost"),
     **dict.fromkeys(["vip", "vips", "vvip"], "VIP"),
 }
@@ -283,6 +321,8 @@ STOPWORDS = {
     "ekta", "kono", "kichu", "bhalo", "valo", "ache", "chilo", "korse", "bolse", "bollo", "koro",
     "koren", "kore", "hoye", "holo", "jabe", "ase", "aso", "ja", "jeta", "kotha", "bol", "bolo",
     "hi", "hello", "hey", "thanks", "yes", "no", "not", "note", "notes", "called", "named", "name",
+    # Banglish verb forms that follow "call" / "phone" and are never a person ("call dite hobe")
+    "dite", "dile", "dibe", "dise", "diye", "korte", "korle", "korbe", "hobe", "lagbe", "chaise", "chay", "dio",
 }
 # "mark ALL carts recovered": drop-offs are recovered one named customer at a time, never in bulk
 MASS_WORDS = {"all", "every", "everyone", "everybody", "everything", "each", "entire", "bulk", "sob", "shob",
@@ -316,6 +356,8 @@ NUMBER_WORDS = {
 }
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "1st": 1, "2nd": 2,
             "3rd": 3, "4th": 4, "5th": 5, "last": -1}
+# nouns after an ordinal that point at a row of a list ("the first one", "2nd customer", "prothom jon")
+ROW_NOUNS = {"one", "customer", "person", "guy", "lady", "jon", "ta", "name", "entry", "on"}
 CITY_ALIASES = {
     "chittagong": "chattogram", "ctg": "chattogram", "comilla": "cumilla", "barisal": "barishal",
     "jessore": "jashore", "bogra": "bogura", "dacca": "dhaka", "dhk": "dhaka", "syl": "sylhet",

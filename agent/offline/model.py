@@ -12,6 +12,7 @@ from agent.offline.calls import REQUIRED, WRITES, Ask
 from agent.offline.catalogue import Catalogue, name_words
 from agent.offline.dates import VOCABULARY as DATE_WORDS
 from agent.offline.entities import LEXICON_WORDS, Slots, extract
+from agent.offline.followups import asks_same_again, carry_declined, same_again
 from agent.offline.intents import choose, score_intents
 from agent.offline.pending import answer_pending
 from agent.offline.render import as_dict, error_of, render_results
@@ -76,8 +77,15 @@ class OfflineModel:
             answered = answer_pending(ctx.pending, slots, text, scores, self.catalogue, ctx)
             if answered is not None:
                 return self._finish(answered, ctx, now)
+        if asks_same_again(slots):
+            again = same_again(slots, ctx)
+            if again is not None:
+                return self._finish(again, ctx.evolve(pending=None), now)
         intent = choose(scores, bool(slots.customers))
-        return self._finish(self._build(intent, slots, ctx, now, text), ctx.evolve(pending=None), now)
+        built = self._build(intent, slots, ctx, now, text)
+        if isinstance(built, ToolCall):
+            built = carry_declined(built, ctx, slots)
+        return self._finish(built, ctx.evolve(pending=None), now)
 
     def _build(self, intent: str, slots: Slots, ctx: ConversationContext, now: datetime, text: str):
         if intent in BUILDERS:
@@ -100,6 +108,11 @@ class OfflineModel:
         if isinstance(built, str):
             kind = "out_of_scope" if built.startswith("That's outside") else "answer"
             return Reply(built, ctx.evolve(pending=None), kind)
+        if isinstance(built, list) and built and all(isinstance(call, ToolCall) for call in built):
+            decided = [self._finish(call, ctx, now) for call in built]  # several records of one request
+            if all(isinstance(d, ToolCalls) for d in decided):
+                return ToolCalls([d.calls[0] for d in decided], decided[0].context)
+            return next(d for d in decided if not isinstance(d, ToolCalls))
         if isinstance(built, ToolCall):
             missing = _missing(built)
             if missing:
@@ -110,7 +123,8 @@ class OfflineModel:
                 entry = self.catalogue.customer(customer)
                 if entry:
                     last = CustomerRef(entry.id, entry.name)
-            return ToolCalls([built], ctx.evolve(pending=None, last_customer=last, last_tool=built.name))
+            return ToolCalls([built], ctx.evolve(pending=None, last_customer=last, last_tool=built.name,
+                                                 last_call=built, unsent=built.name in WRITES))
         return built  # already a Decision (a re-asked question, a cancellation)
 
     # -- answering ----------------------------------------------------------------------------------
@@ -121,7 +135,7 @@ class OfflineModel:
         One exception: an ambiguous drop-off the user's own message already settles (by its product)
         is retried as a call with that ``dropoff_id`` (it still goes through the confirmation gate).
         """
-        ctx = context or ConversationContext()
+        ctx = (context or ConversationContext()).evolve(unsent=False)  # the proposed call ran (or failed)
         results = [coerce_result(item) for item in tool_results]
         retry = self._pick_from_own_words(messages, results, ctx, now)
         if retry is not None:

@@ -25,6 +25,7 @@ _DONE = {
 }
 _LIST_KEYS = ("items", "entries", "customers", "members", "results", "events", "candidates", "segments",
               "distribution", "list", "timeline")
+_LISTING = {lx.LIST, lx.RFM, lx.FIND, lx.EVENTS}  # tools whose rows "the first one" can point at
 _NAME_KEYS = ("name", "customer_name", "title", "product", "segment", "label")
 
 
@@ -129,6 +130,13 @@ def _learn(ctx: ConversationContext, item: ToolResult, result: Any, catalogue: C
         found = next((result[k] for k in _LIST_KEYS if isinstance(result.get(k), list)), [])
         if len(found) == 1 and isinstance(found[0], dict) and "id" in found[0]:
             ctx = ctx.evolve(last_customer=CustomerRef(int(found[0]["id"]), str(found[0].get("name", ""))))
+    if item.name in _LISTING:
+        rows = next((result[k] for k in _LIST_KEYS if isinstance(result.get(k), list) and result[k]), [])
+        listed = tuple(CustomerRef(r.get("customer_id", r.get("id")), str(r.get("customer_name") or r["name"]))
+                       for r in map(as_dict, rows) if isinstance(r, dict) and (r.get("customer_name") or r.get("name"))
+                       and isinstance(r.get("customer_id", r.get("id")), int))
+        if listed:
+            ctx = ctx.evolve(listed=listed)
     drops = result.get("open_dropoffs") or result.get("dropoffs")
     if isinstance(drops, list) and drops:
         refs = tuple(DropoffRef(int(d["id"]), d.get("customer_id"), d.get("product") or d.get("product_name"))

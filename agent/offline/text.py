@@ -66,24 +66,39 @@ _MESSAGE_COLON = re.compile(
     r"mail|comment|dm|review|likhse|bolse)\b[^:\n]{0,20}:", re.IGNORECASE)
 
 
-def blank_quoted(text: str) -> str:
-    """``text`` with a quoted customer message replaced by spaces (same length, so offsets still hold).
+def message_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each customer message quoted in ``text``, quote marks excluded.
 
-    What a customer wrote is untrusted: it must never choose the tool, the customer or the values
-    of a call. Quoted spans are blanked (an unclosed quote runs to the end); without quotes, the
-    text after "wrote:" / "message:" is blanked when the request before it asks for a reply.
+    Quoted spans ("...", an unclosed quote runs to the end); without quotes, the text after
+    "wrote:" / "message:" when the request before it asks for a reply.
     """
-    def blank(match: re.Match) -> str:
-        quote = match.group()
-        closed = len(quote) >= 2 and quote.endswith('"')
-        return '"' + " " * (len(quote) - 2) + '"' if closed else '"' + " " * (len(quote) - 1)
-
-    blanked = _QUOTED.sub(blank, text)
-    if blanked == text and '"' not in text:
+    spans = [(m.start() + 1, m.end() - (1 if len(m.group()) >= 2 and m.group().endswith('"') else 0))
+             for m in _QUOTED.finditer(text)]
+    if not spans:
         colon = _MESSAGE_COLON.search(text)
         if colon and _REPLY_LEAD.search(text[:colon.start()]):
-            blanked = text[:colon.end()] + " " * (len(text) - colon.end())
-    return blanked
+            spans.append((colon.end(), len(text)))
+    return spans
+
+
+def blank_quoted(text: str) -> str:
+    """``text`` with quoted customer messages replaced by spaces (same length, so offsets still hold).
+
+    What a customer wrote is untrusted: it must never choose the tool, the customer or the values
+    of a call; it reaches a call only verbatim, as draft_reply's ``incoming_message``.
+    """
+    for start, end in message_spans(text):
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
+
+
+def quoted_message(text: str) -> str | None:
+    """The first customer message quoted in ``text`` (see ``message_spans``), or None."""
+    for start, end in message_spans(text):
+        body = text[start:end].strip()
+        if len(body) >= 2:
+            return body
+    return None
 
 
 def tokenize(text: str, region: str = "BD") -> list[Token]:
@@ -120,6 +135,8 @@ def _plain_tokens(text: str, begin: int, stop: int) -> list[Token]:
         if kind == "word" and "'" in norm:
             head, _, tail = norm.partition("'")
             token.norm, token.possessive = head, tail == "s"
+            if tail == "d":  # "whatsapp'd", "sms'd", "call'd": a past tense
+                token.norm = head + ("d" if head.endswith("e") else "ed")
         elif kind == "num":
             token.value = float(norm) if "." in norm else int(norm)
         elif kind == "ordinal":

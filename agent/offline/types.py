@@ -69,6 +69,9 @@ class ConversationContext:
     recent_dropoffs: tuple[DropoffRef, ...] = ()
     last_tool: str | None = None
     pending: PendingClarification | None = None
+    listed: tuple[CustomerRef, ...] = ()  # the customers of the last list shown, in order ("the first one")
+    last_call: ToolCall | None = None  # the last call decided ("same for Fatema" repeats it)
+    unsent: bool = False  # True from deciding a write until its result comes back (declined: never)
 
     def evolve(self, **changes: Any) -> ConversationContext:
         return replace(self, **changes)

@@ -102,7 +102,8 @@ def summarize_call(text: str, *, products: list[str], now: datetime, llm: TextLL
     masker = llm.masker()
     safe = masker.mask(text).replace("</untrusted", "<\\/untrusted")
     answer = llm.complete_json("call_summary", SCHEMA, masker, transcript=safe, today=now.date().isoformat(),
-                               weekday=f"{now:%A}", products=", ".join(products) or "(none)",
+                               weekday=f"{now:%A}",
+                               products=(", ".join(products) or "(none)").replace("</untrusted", "<\\/untrusted"),
                                outcomes=", ".join(values(Outcome)))
     checked = _validated(answer, masker.mask(text), products, now)
     if checked is None:

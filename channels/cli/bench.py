@@ -27,7 +27,7 @@ def bench(
                                                          "(default: bench-results/bench-N.json)."),
     rebuild: bool = typer.Option(False, "--rebuild", help="Build the world again even when it can be reused."),
     seed: int = typer.Option(42, "--seed", help="Random seed of the demo world."),
-    runs: int = typer.Option(5, "--runs", min=1, help="Timings of each whole-population read (call priority, "
+    runs: int = typer.Option(10, "--runs", min=1, help="Timings of each whole-population read (call priority, "
                                                       "RFM, DuckDB)."),
     samples: int = typer.Option(200, "--samples", min=1, help="Heavy customers for the 360 rows, and "
                                                               "log_interaction writes."),

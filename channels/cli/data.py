@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from channels.cli import app
 from channels.cli.runtime import runtime
+from domain.clv import fit_from_orders
 from domain.db import transaction
 from domain.demo import build_demo_world
 from domain.errors import DomainError
@@ -103,6 +104,10 @@ def demo_data(
     typer.echo("segments: " + ", ".join(f"{k} {v:,}" for k, v in summary.segments.items()))
     typer.echo("temperature: " + ", ".join(f"{k} {v:,}" for k, v in sorted(summary.temperatures.items())))
     typer.echo("team: Rina Akter, Karim Hasan, Sadia Islam (agents), Farhana Chowdhury (manager), Admin")
+    # The 360 view reads a stored CLV fit and never fits inside a request: fit once, here.
+    with transaction(rt.sessions) as session:
+        model = fit_from_orders(session, rt.clock.today(), tz=rt.settings.tz, currency=rt.settings.currency)
+    typer.echo(f"CLV model fitted ({model.method}, {model.customers:,} customers)")
 
 
 class ImportKind(str, Enum):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
+from pathlib import Path
 
 import typer
 
@@ -56,7 +57,10 @@ def serve(
         # the reloader imports the app in a child process: hand it the settings through the environment
         for key, value in updates.items():
             os.environ[f"C360_{key.upper()}"] = str(value).lower() if isinstance(value, bool) else str(value)
-        uvicorn.run("channels.http.app:create_app", factory=True, reload=True, host=settings.host,
+        root = Path(__file__).resolve().parents[2]
+        code = [str(root / name) for name in ("agent", "tools", "domain", "channels", "prompts") if (root / name).is_dir()]
+        uvicorn.run("channels.http.app:create_app", factory=True, reload=True, reload_dirs=code,
+                    reload_includes=["*.py", "*.md", "*.html", "*.js", "*.css"], host=settings.host,
                     port=settings.port, log_level=log_level)
         return
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=log_level)

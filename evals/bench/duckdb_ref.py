@@ -72,7 +72,7 @@ def _load(con, world: World) -> str:
             con.execute("DETACH src")
             return "DuckDB sqlite extension, read-only attach"
         except duckdb.Error as exc:  # not installed locally, or unusable: fall back to a plain fetch
-            why = str(exc).splitlines()[0][:120]
+            why = "not installed here" if "not found" in str(exc) else str(exc).splitlines()[0][:80]
     query = select(Order.customer_id, epoch_seconds(Order.ordered_at), cast(Order.total_amount, Float), Order.status)
     with read_session(world.sessions) as session:
         rows = session.execute(query).all()

@@ -28,7 +28,7 @@ class BenchOptions:
     database_url: str | None = None  # None: the bench's own SQLite file, reused between runs
     rebuild: bool = False
     seed: int = 42
-    runs: int = 5  # timings of each whole-population read (call priority, RFM, DuckDB)
+    runs: int = 10  # timings of each whole-population read (call priority, RFM, DuckDB)
     samples: int = 200  # heavy customers for the 360 rows, and writes for log_interaction
     agent_rounds: int = 10  # in-process conversations of 4 turns
     clients: int = 4  # concurrent HTTP clients

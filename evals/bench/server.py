@@ -60,7 +60,8 @@ def _server_env(world: World, port: int, secret: str, slack_api: str) -> dict[st
     env.update({
         "C360_DATABASE_URL": s.resolved_database_url, "C360_DATA_DIR": str(s.data_dir.resolve()),
         "C360_NOW": s.now.isoformat() if s.now else "", "C360_TIMEZONE": s.timezone,
-        "C360_LLM_BACKEND": "offline", "C360_CHAT_RATE_LIMIT_PER_MINUTE": "0", "C360_DEMO_MODE": "false",
+        "C360_LLM_BACKEND": "offline", "C360_LLM_BASE_URL": "", "C360_LLM_API_KEY": "",
+        "C360_CHAT_RATE_LIMIT_PER_MINUTE": "0", "C360_DEMO_MODE": "false",
         "C360_RFM_MONETARY_THRESHOLDS": json.dumps(list(s.rfm_monetary_thresholds)),
         "C360_HOST": "127.0.0.1", "C360_PORT": str(port), "C360_DIGEST_AT": "",
         # Slack always points at the local fake: a .env with real Slack secrets must not reach slack.com
