@@ -10,6 +10,7 @@ never leaves a file that looks like a good one.
 
 PostgreSQL is refused with a clear message: use ``pg_dump``, which takes a consistent snapshot.
 """
+
 from __future__ import annotations
 
 import os
@@ -34,8 +35,10 @@ class BackupReport:
     integrity: str  # "ok"
 
     def describe(self) -> str:
-        return (f"backup written to {self.path} ({self.bytes / 1_048_576:.1f} MiB, {self.pages} pages, "
-                f"{self.tables} tables) in {self.seconds:.2f} s; integrity check: {self.integrity}")
+        return (
+            f"backup written to {self.path} ({self.bytes / 1_048_576:.1f} MiB, {self.pages} pages, "
+            f"{self.tables} tables) in {self.seconds:.2f} s; integrity check: {self.integrity}"
+        )
 
 
 def sqlite_path(url: str) -> Path:
@@ -50,9 +53,13 @@ def sqlite_path(url: str) -> Path:
             field="database_url",
         )
     if parsed.get_backend_name() != "sqlite":
-        raise DomainError(f"cannot back up a {parsed.get_backend_name()} database", field="database_url")
+        raise DomainError(
+            f"cannot back up a {parsed.get_backend_name()} database", field="database_url"
+        )
     if not parsed.database or parsed.database == ":memory:":
-        raise DomainError("an in-memory SQLite database has no file to back up", field="database_url")
+        raise DomainError(
+            "an in-memory SQLite database has no file to back up", field="database_url"
+        )
     return Path(parsed.database).resolve()
 
 
@@ -84,11 +91,17 @@ def backup_sqlite(url: str, dest: Path, *, now: datetime) -> BackupReport:
         raise DomainError(f"there is no database file at {source}", field="database_url")
     target = backup_target(dest, now).resolve()
     if target == source:
-        raise DomainError("the backup path is the database itself; choose another file", field="path")
+        raise DomainError(
+            "the backup path is the database itself; choose another file", field="path"
+        )
     if target.exists():
-        raise DomainError(f"{target} already exists; choose a new file name or remove it first", field="path")
+        raise DomainError(
+            f"{target} already exists; choose a new file name or remove it first", field="path"
+        )
     if not target.parent.is_dir():
-        raise DomainError(f"the folder {target.parent} does not exist; create it first", field="path")
+        raise DomainError(
+            f"the folder {target.parent} does not exist; create it first", field="path"
+        )
     partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
     started = time.perf_counter()
     src = sqlite3.connect(str(source), timeout=30)
@@ -98,7 +111,9 @@ def backup_sqlite(url: str, dest: Path, *, now: datetime) -> BackupReport:
         src.backup(dst, pages=-1)  # one step: one snapshot (see the module docstring)
         dst.execute("PRAGMA journal_mode=DELETE")  # a single self-contained file
         pages = dst.execute("PRAGMA page_count").fetchone()[0]
-        tables = dst.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+        tables = dst.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[
+            0
+        ]
     except sqlite3.Error as exc:
         dst.close()
         partial.unlink(missing_ok=True)
@@ -109,6 +124,10 @@ def backup_sqlite(url: str, dest: Path, *, now: datetime) -> BackupReport:
     verdict = integrity_check(partial)
     if verdict != "ok":
         partial.unlink(missing_ok=True)
-        raise DomainError(f"the copy failed its integrity check and was removed: {verdict}", field="path")
+        raise DomainError(
+            f"the copy failed its integrity check and was removed: {verdict}", field="path"
+        )
     os.replace(partial, target)
-    return BackupReport(target, target.stat().st_size, pages, tables, time.perf_counter() - started, verdict)
+    return BackupReport(
+        target, target.stat().st_size, pages, tables, time.perf_counter() - started, verdict
+    )

@@ -17,6 +17,7 @@
 Code that wants to log something about a message logs its length: ``message_text(text)`` renders
 as ``[message text: 42 chars]``.
 """
+
 from __future__ import annotations
 
 import contextvars
@@ -24,7 +25,8 @@ import logging
 import re
 import uuid
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import phonenumbers
 
@@ -37,11 +39,31 @@ EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-
 # Runs of 9 to 15 digits with the usual separators, with or without + or a (0) trunk: typo'd or
 # partial numbers are still personal data. ISO dates and times are protected separately.
 LOOSE_PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d(?:[\s\-.()/]{0,2}\d){8,14}(?!\w)")
-DATE_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
-TEXT_KEYS = frozenset({
-    "content", "contents", "message", "messages", "text", "prompt", "input", "notes", "note", "body",
-    "summary", "subject", "incoming_message", "query", "reason", "message_text", "reply", "draft",
-})
+DATE_LIKE = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+)
+TEXT_KEYS = frozenset(
+    {
+        "content",
+        "contents",
+        "message",
+        "messages",
+        "text",
+        "prompt",
+        "input",
+        "notes",
+        "note",
+        "body",
+        "summary",
+        "subject",
+        "incoming_message",
+        "query",
+        "reason",
+        "message_text",
+        "reply",
+        "draft",
+    }
+)
 _CLEAN = "_c360_clean"
 
 
@@ -112,7 +134,9 @@ def _scrub(value: Any, depth: int = 0) -> Any:
     if depth > 6:
         return "[...]"
     if isinstance(value, dict):
-        return {k: (_removed(v) if k in TEXT_KEYS else _scrub(v, depth + 1)) for k, v in value.items()}
+        return {
+            k: (_removed(v) if k in TEXT_KEYS else _scrub(v, depth + 1)) for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_scrub(v, depth + 1) for v in value]
     if isinstance(value, tuple):
@@ -135,8 +159,10 @@ def _render(record: logging.LogRecord) -> str:
     args = record.args
     if args and record.name.startswith("sqlalchemy.engine"):
         # SQLAlchemy logs bound parameters (row values: names, phones, notes) as non-string args
-        args = tuple(a if isinstance(a, str) else "[parameters hidden]"
-                     for a in (args if isinstance(args, tuple) else (args,)))
+        args = tuple(
+            a if isinstance(a, str) else "[parameters hidden]"
+            for a in (args if isinstance(args, tuple) else (args,))
+        )
     elif isinstance(args, dict):
         args = _scrub(args)
     elif isinstance(args, tuple):
@@ -160,8 +186,12 @@ def clean_record(record: logging.LogRecord) -> logging.LogRecord:
     for name in ID_FIELDS:
         if getattr(record, name, None) in (None, ""):
             setattr(record, name, ids.get(name, "-"))
-    record.log_ids = " ".join(f"{ID_LABELS[n]}={getattr(record, n)}" for n in ID_FIELDS
-                              if getattr(record, n) != "-") or "-"
+    record.log_ids = (
+        " ".join(
+            f"{ID_LABELS[n]}={getattr(record, n)}" for n in ID_FIELDS if getattr(record, n) != "-"
+        )
+        or "-"
+    )
     record.msg, record.args = mask_text(_render(record)), None
     if record.exc_info and not record.exc_text:
         record.exc_text = logging.Formatter().formatException(record.exc_info)

@@ -65,6 +65,10 @@ def build_list(slots: Slots, ctx: ConversationContext, now: datetime, text: str)
 
 def build_360(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> Built:
     args: dict[str, Any] = {}
+    several = several_customers(slots)
+    if several and len(several) <= 3 and all(m.resolution is None or m.resolution.status == "unique"
+                                             for m in slots.customers if m.via == "name"):
+        return [make_call(lx.V360, {"customer": c.id}) for c in several]  # "pull up Rahim and Fatema": both
     ask = _with_customer(lx.V360, find_customer(slots, ctx), args)
     if ask:
         return ask

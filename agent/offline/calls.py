@@ -76,6 +76,10 @@ def find_customer(slots: Slots, ctx: ConversationContext, skip: set[int] = froze
         if 0 <= position < len(ctx.listed):
             chosen = ctx.listed[position]
             return Who(ref=chosen.id, name=chosen.name, customer=chosen)
+    if len(ctx.several) > 1:
+        # "pull up Rahim and Fatema" then "log a call with her": which of the two is not ours to guess
+        options = tuple(Candidate(c.id, c.name) for c in ctx.several)
+        return Who(problem="ambiguous", candidates=options, typed="customer")
     if ctx.last_customer:
         return Who(ref=ctx.last_customer.id, name=ctx.last_customer.name, customer=ctx.last_customer)
     return Who(problem="missing")

@@ -26,7 +26,7 @@ TABLES = {
     "cue": PhraseTable(lx.INTENT_CUES),
 }
 # words whose presence after them makes the next unknown word a person ("spoke to X")
-_TARGET_WORDS = {"with", "to", "for", "called", "call", "phoned", "met", "about", "ke", "from", "named",
+_TARGET_WORDS = {"with", "to", "for", "called", "call", "phoned", "met", "ke", "from", "named",
                  "customer", "texted", "emailed", "whatsapped", "messaged", "rang", "visited", "show", "me"}
 _FOLLOW_UP_TYPE = PhraseTable(dict.fromkeys(
     ["call back", "callback", "call him back", "call her back", "call them back", "call later", "call again",

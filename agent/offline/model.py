@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from agent.offline import lexicon as lx
 from agent.offline.builders import BUILDERS
 from agent.offline.calls import REQUIRED, WRITES, Ask
-from agent.offline.catalogue import Catalogue, name_words
+from agent.offline.catalogue import Catalogue, Entry, name_words
 from agent.offline.dates import VOCABULARY as DATE_WORDS
 from agent.offline.entities import LEXICON_WORDS, Slots, extract
 from agent.offline.followups import asks_same_again, carry_declined, same_again
@@ -57,7 +57,8 @@ class OfflineModel:
         tokens = tokenize(blank_quoted(clean), self.region)  # quoted customer text is data, not the request
         index = self.catalogue.customers
         for token in tokens:
-            if token.kind == "word" and token.norm not in _CORRECTABLE and not index.is_word(token.norm) \
+            if token.kind == "word" and token.norm not in _CORRECTABLE and token.norm not in lx.PLAIN_WORDS \
+                    and not index.is_word(token.norm) \
                     and not self.catalogue.products.is_word(token.norm):
                 fixed = self.corrector.correct(token.norm)
                 if fixed and not index.word_matches(token.norm):
@@ -111,7 +112,10 @@ class OfflineModel:
         if isinstance(built, list) and built and all(isinstance(call, ToolCall) for call in built):
             decided = [self._finish(call, ctx, now) for call in built]  # several records of one request
             if all(isinstance(d, ToolCalls) for d in decided):
-                return ToolCalls([d.calls[0] for d in decided], decided[0].context)
+                named = {c.arguments.get("customer") for c in built}
+                several = tuple(CustomerRef(e.id, e.name) for e in map(self.catalogue.customer, named)
+                                if isinstance(e, Entry)) if len(named) > 1 else ()
+                return ToolCalls([d.calls[0] for d in decided], decided[0].context.evolve(several=several))
             return next(d for d in decided if not isinstance(d, ToolCalls))
         if isinstance(built, ToolCall):
             missing = _missing(built)
@@ -124,7 +128,7 @@ class OfflineModel:
                 if entry:
                     last = CustomerRef(entry.id, entry.name)
             return ToolCalls([built], ctx.evolve(pending=None, last_customer=last, last_tool=built.name,
-                                                 last_call=built, unsent=built.name in WRITES))
+                                                 last_call=built, unsent=built.name in WRITES, several=()))
         return built  # already a Decision (a re-asked question, a cancellation)
 
     # -- answering ----------------------------------------------------------------------------------

@@ -72,6 +72,7 @@ class ConversationContext:
     listed: tuple[CustomerRef, ...] = ()  # the customers of the last list shown, in order ("the first one")
     last_call: ToolCall | None = None  # the last call decided ("same for Fatema" repeats it)
     unsent: bool = False  # True from deciding a write until its result comes back (declined: never)
+    several: tuple[CustomerRef, ...] = ()  # customers the last request named together ("Rahim and Fatema")
 
     def evolve(self, **changes: Any) -> ConversationContext:
         return replace(self, **changes)

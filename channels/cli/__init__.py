@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "channels.cli.chat",
     "channels.cli.slack",
     "channels.cli.bench",
+    "channels.cli.load",
 ]
 
 

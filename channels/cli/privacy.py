@@ -1,4 +1,5 @@
 """Data-rights and safety commands: customer export / erase, consent log, retention, backup."""
+
 from __future__ import annotations
 
 import json
@@ -16,14 +17,25 @@ from domain.db import transaction
 from domain.errors import DomainError
 from domain.logs import current_request_id, log_context, new_request_id
 from domain.models import User
-from domain.privacy import consent_log, erase_customer, export_customer, forget_in_index, write_consent_csv
-from domain.retention import apply_retention
+from domain.privacy import (
+    apply_retention,
+    consent_log,
+    erase_customer,
+    export_customer,
+    forget_in_index,
+    write_consent_csv,
+)
 
-customer_app = typer.Typer(help="A customer's data: export it, or erase it (right to be forgotten).",
-                           no_args_is_help=True)
-consent_app = typer.Typer(help="The consent log (every opt-in and opt-out, who and why).", no_args_is_help=True)
-retention_app = typer.Typer(help="Data retention: redact free text older than C360_RETENTION_DAYS_NOTES.",
-                            no_args_is_help=True)
+customer_app = typer.Typer(
+    help="A customer's data: export it, or erase it (right to be forgotten).", no_args_is_help=True
+)
+consent_app = typer.Typer(
+    help="The consent log (every opt-in and opt-out, who and why).", no_args_is_help=True
+)
+retention_app = typer.Typer(
+    help="Data retention: redact free text older than C360_RETENTION_DAYS_NOTES.",
+    no_args_is_help=True,
+)
 app.add_typer(customer_app, name="customer")
 app.add_typer(consent_app, name="consent")
 app.add_typer(retention_app, name="retention")
@@ -48,7 +60,9 @@ def _write(text: str, out: Path | None, what: str) -> None:
 @customer_app.command("export")
 def customer_export(
     customer_id: int = typer.Argument(..., help="The customer's id."),
-    out: Path | None = typer.Option(None, "--out", help="Write the JSON to this file instead of stdout."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Write the JSON to this file instead of stdout."
+    ),
 ) -> None:
     """Everything held about a customer and their family, as one JSON document."""
     rt = runtime()
@@ -63,7 +77,9 @@ def customer_export(
 @customer_app.command("erase")
 def customer_erase(
     customer_id: int = typer.Argument(..., help="The customer's id."),
-    reason: str = typer.Option(..., "--reason", help="Why (for example: the customer asked on 2026-11-20)."),
+    reason: str = typer.Option(
+        ..., "--reason", help="Why (for example: the customer asked on 2026-11-20)."
+    ),
     acting: str = typer.Option(..., "--as", help="Your c360 user name; only an admin may erase."),
 ) -> None:
     """Erase a customer and their family (admin only). Orders and amounts stay; personal data goes."""
@@ -74,11 +90,19 @@ def customer_erase(
                 user_id = session.scalar(select(User.id).where(User.name == acting.strip()))
                 if user_id is None:
                     raise DomainError(f"there is no c360 user named {acting!r}", field="as")
-                done = erase_customer(session, customer_id, reason=reason, user_id=user_id,
-                                      now=rt.clock.now(), request_id=current_request_id())
+                done = erase_customer(
+                    session,
+                    customer_id,
+                    reason=reason,
+                    user_id=user_id,
+                    now=rt.clock.now(),
+                    request_id=current_request_id(),
+                )
         except DomainError as exc:
             _fail(exc)
-        removed = _forget_in_index(rt.settings.data_dir, customer_id) if not done.already_erased else 0
+        removed = (
+            _forget_in_index(rt.settings.data_dir, customer_id) if not done.already_erased else 0
+        )
     typer.echo(done.describe() + (f"; {removed} vector-index documents removed" if removed else ""))
 
 
@@ -86,15 +110,21 @@ def _forget_in_index(data_dir: Path, customer_id: int) -> int:
     """Drop the customer's documents from the reply index, when this installation has one."""
     if not (Path(data_dir) / "chroma").is_dir():
         return 0
-    from domain.retrieval import reply_index  # chromadb is slow to import: only when there is an index
+    from domain.retrieval import (
+        reply_index,
+    )  # chromadb is slow to import: only when there is an index
 
     return forget_in_index(reply_index(data_dir), [customer_id])
 
 
 @consent_app.command("export")
 def consent_export(
-    customer: int | None = typer.Option(None, "--customer", help="Only this customer's consent log."),
-    out: Path | None = typer.Option(None, "--out", help="Write the CSV to this file instead of stdout."),
+    customer: int | None = typer.Option(
+        None, "--customer", help="Only this customer's consent log."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", help="Write the CSV to this file instead of stdout."
+    ),
 ) -> None:
     """The consent log as CSV: customer, channel, opted in or out, source, reason, who, when."""
     rt = runtime()
@@ -122,8 +152,9 @@ def retention_apply(
     rt = runtime()
     try:
         with transaction(rt.sessions) as session:
-            report = apply_retention(session, days=rt.settings.retention_days_notes, now=rt.clock.now(),
-                                     dry_run=dry_run)
+            report = apply_retention(
+                session, days=rt.settings.retention_days_notes, now=rt.clock.now(), dry_run=dry_run
+            )
     except DomainError as exc:
         _fail(exc)
     typer.echo(report.describe())
@@ -131,7 +162,9 @@ def retention_apply(
 
 @app.command("backup")
 def backup(
-    path: Path = typer.Argument(..., help="The backup file to create (or a folder to put a dated one in)."),
+    path: Path = typer.Argument(
+        ..., help="The backup file to create (or a folder to put a dated one in)."
+    ),
 ) -> None:
     """Copy the SQLite database while the server runs (SQLite backup API) and check the copy.
 

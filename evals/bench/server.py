@@ -72,13 +72,17 @@ def _server_env(world: World, port: int, secret: str, slack_api: str) -> dict[st
 
 
 @contextmanager
-def running_server(world: World) -> Iterator[Served]:
-    """``c360 serve`` on a free loopback port until the block ends (then SIGINT, so Slack work drains)."""
+def running_server(world: World, *, env: dict[str, str] | None = None,
+                   log_path: Path | None = None) -> Iterator[Served]:
+    """``c360 serve`` on a free loopback port until the block ends (then SIGINT, so Slack work drains).
+
+    ``env`` overrides the server's settings (e.g. ``C360_CHAT_RATE_LIMIT_PER_MINUTE``); its output goes
+    to ``log_path`` (default ``<data_dir>/bench/serve.log``)."""
     port, secret = free_port(), secrets.token_hex(16)
-    log_path = (world.settings.data_dir / "bench" / "serve.log").resolve()
+    log_path = (log_path or world.settings.data_dir / "bench" / "serve.log").resolve()
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with FakeSlackApi() as fake, open(log_path, "w", encoding="utf-8") as log:
-        env = _server_env(world, port, secret, fake.api_url)
+        env = {**_server_env(world, port, secret, fake.api_url), **(env or {})}
         process = subprocess.Popen([sys.executable, "-c", LAUNCH, "serve", "--log-level", "warning"],
                                    env=env, stdout=log, stderr=subprocess.STDOUT)
         served = Served(f"http://127.0.0.1:{port}", secret, fake, log_path)
@@ -155,39 +159,17 @@ def http_rows(world: World, served: Served, actor: Actor, name: str, *, clients:
 
 def slack_available(world: World) -> str | None:
     """Why the Slack row cannot be measured here, or None when it can."""
+    from sqlalchemy import inspect
+
     if find_spec("channels.slack") is None or find_spec("slack_bolt") is None:
         return "no Slack channel (channels.slack / slack-bolt) in this build"
-    if not _has_slack_table(world) and not world.own_database:
-        return "the slack_deliveries table is not in this database's schema (its migration is missing)"
+    with world.engine.connect() as conn:
+        if not inspect(conn).has_table("slack_deliveries"):
+            return "the database has no slack_deliveries table (run the migrations)"
     return None
 
 
-def _has_slack_table(world: World) -> bool:
-    from sqlalchemy import inspect
-
-    with world.engine.connect() as conn:
-        return inspect(conn).has_table("slack_deliveries")
-
-
-@contextmanager
-def slack_table(world: World) -> Iterator[bool]:
-    """While the Slack channel's table has no migration yet, the bench's own database gets it for the
-    run only (created from the model, dropped afterwards), so a later migration still applies cleanly.
-    Yields True when the table was made for this run."""
-    from domain.models.channels import SlackDelivery
-
-    if _has_slack_table(world) or not world.own_database or find_spec("channels.slack") is None:
-        yield False
-        return
-    SlackDelivery.__table__.create(world.engine)
-    try:
-        yield True
-    finally:
-        SlackDelivery.__table__.drop(world.engine)
-
-
-def slack_rows(world: World, served: Served, name: str, *, events: int, interval: float,
-               made_table: bool = False) -> list[Row]:
+def slack_rows(world: World, served: Served, name: str, *, events: int, interval: float) -> list[Row]:
     """``events`` signed app_mention events, one every ``interval`` s; the time to each 200 is the ack."""
     why = slack_available(world)
     if why:
@@ -214,7 +196,7 @@ def slack_rows(world: World, served: Served, name: str, *, events: int, interval
     # let the answers reach the fake Web API before the server stops (bounded)
     posted = served.fake.wait_for("chat.postMessage", events + 1, timeout=max(60.0, 5.0 * events))
     row = summarize(SLACK_LABEL, durations, target=SLACK_ACK_TARGET, interval_s=interval,
-                    answers_posted=posted, events_sent=events + 1, table_made_for_run=made_table)
+                    answers_posted=posted, events_sent=events + 1)
     row.per_second = None  # the events are paced, so acks per second would only echo the interval
     if failures:
         row.note = f"{len(failures)} event(s) not acknowledged with 200, first: {failures[0]}"
@@ -230,10 +212,9 @@ def served_rows(world: World, actor: Actor, name: str, *, clients: int, rounds: 
         return [unavailable(http_label, "no HTTP channel in this build"),
                 unavailable(SLACK_LABEL, "no HTTP channel in this build", SLACK_ACK_TARGET)], []
     try:
-        with slack_table(world) as made_table, running_server(world) as served:
+        with running_server(world) as served:
             rows = http_rows(world, served, actor, name, clients=clients, rounds=rounds, seconds=seconds)
-            rows += slack_rows(world, served, name, events=slack_events, interval=slack_interval,
-                               made_table=made_table)
+            rows += slack_rows(world, served, name, events=slack_events, interval=slack_interval)
     except RuntimeError as exc:
         return [unavailable(http_label, str(exc)), unavailable(SLACK_LABEL, str(exc), SLACK_ACK_TARGET)], []
     return rows, served.threads

@@ -59,7 +59,6 @@ class World:
     built: bool  # True when this run (re)built it
     build_seconds: float | None
     clv_model: dict  # the stored CLV fit the 360 view reads: {id, method, fitted_now, seconds}
-    own_database: bool = True  # the bench's own file (False: a --db the user gave)
 
     @property
     def sessions(self):
@@ -112,7 +111,7 @@ def open_world(settings: Settings, customers: int, *, seed: int = 42, rebuild: b
         built, seconds = True, timer.perf_counter() - began
     n_customers, n_orders, n_interactions = _counts(engine)
     clv = _stored_clv_model(engine, clock, settings)
-    return World(settings, engine, clock, n_customers, n_orders, n_interactions, built, seconds, clv, own_database)
+    return World(settings, engine, clock, n_customers, n_orders, n_interactions, built, seconds, clv)
 
 
 def _stored_clv_model(engine: Engine, clock: Clock, settings: Settings) -> dict:

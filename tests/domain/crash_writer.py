@@ -10,6 +10,7 @@ The writer calls ``tools.registry.call_tool("log_interaction", ...)`` with idemp
 ``w-N`` for N = START, START+1, ... and prints ``ack w-N`` only after the call has returned
 success, so every printed key is a write acknowledged to its caller.
 """
+
 from __future__ import annotations
 
 import os
@@ -26,15 +27,26 @@ def writer(url: str, user_id: int, customer_ids: list[int], start: int) -> None:
     from tools.registry import call_tool
 
     engine = make_engine(url)
-    ctx = ToolContext(sessions=session_factory(engine), actor=Actor(user_id, "Crash Writer", Role.agent),
-                      clock=Clock(), settings=Settings(_env_file=None, database_url=url), request_id="crash")
+    ctx = ToolContext(
+        sessions=session_factory(engine),
+        actor=Actor(user_id, "Crash Writer", Role.agent),
+        clock=Clock(),
+        settings=Settings(_env_file=None, database_url=url),
+        request_id="crash",
+    )
     n = start
     while True:
         key = f"w-{n}"
-        result = call_tool("log_interaction", {
-            "customer": customer_ids[n % len(customer_ids)], "type": "call", "outcome": "interested",
-            "notes": f"crash write {key}",
-        }, ctx.with_key(key))
+        result = call_tool(
+            "log_interaction",
+            {
+                "customer": customer_ids[n % len(customer_ids)],
+                "type": "call",
+                "outcome": "interested",
+                "notes": f"crash write {key}",
+            },
+            ctx.with_key(key),
+        )
         if not result.ok:
             print(f"error {key} {result.error}: {result.message}", flush=True)
             os._exit(3)
@@ -43,7 +55,11 @@ def writer(url: str, user_id: int, customer_ids: list[int], start: int) -> None:
 
 
 def main() -> None:
-    url, user_id, customers = sys.argv[1], int(sys.argv[2]), [int(c) for c in sys.argv[3].split(",")]
+    url, user_id, customers = (
+        sys.argv[1],
+        int(sys.argv[2]),
+        [int(c) for c in sys.argv[3].split(",")],
+    )
     # The slow start-up (imports, mapper set-up, the driver's lazy imports) is done once here;
     # the connection is closed before any fork, so no child shares it.
     import tools.catalog  # noqa: F401

@@ -1,4 +1,5 @@
 """Online backup: copies taken while a writer logs interactions are intact and hold a consistent prefix."""
+
 from __future__ import annotations
 
 import shutil
@@ -37,8 +38,13 @@ def test_backups_taken_while_writing_hold_a_consistent_prefix(db_url, sessions, 
     with transaction(sessions) as s:
         user = make_user(s, "Backup Writer")
         customers = [make_customer(s, f"Backup Customer {k}").id for k in range(3)]
-    ctx = ToolContext(sessions=sessions, actor=Actor(user.id, user.name, Role.agent), clock=clock,
-                      settings=tool_settings(), request_id="backup-test")
+    ctx = ToolContext(
+        sessions=sessions,
+        actor=Actor(user.id, user.name, Role.agent),
+        clock=clock,
+        settings=tool_settings(),
+        request_id="backup-test",
+    )
     acked: list[int] = []  # write numbers, in order, after their call returned success
     stop = threading.Event()
     failures: list[str] = []
@@ -46,8 +52,11 @@ def test_backups_taken_while_writing_hold_a_consistent_prefix(db_url, sessions, 
     def writer() -> None:
         n = 0
         while not stop.is_set():
-            result = call_tool("log_interaction", {"customer": customers[n % 3], "type": "call",
-                                                   "notes": f"backup write {n:05d}"}, ctx.with_key(f"b-{n}"))
+            result = call_tool(
+                "log_interaction",
+                {"customer": customers[n % 3], "type": "call", "notes": f"backup write {n:05d}"},
+                ctx.with_key(f"b-{n}"),
+            )
             if not result.ok:
                 failures.append(result.text)
                 return
@@ -77,7 +86,9 @@ def test_backups_taken_while_writing_hold_a_consistent_prefix(db_url, sessions, 
         # every write acknowledged before the backup began is in it; nothing after it ended
         # (+1: a write may commit during the copy and be acknowledged just after)
         assert acked_before <= len(restored) <= acked_after + 1
-        assert restored == [f"backup write {n:05d}" for n in range(len(restored))]  # a prefix, no gaps
+        assert restored == [
+            f"backup write {n:05d}" for n in range(len(restored))
+        ]  # a prefix, no gaps
         sizes.append(len(restored))
     assert sizes == sorted(sizes) and sizes[-1] > sizes[0]
 
@@ -88,7 +99,11 @@ def restore(path: Path) -> list[str]:
     try:
         with session_factory(engine)() as s:
             notes = s.scalars(select(Interaction.notes).order_by(Interaction.id)).all()
-            audits = s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "log_interaction"))
+            audits = s.scalar(
+                select(func.count())
+                .select_from(AuditLog)
+                .where(AuditLog.action == "log_interaction")
+            )
             counted = s.scalar(select(func.coalesce(func.sum(CustomerStats.interaction_count), 0)))
             assert s.execute(text("PRAGMA foreign_key_check")).all() == []
     finally:
@@ -127,7 +142,7 @@ def test_integrity_check_detects_a_damaged_file(tmp_path):
     page_size = conn.execute("PRAGMA page_size").fetchone()[0]
     conn.close()
     data = bytearray(broken.read_bytes())
-    data[page_size * 3 + 200: page_size * 3 + 600] = b"\xff" * 400  # scribble over a b-tree page
+    data[page_size * 3 + 200 : page_size * 3 + 600] = b"\xff" * 400  # scribble over a b-tree page
     broken.write_bytes(bytes(data))
     assert integrity_check(broken) != "ok"
 
@@ -136,7 +151,10 @@ def test_postgresql_is_refused_with_the_pg_dump_advice(clock, tmp_path):
     url = "postgresql+psycopg://c360:s3cret@db.example:5432/c360"
     with pytest.raises(DomainError, match="pg_dump") as caught:
         backup_sqlite(url, tmp_path / "x.db", now=clock.now())
-    assert "s3cret" not in caught.value.message and "postgresql://c360:***@db.example:5432/c360" in caught.value.message
+    assert (
+        "s3cret" not in caught.value.message
+        and "postgresql://c360:***@db.example:5432/c360" in caught.value.message
+    )
     assert not (tmp_path / "x.db").exists()
 
 

@@ -10,6 +10,7 @@ idempotency record with the stored result, and its customer's ``customer_stats``
 next run retries from the first unacknowledged key, as a client would, so a write that committed
 but was never acknowledged must come back as a replay, not a second row.
 """
+
 from __future__ import annotations
 
 import json
@@ -41,7 +42,12 @@ class Zygote:
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         self.proc = subprocess.Popen(
             [sys.executable, str(WRITER), db_url, str(user_id), ",".join(map(str, customer_ids))],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env, bufsize=1,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            env=env,
+            bufsize=1,
         )
         self.lines: queue.Queue[str | None] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
@@ -57,7 +63,13 @@ class Zygote:
     def expect(self, prefix: str, timeout: float, collect: list[str] | None = None) -> str:
         deadline = time.monotonic() + timeout
         while True:
-            line = self.lines.get(timeout=max(deadline - time.monotonic(), 0.01))
+            try:
+                line = self.lines.get(timeout=max(deadline - time.monotonic(), 0.01))
+            except queue.Empty:
+                raise AssertionError(
+                    f"no {prefix.strip()!r} line from the writer within {timeout} s "
+                    f"(writer {self.child}: {_process_state(self.child)})"
+                ) from None
             assert line is not None, f"the writer's parent died (exit {self.proc.poll()})"
             assert not line.startswith("error"), line
             if line.startswith(prefix):
@@ -82,6 +94,16 @@ class Zygote:
         self.proc.wait(10)
 
 
+def _process_state(pid: int | None) -> str:
+    """The kernel's view of a process (state and wait channel), for a stuck-writer message."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text().split()
+        wchan = Path(f"/proc/{pid}/wchan").read_text()
+        return f"state {stat[2]}, waiting in {wchan or '-'}"
+    except (OSError, TypeError, IndexError):
+        return "gone"
+
+
 def check_integrity(conn, dialect: str) -> None:
     if dialect == "sqlite":
         assert conn.exec_driver_sql("PRAGMA integrity_check").scalars().all() == ["ok"]
@@ -89,11 +111,13 @@ def check_integrity(conn, dialect: str) -> None:
         return
     # amcheck verifies every B-tree index against its table's structure invariants
     conn.execute(text("CREATE EXTENSION IF NOT EXISTS amcheck"))
-    checked = conn.execute(text(
-        "SELECT count(bt_index_check(c.oid)) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-        "JOIN pg_am am ON am.oid = c.relam JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE am.amname = 'btree' AND n.nspname = current_schema() AND c.relpersistence = 'p'"
-    )).scalar()
+    checked = conn.execute(
+        text(
+            "SELECT count(bt_index_check(c.oid)) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "JOIN pg_am am ON am.oid = c.relam JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE am.amname = 'btree' AND n.nspname = current_schema() AND c.relpersistence = 'p'"
+        )
+    ).scalar()
     assert checked > 10
 
 
@@ -134,8 +158,9 @@ def check_database(url: str, acked: list[str]) -> int:
             check_integrity(conn, engine.dialect.name)
             for problem, query in CONSISTENCY.items():
                 assert conn.execute(text(query)).all() == [], problem
-            keys = conn.execute(text("SELECT idempotency_key, count(*) FROM interactions "
-                                     "GROUP BY idempotency_key")).all()
+            keys = conn.execute(
+                text("SELECT idempotency_key, count(*) FROM interactions GROUP BY idempotency_key")
+            ).all()
             results = dict(conn.execute(text("SELECT key, result FROM idempotency_records")).all())
     finally:
         engine.dispose()
@@ -176,7 +201,9 @@ def test_acknowledged_writes_survive_sigkill_and_nothing_is_half_written(db_url,
             zygote.child = None
             assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
             run = acked[before:]
-            assert run == [f"w-{n}" for n in range(start, start + len(run))]  # in order, none skipped
+            assert run == [
+                f"w-{n}" for n in range(start, start + len(run))
+            ]  # in order, none skipped
             held = check_database(db_url, acked)
             # at most one write can be committed and not yet acknowledged when the kill lands;
             # the next run retries its key and must get the stored result back, not a second row

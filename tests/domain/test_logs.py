@@ -1,4 +1,5 @@
 """Logs never hold phone numbers, emails or message text, and every line a request causes carries its id."""
+
 from __future__ import annotations
 
 import asyncio
@@ -10,14 +11,32 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from domain.logs import (
-    FORMAT, PrivacyFilter, configure_logging, current_ids, install, log_context, mask_text, message_text,
-    new_request_id, uninstall,
+    FORMAT,
+    PrivacyFilter,
+    configure_logging,
+    current_ids,
+    install,
+    log_context,
+    mask_text,
+    message_text,
+    new_request_id,
+    uninstall,
 )
 
 log = logging.getLogger("c360.test.logs")
 
-PHONES = ["01712-345678", "01712345678", "+880 1712 345678", "+8801712345678", "8801712345678",
-          "+44 20 7946 0958", "(202) 555-0143", "+1 415 555 2671", "0044 20 7946 0958", "017 1234 5678"]
+PHONES = [
+    "01712-345678",
+    "01712345678",
+    "+880 1712 345678",
+    "+8801712345678",
+    "8801712345678",
+    "+44 20 7946 0958",
+    "(202) 555-0143",
+    "+1 415 555 2671",
+    "0044 20 7946 0958",
+    "017 1234 5678",
+]
 EMAILS = ["rahim@example.com", "Sarah.Uddin+crm@mail.example.co.uk"]
 
 
@@ -56,7 +75,10 @@ def test_dates_times_ids_and_amounts_are_left_alone():
 def test_message_text_is_removed_wherever_it_is_passed(caplog_info):
     said = "amar number 01712345678, ami kettle ta chai"
     log.info("incoming %s", message_text(said))
-    log.info("request options: %s", {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": said}]})
+    log.info(
+        "request options: %s",
+        {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": said}]},
+    )
     log.info("payload %r", {"customer": 4, "notes": said, "incoming_message": said})
 
     class HumanMessage:
@@ -90,8 +112,10 @@ def test_sql_parameters_are_hidden(caplog_info):
     try:
         with engine.begin() as conn:
             conn.execute(text("CREATE TABLE people (name TEXT, phone TEXT, notes TEXT)"))
-            conn.execute(text("INSERT INTO people VALUES (:name, :phone, :notes)"),
-                         {"name": "Rahim Uddin", "phone": "+8801712345678", "notes": "wants a kettle"})
+            conn.execute(
+                text("INSERT INTO people VALUES (:name, :phone, :notes)"),
+                {"name": "Rahim Uddin", "phone": "+8801712345678", "notes": "wants a kettle"},
+            )
     finally:
         engine.dispose()
         logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
@@ -171,8 +195,7 @@ def test_configured_handler_prints_ids_and_strips_extra_text(capsys):
 
 
 def test_log_context_refuses_unknown_fields_and_ids_are_short():
-    with pytest.raises(TypeError, match="request_id, turn_id"):
-        with log_context(customer="Rahim"):
-            pass
+    with pytest.raises(TypeError, match="request_id, turn_id"), log_context(customer="Rahim"):
+        pass
     rid = new_request_id()
     assert len(rid) == 12 and rid != new_request_id()

@@ -10,6 +10,7 @@ Idempotent: a redacted value is the marker (or NULL) and is not counted again, s
 reports zero everywhere. Erasure audit rows keep their reason: they are the record that an
 erasure was done, and the reason holds no personal data.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -20,10 +21,22 @@ from sqlalchemy.orm import Session
 
 from domain.errors import DomainError
 from domain.models import (
-    AuditLog, BehaviorEvent, ConsentEvent, Dropoff, IdempotencyRecord, Interaction, Note, SupportTicket,
+    AuditLog,
+    BehaviorEvent,
+    ConsentEvent,
+    Dropoff,
+    IdempotencyRecord,
+    Interaction,
+    Note,
+    SupportTicket,
 )
-from domain.privacy import (
-    ERASE_ACTION, FREE_TEXT_KEYS, free_text_by_table, holds_free_text, redact_free_text, redact_json,
+from domain.privacy.erase import ERASE_ACTION
+from domain.privacy.redaction import (
+    FREE_TEXT_KEYS,
+    free_text_by_table,
+    holds_free_text,
+    redact_free_text,
+    redact_json,
 )
 
 # The moment that makes a row "old", per table.
@@ -57,7 +70,9 @@ class RetentionReport:
         return "\n".join([head] + [f"  {table}: {n}" for table, n in self.changed.items()])
 
 
-def apply_retention(session: Session, *, days: int | None, now: datetime, dry_run: bool = False) -> RetentionReport:
+def apply_retention(
+    session: Session, *, days: int | None, now: datetime, dry_run: bool = False
+) -> RetentionReport:
     """Redact free text older than ``days`` before ``now``; the caller commits. Counts per table."""
     if days is None:
         raise DomainError(
@@ -65,32 +80,48 @@ def apply_retention(session: Session, *, days: int | None, now: datetime, dry_ru
             field="retention_days_notes",
         )
     if isinstance(days, bool) or not isinstance(days, int) or days < 1:
-        raise DomainError(f"retention days must be a whole number of at least 1, not {days!r}",
-                          field="retention_days_notes")
+        raise DomainError(
+            f"retention days must be a whole number of at least 1, not {days!r}",
+            field="retention_days_notes",
+        )
     if now.tzinfo is None:
         raise DomainError("now must carry a time zone", field="now")
     cutoff = now - timedelta(days=days)
     if dry_run:
         changed = {
             model.__tablename__: session.scalar(
-                select(func.count()).select_from(model)
-                .where(AGE_COLUMN[model] < cutoff, holds_free_text(model, columns)))
+                select(func.count())
+                .select_from(model)
+                .where(AGE_COLUMN[model] < cutoff, holds_free_text(model, columns))
+            )
             for model, columns in free_text_by_table().items()
         }
     else:
         changed = redact_free_text(session, lambda model: AGE_COLUMN[model] < cutoff)
     changed["audit_log"] = _redact_json_rows(
-        session, AuditLog, AuditLog.id, ("arguments", "before", "after"),
-        AuditLog.occurred_at < cutoff, AuditLog.action != ERASE_ACTION, dry_run=dry_run)
+        session,
+        AuditLog,
+        AuditLog.id,
+        ("arguments", "before", "after"),
+        AuditLog.occurred_at < cutoff,
+        AuditLog.action != ERASE_ACTION,
+        dry_run=dry_run,
+    )
     changed["idempotency_records"] = _redact_json_rows(
-        session, IdempotencyRecord, IdempotencyRecord.key, ("result",),
-        IdempotencyRecord.created_at < cutoff, dry_run=dry_run)
+        session,
+        IdempotencyRecord,
+        IdempotencyRecord.key,
+        ("result",),
+        IdempotencyRecord.created_at < cutoff,
+        dry_run=dry_run,
+    )
     session.flush()
     return RetentionReport(days, cutoff, dry_run, dict(sorted(changed.items())))
 
 
-def _redact_json_rows(session: Session, model, key_column, columns: tuple[str, ...], *where,
-                      dry_run: bool) -> int:
+def _redact_json_rows(
+    session: Session, model, key_column, columns: tuple[str, ...], *where, dry_run: bool
+) -> int:
     """Redact ``FREE_TEXT_KEYS`` inside JSON columns of old rows, read and rewritten in batches."""
     key_name = key_column.key
     changed = 0
