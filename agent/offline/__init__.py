@@ -26,7 +26,9 @@ Interface (what the LangGraph graph calls)::
   call so "2", "the one in Chittagong", "Rahim Uddin" or "whatsapp" completes it) or "out_of_scope".
 - ``respond`` renders tool results generically: each result's ``text`` field when present, else
   a compact rendering of its fields. An ``ambiguous`` error with candidates becomes a numbered
-  question (and a pending clarification); other errors show their message.
+  question (and a pending clarification); other errors show their message. One exception: a
+  drop-off call that came back ambiguous while the user's message names the product is retried:
+  ``respond`` then returns ``ToolCalls`` (that call with the matching ``dropoff_id``).
 
 Writes are never guessed: a missing or ambiguous customer, a log with no interaction type, a
 family member with no relationship or name, a draft with no channel -> a clarifying question.

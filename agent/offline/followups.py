@@ -8,6 +8,7 @@
 """
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 from agent.offline import lexicon as lx
@@ -51,7 +52,7 @@ def same_again(slots: Slots, ctx: ConversationContext) -> ToolCall | None:
 def is_correction(slots: Slots) -> bool:
     """ "sorry, it was a call, not WhatsApp", "actually log it as a meeting": fixing what was just proposed."""
     norms = slots.norms
-    pairs = set(zip(norms, norms[1:]))
+    pairs = set(pairwise(norms))
     return bool({"sorry", "actually", "oops", "vul", "bhul"} & set(norms)) or bool(
         {("it", "was"), ("as", "a"), ("as", "an")} & pairs)
 

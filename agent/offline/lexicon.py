@@ -322,7 +322,7 @@ STOPWORDS = {
     "koren", "kore", "hoye", "holo", "jabe", "ase", "aso", "ja", "jeta", "kotha", "bol", "bolo",
     "hi", "hello", "hey", "thanks", "yes", "no", "not", "note", "notes", "called", "named", "name",
     # Banglish verb forms that follow "call" / "phone" and are never a person ("call dite hobe")
-    "dite", "dile", "dibe", "dise", "diye", "korte", "korle", "korbe", "hobe", "lagbe", "chaise", "chay", "dio",
+    "dite", "dile", "dibe", "dise", "diye", "korte", "korle", "korbe", "lagbe", "chaise", "chay", "dio",
 }
 # "mark ALL carts recovered": drop-offs are recovered one named customer at a time, never in bulk
 MASS_WORDS = {"all", "every", "everyone", "everybody", "everything", "each", "entire", "bulk", "sob", "shob",

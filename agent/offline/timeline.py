@@ -107,9 +107,8 @@ def _range(slots: Slots, today: date) -> tuple[date | None, date | None]:
                 since = _past(mention.day, mention.has_year, today)
             else:
                 since = _month_start(k + 1, norms, today) or since
-        elif word in _UNTIL and mention is not None:
-            until = _past(mention.day, mention.has_year, today)
-        elif word == "and" and since and mention is not None and until is None and "between" in norms[:k]:
+        elif mention is not None and (word in _UNTIL or (
+                word == "and" and since and until is None and "between" in norms[:k])):
             until = _past(mention.day, mention.has_year, today)
     if since is None:
         for k, word in enumerate(norms):

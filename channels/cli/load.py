@@ -34,6 +34,9 @@ def load_test(
                                         "honour a 429's Retry-After; waiting is reported."),
     cancel_every: int = typer.Option(5, "--cancel-every", min=0,
                                      help="Cancel every n-th proposed write instead of approving it (0: never)."),
+    double_every: int = typer.Option(7, "--double-every", min=0,
+                                     help="Send every n-th approval twice at once, like a double click; it must "
+                                          "write once (0: never)."),
     out: Path | None = typer.Option(None, "--out", help="Also write the report as JSON here."),
 ) -> None:
     """Start `c360 serve` on a fresh demo world on 127.0.0.1 and let USERS agents chat with it for SECONDS
@@ -43,7 +46,7 @@ def load_test(
 
     options = LoadOptions(users=users, seconds=seconds, max_requests=max_requests, customers=customers,
                           database_url=db, data_dir=data_dir, keep=keep, rate_limit_per_minute=rate_limit,
-                          cancel_every=cancel_every)
+                          cancel_every=cancel_every, double_every=double_every)
     try:
         report = run_load_test(get_settings(), options, on_step=lambda m: console.print(f"[dim]{escape(m)}[/dim]"))
     except DomainError as exc:

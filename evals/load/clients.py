@@ -4,10 +4,13 @@ budget, and records every response (kind, status, latency) and every write it pr
 A round is one conversation about one of the user's own customers: the call list, the customer's
 360, a WhatsApp draft about their cart, a logged call ("no answer") carrying a unique marker in its
 notes, and the decision on that write. Every ``cancel_every``-th write is cancelled instead of
-approved, so the check afterwards also proves that a cancelled write never lands.
+approved, so the check afterwards also proves that a cancelled write never lands; and every
+``double_every``-th approval is sent twice at once from two connections (a double click), which must
+write once: one answer says done, the other is a 409 (or says nothing more was done).
 """
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,8 +19,10 @@ import httpx
 
 from evals.load.world import LoadUser
 
-CALL_LIST, SHOW, DRAFT, LOG, APPROVE, CANCEL = "call list", "show 360", "draft whatsapp", "log call", "approve", "cancel"
-KINDS = (CALL_LIST, SHOW, DRAFT, LOG, APPROVE, CANCEL)
+CALL_LIST, SHOW, DRAFT, LOG = "call list", "show 360", "draft whatsapp", "log call"
+APPROVE, CANCEL, DOUBLE = "approve", "cancel", "approve again"
+KINDS = (CALL_LIST, SHOW, DRAFT, LOG, APPROVE, CANCEL, DOUBLE)
+
 EXPECTED_TOOL = {CALL_LIST: "call_priority_list", SHOW: "get_360", DRAFT: "draft_reply", LOG: "log_interaction",
                  APPROVE: "log_interaction"}
 TRANSPORT_ERROR = 0  # the status recorded when no HTTP answer came (timeout, reset)
@@ -29,6 +34,7 @@ class Response:
     kind: str
     status: int
     seconds: float
+    refused_ok: bool = False  # a 409 that is the right answer (the losing half of a double click)
 
 
 @dataclass
@@ -65,12 +71,16 @@ class SimulatedUser:
     """One user's loop against the server; ``run()`` returns what it saw. Never raises for HTTP trouble."""
 
     def __init__(self, base_url: str, user: LoadUser, run_tag: str, *, deadline: float, max_requests: int,
-                 cancel_every: int = 5, timeout: float = 120.0) -> None:
+                 cancel_every: int = 5, double_every: int = 7, timeout: float = 120.0) -> None:
         self.user, self.run_tag, self.deadline, self.budget = user, run_tag, deadline, max_requests
-        self.cancel_every = cancel_every
+        self.cancel_every, self.double_every = cancel_every, double_every
         self.record = UserRun(user)
-        self.http = httpx.Client(base_url=base_url, timeout=timeout,
-                                 headers={"Authorization": f"Bearer {user.token}"})
+        self.base_url, self.timeout = base_url, timeout
+        self.http = self._client()
+
+    def _client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.base_url, timeout=self.timeout,
+                            headers={"Authorization": f"Bearer {self.user.token}"})
 
     def run(self) -> UserRun:
         try:
@@ -110,27 +120,43 @@ class SimulatedUser:
         self.record.writes.append(write)
         write.decision = "cancel" if self.cancel_every and n % self.cancel_every == 0 else "approve"
         kind = CANCEL if write.decision == "cancel" else APPROVE
+        path, body = f"/chat/{thread}/decision", {"decision": write.decision}
+        double = kind == APPROVE and self.double_every and n % self.double_every == 0
+        again: list[dict[str, Any] | None] = []
+        if double:
+            second = threading.Thread(target=lambda: again.append(self._double(path, body)), daemon=True)
+            second.start()
         # the decision goes out even past the deadline: a proposal left waiting is not how users work
-        answer = self._send(kind, f"/chat/{thread}/decision", {"decision": write.decision}, final=True)
-        if answer is None or write.decision == "cancel":
+        answer = self._send(kind, path, body, final=True, conflict_ok=double)
+        if double:
+            second.join()
+        if write.decision == "cancel":
             return
-        done = [c for c in answer.get("tool_calls") or []
-                if c.get("name") == "log_interaction" and c.get("ok") and c.get("status") == "done"]
-        if done:
+        acks = [a for a in [answer, *again] if a is not None and _says_done(a)]
+        if len(acks) > 1:
+            self.record.problems.append(f"{APPROVE} of {write.marker}: sent twice at once, both answers say the "
+                                        "write was done")
+        if acks:
             write.acknowledged = True
-            for card in answer.get("cards") or []:
+            for card in acks[0].get("cards") or []:
                 if card.get("tool") == "log_interaction" and card.get("interaction"):
                     write.interaction_id = card["interaction"].get("id")
         else:
-            self.record.problems.append(f"{APPROVE} of {write.marker}: the answer does not say the write was "
-                                        f"done ({answer.get('tool_calls')})")
+            self.record.problems.append(f"{APPROVE} of {write.marker}: no answer says the write was done "
+                                        f"({answer.get('tool_calls') if answer else None})")
+
+    def _double(self, path: str, body: dict[str, Any]) -> dict[str, Any] | None:
+        """The second click, on its own connection. One of the two clicks must get 409 ("nothing waits")."""
+        with self._client() as http:
+            return self._send(DOUBLE, path, body, final=True, http=http, conflict_ok=True)
 
     def _expect_tool(self, kind: str, answer: dict[str, Any]) -> None:
         tool = EXPECTED_TOOL[kind]
         if not any(c.get("name") == tool and c.get("ok") for c in answer.get("tool_calls") or []):
             self.record.problems.append(f"{kind}: {tool} did not run ({answer.get('reply', '')[:120]!r})")
 
-    def _send(self, kind: str, path: str, body: dict[str, Any], *, final: bool = False) -> dict[str, Any] | None:
+    def _send(self, kind: str, path: str, body: dict[str, Any], *, final: bool = False,
+              http: httpx.Client | None = None, conflict_ok: bool = False) -> dict[str, Any] | None:
         """POST and record; waits out a 429's Retry-After (bounded by the deadline) and tries again.
         The JSON answer on 200, None on any other outcome."""
         while True:
@@ -138,12 +164,13 @@ class SimulatedUser:
                 raise _Stop
             began = time.perf_counter()
             try:
-                answer = self.http.post(path, json=body)
+                answer = (http or self.http).post(path, json=body)
             except httpx.TransportError as exc:
                 self.record.responses.append(Response(kind, TRANSPORT_ERROR, time.perf_counter() - began))
                 self.record.problems.append(f"{kind}: no answer ({type(exc).__name__}: {exc})")
                 return None
-            self.record.responses.append(Response(kind, answer.status_code, time.perf_counter() - began))
+            refused_ok = conflict_ok and answer.status_code == 409
+            self.record.responses.append(Response(kind, answer.status_code, time.perf_counter() - began, refused_ok))
             if answer.status_code == 429:
                 wait = min(_retry_after(answer), MAX_RETRY_WAIT, max(0.0, self.deadline - time.monotonic()))
                 self.record.throttled_seconds += wait
@@ -151,10 +178,17 @@ class SimulatedUser:
                 if time.monotonic() >= self.deadline:
                     raise _Stop
                 continue
+            if refused_ok:
+                return None
             if answer.status_code != 200:
                 self.record.problems.append(f"{kind}: {answer.status_code} {answer.text[:200]}")
                 return None
             return answer.json()
+
+
+def _says_done(answer: dict[str, Any]) -> bool:
+    return any(c.get("name") == "log_interaction" and c.get("ok") and c.get("status") == "done"
+               for c in answer.get("tool_calls") or [])
 
 
 def _retry_after(answer: httpx.Response) -> float:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 import threading
 from collections import Counter
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 
-from evals.load.clients import KINDS, TRANSPORT_ERROR, UserRun
-from evals.load.verify import WriteCheck
+from evals.load.clients import DOUBLE, KINDS, TRANSPORT_ERROR, UserRun
+from evals.load.verify import NOT_CHECKED, WriteCheck
 
 
 class LoadSampler:
@@ -25,7 +25,7 @@ class LoadSampler:
         while not self._stop.wait(self.every):
             self.samples.append(os.getloadavg()[0])
 
-    def __enter__(self) -> LoadSampler:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -55,6 +55,7 @@ def build_report(runs: list[UserRun], check: WriteCheck, *, wall: float, load: d
     responses = [r for run in runs for r in run.responses]
     statuses = Counter(r.status for r in responses)
     answered = [r for r in responses if r.status not in (TRANSPORT_ERROR, 429)]
+    double_clicks = [r for r in responses if r.kind == DOUBLE]
     per_kind = {kind: latency([r.seconds for r in answered if r.kind == kind]) for kind in KINDS}
     problems = [p for run in runs for p in run.problems]
     failures = []
@@ -63,14 +64,14 @@ def build_report(runs: list[UserRun], check: WriteCheck, *, wall: float, load: d
         failures.append(f"{server_errors} response(s) with a 5xx status")
     if statuses.get(TRANSPORT_ERROR):
         failures.append(f"{statuses[TRANSPORT_ERROR]} request(s) got no answer (timeout or reset)")
-    other = sum(c for s, c in statuses.items() if 400 <= s < 500 and s != 429)
+    other = sum(1 for r in responses if 400 <= r.status < 500 and r.status != 429 and not r.refused_ok)
     if other:
         failures.append(f"{other} unexpected 4xx response(s)")
     for name, items in (("lost", check.lost), ("duplicated", check.duplicated), ("on the wrong customer or user",
                         check.misplaced), ("present without approval", check.unapproved)):
         if items:
             failures.append(f"{len(items)} write(s) {name}: {', '.join(items[:5])}")
-    if check.integrity != "ok":
+    if check.integrity not in ("ok", NOT_CHECKED):
         failures.append(f"database integrity check: {check.integrity}")
     if problems:
         failures.append(f"{len(problems)} turn(s) did not do what they asked, first: {problems[0]}")
@@ -83,6 +84,7 @@ def build_report(runs: list[UserRun], check: WriteCheck, *, wall: float, load: d
         "statuses": {("no answer" if s == TRANSPORT_ERROR else str(s)): c for s, c in sorted(statuses.items())},
         "turns_per_second": round(len(answered) / wall, 2) if wall else None,
         "throttled_seconds": round(sum(run.throttled_seconds for run in runs), 1),
+        "double_clicks": {"sent": len(double_clicks), "refused_with_409": sum(r.refused_ok for r in responses)},
         "latency": {**per_kind, "all": latency([r.seconds for r in answered])},
         "writes": {"proposed": check.proposed, "acknowledged": check.acknowledged, "found": check.found,
                    "cancelled": check.cancelled, "lost": len(check.lost), "duplicated": len(check.duplicated),
@@ -97,13 +99,17 @@ def build_report(runs: list[UserRun], check: WriteCheck, *, wall: float, load: d
 
 def render_report(report: dict[str, Any]) -> list[str]:
     """The report as lines to print."""
-    s, w, load = report["settings"], report["writes"], report["load_average"]
+    s, w, load, double = report["settings"], report["writes"], report["load_average"], report["double_clicks"]
+    requests = (f"requests: {report['requests']:,} in {report['wall_seconds']} s = {report['turns_per_second']} "
+                "turns/s; statuses: " + ", ".join(f"{k}: {v:,}" for k, v in report["statuses"].items()))
+    if report["throttled_seconds"]:
+        requests += f"; {report['throttled_seconds']} s waited on Retry-After"
+    if double["sent"]:
+        requests += f"; {double['sent']} approvals sent twice at once, {double['refused_with_409']} refused with 409"
     lines = [
-        f"load test: {s['users']} users for {s['seconds']:g} s on {s['customers']:,} customers ({s['database']}); "
-        f"chat rate limit {s['rate_limit_per_minute']}/min",
-        f"requests: {report['requests']:,} in {report['wall_seconds']} s = {report['turns_per_second']} turns/s; "
-        "statuses: " + ", ".join(f"{k}: {v:,}" for k, v in report["statuses"].items())
-        + (f"; {report['throttled_seconds']} s waited on Retry-After" if report["throttled_seconds"] else ""),
+        (f"load test: {s['users']} users for {s['seconds']:g} s on {s['customers']:,} customers "
+         f"({s['database']}); chat rate limit {s['rate_limit_per_minute']}/min"),
+        requests,
         f"{'latency (ms)':<16}{'n':>7}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>9}",
     ]
     for kind, stats in report["latency"].items():
@@ -111,11 +117,11 @@ def render_report(report: dict[str, Any]) -> list[str]:
             lines.append(f"{kind:<16}{stats['n']:>7,}{stats['p50_ms']:>9,.0f}{stats['p95_ms']:>9,.0f}"
                          f"{stats['p99_ms']:>9,.0f}{stats['max_ms']:>9,.0f}")
     lines += [
-        f"writes: {w['acknowledged']} acknowledged, {w['found']} found exactly once, {w['lost']} lost, "
-        f"{w['duplicated']} duplicated, {w['misplaced']} misplaced; {w['cancelled']} cancelled, "
-        f"{w['present_without_approval']} present without approval; database integrity: {w['integrity']}",
-        f"load average: {load['start']} at start, mean {load['mean']}, max {load['max']}, {load['end']} at end "
-        f"({load['cpus']} CPUs)",
+        (f"writes: {w['acknowledged']} acknowledged, {w['found']} found exactly once, {w['lost']} lost, "
+         f"{w['duplicated']} duplicated, {w['misplaced']} misplaced; {w['cancelled']} cancelled, "
+         f"{w['present_without_approval']} present without approval; database integrity: {w['integrity']}"),
+        (f"load average: {load['start']} at start, mean {load['mean']}, max {load['max']}, {load['end']} at end "
+         f"({load['cpus']} CPUs)"),
         "PASS" if report["ok"] else "FAIL: " + "; ".join(report["failures"]),
     ]
     return lines

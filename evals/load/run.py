@@ -34,6 +34,7 @@ class LoadOptions:
     keep: bool = False
     rate_limit_per_minute: int = 600  # on, so the limiter runs, but above what one user can reach here
     cancel_every: int = 5  # every n-th proposed write is cancelled (and must not land)
+    double_every: int = 7  # every n-th approval is sent twice at once (and must land once)
     seed: int = 42
 
 
@@ -74,17 +75,17 @@ def _run(world, options: LoadOptions, data_dir: Path, say: Callable[[str], None]
     per_user = max(5, options.max_requests // options.users)
     env = {"C360_CHAT_RATE_LIMIT_PER_MINUTE": str(options.rate_limit_per_minute)}
     say(f"c360 serve on loopback; {options.users} users for {options.seconds:g} s (run {run_tag})")
-    with running_server(world, env=env, log_path=data_dir / "serve.log") as served:
-        with LoadSampler() as sampler:
-            began = time.perf_counter()
-            deadline = time.monotonic() + options.seconds
-            clients = [SimulatedUser(served.base_url, user, run_tag, deadline=deadline, max_requests=per_user,
-                                     cancel_every=options.cancel_every) for user in users]
-            with ThreadPoolExecutor(max_workers=len(clients), thread_name_prefix="load-user") as pool:
-                runs = list(pool.map(lambda client: client.run(), clients))
-            wall = time.perf_counter() - began
+    with running_server(world, env=env, log_path=data_dir / "serve.log") as served, LoadSampler() as sampler:
+        began = time.perf_counter()
+        deadline = time.monotonic() + options.seconds
+        clients = [SimulatedUser(served.base_url, user, run_tag, deadline=deadline, max_requests=per_user,
+                                 cancel_every=options.cancel_every, double_every=options.double_every)
+                   for user in users]
+        with ThreadPoolExecutor(max_workers=len(clients), thread_name_prefix="load-user") as pool:
+            runs = list(pool.map(lambda client: client.run(), clients))
+        wall = time.perf_counter() - began
     say("server stopped; checking the writes in the database")
-    check = check_writes(world, runs, run_tag)
+    check = check_writes(world.engine, runs, run_tag)
     settings = {"users": options.users, "seconds": options.seconds, "max_requests": options.max_requests,
                 "customers": world.customers, "database": world.engine.dialect.name,
                 "rate_limit_per_minute": options.rate_limit_per_minute, "run": run_tag,

@@ -7,12 +7,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, text
+from sqlalchemy import Engine, select, text
 
-from domain.db import is_sqlite, read_session
+from domain.db import is_sqlite, read_session, session_factory
 from domain.models import Interaction
-from evals.bench.world import World
 from evals.load.clients import UserRun
+
+NOT_CHECKED = "not checked"
 
 
 @dataclass
@@ -28,22 +29,24 @@ class WriteCheck:
     misplaced: list[str] = field(default_factory=list)  # on another customer or user than proposed
     unapproved: list[str] = field(default_factory=list)  # cancelled or never approved, yet present
     unknown: list[str] = field(default_factory=list)  # approved, answer lost (transport error), present
-    integrity: str = "ok"
+    integrity: str = "ok"  # SQLite's PRAGMA integrity_check; "not checked" on PostgreSQL
 
     @property
     def ok(self) -> bool:
-        return not (self.lost or self.duplicated or self.misplaced or self.unapproved) and self.integrity == "ok"
+        return (not (self.lost or self.duplicated or self.misplaced or self.unapproved)
+                and self.integrity in ("ok", NOT_CHECKED))
 
 
-def check_writes(world: World, runs: list[UserRun], run_tag: str) -> WriteCheck:
-    """One query for every row carrying this run's marker, compared with what the clients recorded."""
+def check_writes(engine: Engine, runs: list[UserRun], run_tag: str) -> WriteCheck:
+    """One query for every row carrying this run's marker, compared with what the clients recorded
+    (and, on SQLite, the database's own integrity check)."""
     pattern = re.compile(rf"\b({re.escape(run_tag)}-\d+-\d+)\b")
-    with read_session(world.sessions) as session:
+    with read_session(session_factory(engine)) as session:
         rows = session.execute(
             select(Interaction.id, Interaction.customer_id, Interaction.user_id, Interaction.notes)
             .where(Interaction.notes.like(f"%{run_tag}-%"))
         ).all()
-        integrity = _integrity(session) if is_sqlite(world.engine) else "ok"
+        integrity = _integrity(session) if is_sqlite(engine) else NOT_CHECKED
     found_rows: dict[str, list[tuple[int, int, int | None]]] = {}
     for row_id, customer_id, user_id, notes in rows:
         for mark in pattern.findall(notes or ""):

@@ -265,3 +265,17 @@ def test_a_written_call_is_not_carried_into_the_next_one():
     done = MODEL.respond([], [ToolResult("log_interaction", proposed.calls[0].arguments, {"ok": True, "text": "ok"})],
                          proposed.context, NOW)
     assert "products" not in call_of("log a call with Sadia, no answer", done.context)[1]
+
+
+def test_two_customers_shown_together_make_a_pronoun_ambiguous_for_a_write():
+    shown = decide("pull up Nusrat and Tanvir")
+    assert calls_of(shown) == [("get_360", {"customer": 5}), ("get_360", {"customer": 7})]
+    results = [ToolResult(c.name, c.arguments, {"ok": True, "text": "360",
+                                                 "customer": {"id": c.arguments["customer"], "name": "x"}})
+               for c in shown.calls]
+    after = MODEL.respond([], results, shown.context, NOW)
+    asked = MODEL.decide([Message("user", "log a call with her, no answer")], after.context, NOW)
+    assert isinstance(asked, Reply) and asked.kind == "clarify"
+    assert "Nusrat Jahan" in asked.text and "Tanvir Ahmed" in asked.text
+    answered = MODEL.decide([Message("user", "Nusrat")], asked.context, NOW)
+    assert calls_of(answered)[0][1]["customer"] == 5

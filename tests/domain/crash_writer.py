@@ -17,6 +17,11 @@ import os
 import sys
 
 
+def say(line: str) -> None:
+    """One whole line in one write(2): a kill cannot leave half of it (print may take two)."""
+    os.write(1, f"{line}\n".encode())
+
+
 def writer(url: str, user_id: int, customer_ids: list[int], start: int) -> None:
     """Write forever (until killed), acknowledging each committed key on stdout."""
     from domain.clock import Clock
@@ -48,9 +53,9 @@ def writer(url: str, user_id: int, customer_ids: list[int], start: int) -> None:
             ctx.with_key(key),
         )
         if not result.ok:
-            print(f"error {key} {result.error}: {result.message}", flush=True)
+            say(f"error {key} {result.error}: {result.message}")
             os._exit(3)
-        print(f"ack {key}", flush=True)
+        say(f"ack {key}")
         n += 1
 
 
@@ -76,21 +81,20 @@ def main() -> None:
     engine.dispose()
     validate_args("log_interaction", {"customer": customers[0], "type": "call", "notes": "warm-up"})
 
-    print("ready", flush=True)
+    say("ready")
     for line in sys.stdin:
         command, _, arg = line.strip().partition(" ")
         if command != "run":
             continue
-        sys.stdout.flush()
         pid = os.fork()
         if pid == 0:
             try:
                 writer(url, user_id, customers, int(arg))
             finally:
                 os._exit(4)
-        print(f"pid {pid}", flush=True)
+        say(f"pid {pid}")
         _, status = os.waitpid(pid, 0)
-        print(f"exit {pid} {status}", flush=True)
+        say(f"exit {pid} {status}")
 
 
 if __name__ == "__main__":
