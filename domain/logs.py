@@ -30,7 +30,10 @@ from collections.abc import Iterator
 
 import phonenumbers
 
-_IDS: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("c360_log_ids", default={})
+# Each context holds its own dict; it is replaced, never mutated, so no default is shared.
+_IDS: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
+    "c360_log_ids", default=None
+)
 ID_FIELDS = ("request_id", "turn_id")
 ID_LABELS = {"request_id": "req", "turn_id": "turn"}
 FORMAT = "%(asctime)s %(levelname)s %(name)s [%(log_ids)s] %(message)s"
@@ -87,7 +90,7 @@ def log_context(**ids: str | None) -> Iterator[dict[str, str]]:
     unknown = sorted(set(ids) - set(ID_FIELDS))
     if unknown:
         raise TypeError(f"log_context takes {', '.join(ID_FIELDS)}; not {', '.join(unknown)}")
-    merged = {**_IDS.get(), **{k: str(v) for k, v in ids.items() if v is not None}}
+    merged = {**(_IDS.get() or {}), **{k: str(v) for k, v in ids.items() if v is not None}}
     token = _IDS.set(merged)
     try:
         yield merged
@@ -97,11 +100,11 @@ def log_context(**ids: str | None) -> Iterator[dict[str, str]]:
 
 def current_ids() -> dict[str, str]:
     """The ids of the current context (empty outside any ``log_context``)."""
-    return dict(_IDS.get())
+    return dict(_IDS.get() or {})
 
 
 def current_request_id() -> str | None:
-    return _IDS.get().get("request_id")
+    return (_IDS.get() or {}).get("request_id")
 
 
 # ------------------------------------------------------------------------------------ masking
@@ -119,7 +122,7 @@ def mask_text(text: str, region: str = "BD") -> str:
     work = DATE_LIKE.sub(hold, text)
     try:
         spans = [(m.start, m.end) for m in phonenumbers.PhoneNumberMatcher(work, region)]
-    except Exception:  # libphonenumber refuses odd input; the loose pattern still runs
+    except Exception:  # noqa: BLE001  libphonenumber refuses odd input; the loose pattern still runs
         spans = []
     for start, end in reversed(spans):
         work = work[:start] + "[phone]" + work[end:]
@@ -182,7 +185,7 @@ def clean_record(record: logging.LogRecord) -> logging.LogRecord:
             record.__dict__[key] = _removed(value)
     if getattr(record, _CLEAN, False):
         return record
-    ids = _IDS.get()
+    ids = _IDS.get() or {}
     for name in ID_FIELDS:
         if getattr(record, name, None) in (None, ""):
             setattr(record, name, ids.get(name, "-"))

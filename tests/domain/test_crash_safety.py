@@ -17,6 +17,7 @@ import json
 import os
 import queue
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -72,6 +73,7 @@ class Zygote:
                 ) from None
             assert line is not None, f"the writer's parent died (exit {self.proc.poll()})"
             assert not line.startswith("error"), line
+            assert re.fullmatch(r"ack w-\d+|pid \d+|exit \d+ \d+|ready", line), f"garbled line {line!r}"
             if line.startswith(prefix):
                 self.last = line.split(" ", 1)[1] if prefix == "ack " else line
                 return line
