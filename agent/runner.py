@@ -77,6 +77,12 @@ class Agent:
 
     def stream_turn(self, thread_id: str, user: Actor, text: str) -> Iterator[AgentEvent]:
         """``run_turn``, yielding tool steps, then the reply in chunks, then the TurnResult."""
+        limit = self.settings.agent_max_message_chars
+        if len(text) > limit:  # understanding cost grows with length; nothing is stored or run
+            yield AgentEvent("final", TurnResult(
+                thread_id, f"That message is {len(text):,} characters long; please send at most "
+                f"{limit:,} (split a long transcript into parts)."))
+            return
         prefix = ""
         if self.pending(thread_id) is not None:
             if _YES.match(text):

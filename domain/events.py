@@ -1,12 +1,12 @@
 """Upcoming birthdays and anniversaries of customers and their family members.
 
-The month/day match runs in SQL (one indexed-free scan per table, no per-customer loop): the
-window's calendar days become a list of "MM-DD" keys and each table is filtered with
-``month_day(column) IN (...)``. Year wrap falls out of that (a window from 30 December to
-2 January holds 12-30, 12-31, 01-01, 01-02). Someone born on 29 February celebrates on
-28 February in years without a 29 February (the usual legal and social convention), so in
-those years the key 02-29 is matched on the 28th. When the window is longer than a year a
-date's next occurrence wins.
+The month/day match runs in SQL (one index-free scan per table, no per-customer loop): the
+window's calendar days become "MM-DD" keys, the keys are merged into runs of consecutive days
+and each table is filtered with ``month_day(column) BETWEEN first AND last`` per run. Year wrap
+falls out of that (a window from 30 December to 2 January is the runs 01-01..01-02 and
+12-30..12-31). Someone born on 29 February celebrates on 28 February in years without a
+29 February (the usual legal and social convention), so in those years the key 02-29 is matched
+on the 28th. When the window is longer than a year a date's next occurrence wins.
 
 A spouse's anniversary that equals the customer's own anniversary is the same wedding and is
 reported once (as the customer's).
@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import String, and_, or_, select
+from sqlalchemy import Integer, String, TypeDecorator, and_, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
@@ -30,23 +30,46 @@ from domain.models import Customer, FamilyMember
 MAX_WINDOW_DAYS = 366
 
 
-class month_day(FunctionElement):
-    """``MM-DD`` of a DATE column, on SQLite and PostgreSQL."""
+class MonthDayKey(TypeDecorator):
+    """The type of ``month_day``: compared with "MM-DD" strings, which it binds as the backend's
+    key (the text itself on SQLite, month * 100 + day elsewhere)."""
 
-    type = String()
+    impl = String
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        return dialect.type_descriptor(String() if dialect.name == "sqlite" else Integer())
+
+    def process_bind_param(self, value, dialect):
+        if value is None or dialect.name == "sqlite":
+            return value
+        return int(value[:2]) * 100 + int(value[3:5])
+
+
+class month_day(FunctionElement):
+    """The month and day of a DATE column, ordered like the calendar, on SQLite and PostgreSQL."""
+
+    type = MonthDayKey()
     inherit_cache = True
 
 
 @compiles(month_day)
 def _month_day_default(element, compiler, **kw):
-    return f"to_char({compiler.process(element.clauses, **kw)}, 'MM-DD')"
+    # date_part (double precision) is about twice as fast as to_char or EXTRACT (numeric) on
+    # PostgreSQL over 300,000 dates
+    column = compiler.process(element.clauses, **kw)
+    return f"(date_part('month', {column}) * 100 + date_part('day', {column}))"
 
 
 @compiles(month_day, "sqlite")
 def _month_day_sqlite(element, compiler, **kw):
     # SQLAlchemy stores a Date as 'YYYY-MM-DD' text on SQLite; substr is several times cheaper
-    # than strftime over 100,000 rows
+    # than strftime (which extract() compiles to) over 100,000 rows
     return f"substr({compiler.process(element.clauses, **kw)}, 6, 5)"
+
+
+# every "MM-DD" of the calendar, 02-29 included, in calendar order
+CALENDAR_KEYS = [(date(2000, 1, 1) + timedelta(days=n)).strftime("%m-%d") for n in range(366)]
 
 
 @dataclass(frozen=True)
@@ -127,6 +150,24 @@ def window_keys(today: date, days: int) -> dict[str, date]:
     return keys
 
 
+def key_runs(keys: Iterable[str]) -> list[tuple[str, str]]:
+    """``keys`` ("MM-DD") as runs of consecutive calendar days, (first, last) each, in calendar
+    order: a week is one run, a week over the new year two."""
+    wanted, runs = set(keys), []
+    for previous, key in zip([None, *CALENDAR_KEYS], CALENDAR_KEYS):
+        if key not in wanted:
+            continue
+        if runs and previous == runs[-1][1]:
+            runs[-1] = (runs[-1][0], key)
+        else:
+            runs.append((key, key))
+    return runs
+
+
+def _in_window(column, runs: list[tuple[str, str]]):
+    return or_(*(month_day(column).between(first, last) for first, last in runs))
+
+
 def celebration_date(original: date, year: int) -> date:
     """The day ``original`` is celebrated in ``year`` (29 Feb -> 28 Feb in common years)."""
     if original.month == 2 and original.day == 29 and not calendar.isleap(year):
@@ -159,8 +200,7 @@ def upcoming_events(
         raise DomainError(
             f"days must be a whole number from 0 to {MAX_WINDOW_DAYS}, got {days!r}", field="days"
         )
-    keys = window_keys(today, days)
-    key_list = sorted(keys)
+    runs = key_runs(window_keys(today, days))
     ids = None if customer_ids is None else sorted({int(i) for i in customer_ids})
     if ids is not None and not ids:
         return []
@@ -174,10 +214,7 @@ def upcoming_events(
         Customer.anniversary_date,
     ).where(
         alive,
-        or_(
-            month_day(Customer.date_of_birth).in_(key_list),
-            month_day(Customer.anniversary_date).in_(key_list),
-        ),
+        or_(_in_window(Customer.date_of_birth, runs), _in_window(Customer.anniversary_date, runs)),
     )
     family = (
         select(
@@ -195,8 +232,8 @@ def upcoming_events(
         .where(
             alive,
             or_(
-                month_day(FamilyMember.date_of_birth).in_(key_list),
-                month_day(FamilyMember.anniversary_date).in_(key_list),
+                _in_window(FamilyMember.date_of_birth, runs),
+                _in_window(FamilyMember.anniversary_date, runs),
             ),
         )
     )
@@ -213,13 +250,14 @@ def events_in_window(
     """The events of already-loaded rows (no query): ``own_rows`` are (customer id, name, gender,
     date of birth, anniversary); ``family_rows`` are (member id, customer id, customer name,
     member name, relationship, gender, date of birth, anniversary, the customer's anniversary)."""
-    keys = window_keys(today, days)
+    # (month, day) -> date: cheaper to build per row than an "MM-DD" string
+    keys = {(int(k[:2]), int(k[3:])): day for k, day in window_keys(today, days).items()}
     events: list[UpcomingEvent] = []
 
     def add(cid, cname, kind, whose, person, relationship, member_id, gender, original):
         if original is None:
             return
-        day = keys.get(f"{original.month:02d}-{original.day:02d}")
+        day = keys.get((original.month, original.day))
         if day is None:
             return
         events.append(

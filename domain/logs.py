@@ -24,9 +24,9 @@ import contextvars
 import logging
 import re
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from collections.abc import Iterator
 
 import phonenumbers
 

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     agent_history_messages: int = Field(
         default=40, ge=6, description="Messages a conversation keeps; older ones are summarised"
     )
+    agent_max_message_chars: int = Field(
+        default=16000, ge=100, description="Longest message a turn accepts (a pasted call transcript fits)"
+    )
 
     # slack
     slack_bot_token: SecretStr | None = None

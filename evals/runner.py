@@ -45,6 +45,7 @@ class TurnRecord:
     consent_violations: int = 0
     grounding_failures: int = 0
     approve: bool = True
+    tokens: dict[str, int] | None = None  # {prompt, completion, total} when the model reports usage
 
 
 @dataclass
@@ -143,19 +144,22 @@ def _run(case: Case, folder: Path, model: str, result: TrialResult, agent_factor
 
 
 def _run_turn(agent, thread: str, actor: Actor, turn, settings: Settings, sessions, engine, world: World) -> TurnRecord:
+    from agent.backends.llm_client import count_tokens
+
     before = dbstate.snapshot(engine) if not turn.approve else None
     started = time.perf_counter()
-    out = agent.run_turn(thread, actor, turn.user)
-    calls = list(out.calls)
-    confirmed: set[str] = set()
-    replies = [out.reply]
-    guard = 0
-    while out.pending is not None and guard < 10:
-        guard += 1
-        confirmed.update(_pending_ids(out.pending))
-        out = agent.resume(thread, actor, "approve" if turn.approve else "cancel")
-        calls = _merge_calls(calls, out.calls)
-        replies.append(out.reply)
+    with count_tokens() as usage:
+        out = agent.run_turn(thread, actor, turn.user)
+        calls = list(out.calls)
+        confirmed: set[str] = set()
+        replies = [out.reply]
+        guard = 0
+        while out.pending is not None and guard < 10:
+            guard += 1
+            confirmed.update(_pending_ids(out.pending))
+            out = agent.resume(thread, actor, "approve" if turn.approve else "cancel")
+            calls = _merge_calls(calls, out.calls)
+            replies.append(out.reply)
     latency_ms = (time.perf_counter() - started) * 1000
     reply = out.reply
     failures: list[str] = []
@@ -198,7 +202,7 @@ def _run_turn(agent, thread: str, actor: Actor, turn, settings: Settings, sessio
         failures.append(f"{consent} draft(s) proposed a blocked channel as allowed")
     grounding = sum(1 for c in calls if (c.get("grounding") or {}).get("failed"))
     return TurnRecord(turn.user, reply, calls, expected, verdicts, failures, latency_ms,
-                      unconfirmed, after_decline, consent, grounding, turn.approve)
+                      unconfirmed, after_decline, consent, grounding, turn.approve, usage.as_dict())
 
 
 def _pending_ids(pending: dict[str, Any]) -> set[str]:

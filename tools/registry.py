@@ -131,6 +131,8 @@ def validate_args(name: str, raw_args: dict[str, Any] | None) -> BaseModel | Too
             message=f"invalid arguments for {name}: {problems}",
             field=str(first[0]) if first else None,
         )
+    except (TypeError, ValueError) as exc:  # a validator given a value of a shape it never expects
+        return ToolError(error="invalid", message=f"invalid arguments for {name}: {exc}")
 
 
 def call_tool(

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import threading
 import time
-from typing import Any, Callable, TypeVar
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, TypeVar
 
 import httpx
 import openai
@@ -114,7 +118,50 @@ def call_with_retries(settings: Settings, fn: Callable[[], T]) -> T:
         raise ModelUnavailable(f"the language model call failed ({type(exc).__name__})") from exc
 
 
+@dataclass
+class TokenUsage:
+    """Tokens the LLM reported for the completions made inside one ``count_tokens`` block."""
+
+    prompt: int = 0
+    completion: int = 0
+    completions: int = 0  # completions that reported usage (servers may omit it)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, usage: Any) -> None:
+        if usage is None:
+            return
+        with self._lock:  # graph nodes may run on worker threads
+            self.prompt += getattr(usage, "prompt_tokens", 0) or 0
+            self.completion += getattr(usage, "completion_tokens", 0) or 0
+            self.completions += 1
+
+    def as_dict(self) -> dict[str, int] | None:
+        """{prompt, completion, total}, or None when no completion reported usage."""
+        if not self.completions:
+            return None
+        return {"prompt": self.prompt, "completion": self.completion, "total": self.prompt + self.completion}
+
+
+# a mutable TokenUsage, so worker threads that run with a copy of the context still add to it
+_token_meter: ContextVar[TokenUsage | None] = ContextVar("c360_llm_tokens", default=None)
+
+
+@contextmanager
+def count_tokens() -> Iterator[TokenUsage]:
+    """Add up the usage of every ``chat`` call made inside the block (the agent's steps and its text tasks)."""
+    usage = TokenUsage()
+    token = _token_meter.set(usage)
+    try:
+        yield usage
+    finally:
+        _token_meter.reset(token)
+
+
 def chat(client: openai.OpenAI, settings: Settings, **kwargs: Any):
     """One chat completion with retries; ``model`` defaults to ``settings.llm_model``."""
     kwargs.setdefault("model", settings.llm_model)
-    return call_with_retries(settings, lambda: client.chat.completions.create(**kwargs))
+    response = call_with_retries(settings, lambda: client.chat.completions.create(**kwargs))
+    meter = _token_meter.get()
+    if meter is not None:
+        meter.add(getattr(response, "usage", None))
+    return response

@@ -138,13 +138,23 @@ def _plain_tokens(text: str, begin: int, stop: int) -> list[Token]:
             if tail == "d":  # "whatsapp'd", "sms'd", "call'd": a past tense
                 token.norm = head + ("d" if head.endswith("e") else "ed")
         elif kind == "num":
-            token.value = float(norm) if "." in norm else int(norm)
+            token.value = _number(norm)
         elif kind == "ordinal":
-            token.value = int(norm[:-2])
+            token.value = _number(norm[:-2])
         elif kind == "id":
-            token.value = int(norm[1:])
+            token.value = _number(norm[1:])
         out.append(token)
     return out
+
+
+MAX_NUMBER_DIGITS = 30  # a longer run of digits is no amount, date or id anybody types
+
+
+def _number(text: str) -> int | float | None:
+    """The value of a digit run; None when it is too long to mean anything (and to convert)."""
+    if len(text) > MAX_NUMBER_DIGITS:
+        return None
+    return float(text) if "." in text else int(text)
 
 
 def _mark_capitals(tokens: list[Token]) -> None:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.clock import Clock
@@ -22,7 +22,6 @@ from domain.errors import DomainError
 from domain.importer.columns import (
     COLUMNS,
     CUSTOMER_EXTRAS,
-    REFERENCE,
     Progress,
     RowError,
     parse_choice,
@@ -32,18 +31,15 @@ from domain.importer.columns import (
     parse_yes_no,
     split_list,
 )
-from domain.models import Customer, Interaction, Order, User
+from domain.importer.lookups import (
+    match_customers,
+    resolve_references,
+    select_in,
+    stored,
+    user_ids,
+)
+from domain.models import Interaction, Order
 from domain.orders import parse_amount, products_by_name
-from domain.phone import try_normalize_phone
-
-CHUNK = 2000
-# how each customer_* column finds the customer
-REFERENCE_COLUMNS = {
-    "customer_id": Customer.id,
-    "customer_key": Customer.external_key,
-    "customer_phone": Customer.phone,
-    "customer_email": Customer.email,
-}
 
 
 def read_rows(path: str | Path) -> tuple[list[str], list[dict[str, str]]]:
@@ -56,32 +52,6 @@ def read_rows(path: str | Path) -> tuple[list[str], list[dict[str, str]]]:
         return [h.strip() for h in reader.fieldnames or []], rows
 
 
-def chunks(items: list) -> Iterable[list]:
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
-
-
-def select_in(session: Session, query: Select, column: Any, wanted: Iterable) -> Iterator[Any]:
-    """The rows of ``query`` whose ``column`` is one of ``wanted``, one query per chunk."""
-    for part in chunks(sorted(set(wanted))):
-        yield from session.execute(query.where(column.in_(part)))
-
-
-def customers_by(session: Session, column: Any, wanted: Iterable) -> dict[Any, int]:
-    """Stored (not erased) customers whose ``column`` is one of ``wanted``: value -> id."""
-    query = select(column, Customer.id).where(Customer.status != "erased")
-    return dict(select_in(session, query, column, wanted))
-
-
-def user_ids(session: Session) -> dict[str, int]:
-    """Users by lower-case name and by lower-case email."""
-    found = session.execute(select(User.id, User.name, User.email)).all()
-    return {
-        **{u.name.lower(): u.id for u in found},
-        **{u.email.lower(): u.id for u in found if u.email},
-    }
-
-
 class RowChecker:
     """Checks the rows of one file: ``customers()``, ``orders()`` or ``interactions()`` return the
     records to write and leave every problem in ``errors`` (rows numbered as a spreadsheet shows
@@ -90,22 +60,17 @@ class RowChecker:
     def __init__(
         self, session: Session, clock: Clock, region: str, rows: list[dict], report: Progress
     ):
-        self.session, self.clock, self.region, self.rows, self.report = (
-            session,
-            clock,
-            region,
-            rows,
-            report,
-        )
+        self.session, self.clock, self.region = session, clock, region
+        self.rows, self.report = rows, report
         self.errors: list[RowError] = []
 
     def error(self, row: int, column: str | None, message: str) -> None:
         self.errors.append(RowError(row, column, message))
 
-    def cell(self, row: int, column: str, parse: Callable[..., Any], *args: Any) -> Any:
-        """``parse(*args)``, or None with its complaint noted against the cell."""
+    def cell(self, row: int, column: str, parse: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+        """``parse(*args, **kw)``, or None with its complaint noted against the cell."""
         try:
-            return parse(*args)
+            return parse(*args, **kw)
         except DomainError as exc:
             self.error(row, column, exc.message)
             return None
@@ -175,85 +140,13 @@ class RowChecker:
                     seen[(key, clean[key])] = number
             out.append(row)
             self.report("check", 1, len(self.rows))
-        self._match_customers(out)
+        self.errors.extend(match_customers(self.session, out))
         return out
 
-    def _match_customers(self, rows: list[dict]) -> None:
-        """Find the stored customer of each row: external_key, then phone, then email."""
-        keys = ("external_key", "phone", "email")
-        known = {
-            key: customers_by(
-                self.session,
-                getattr(Customer, key),
-                [r["fields"][key] for r in rows if r["fields"].get(key)],
-            )
-            for key in keys
-        }
-        for row in rows:
-            matches = {k: known[k].get(row["fields"].get(k)) for k in keys}
-            target = next((m for m in matches.values() if m), None)
-            row["id"] = target
-            for key, cid in matches.items():
-                if cid and cid != target:
-                    self.error(
-                        row["row"],
-                        key,
-                        f"{key} {row['fields'][key]} already belongs to customer {cid}, "
-                        f"but the row matches customer {target}",
-                    )
-
-    # ---------------------------------------------------------------- references
     def resolve_customers(self) -> list[int | None]:
-        """The customer of each row from its customer_* columns (one query per column and chunk)."""
-        wanted: dict[str, set] = {k: set() for k in REFERENCE}
-        for raw in self.rows:
-            if raw.get("customer_id", "").isdigit():
-                wanted["customer_id"].add(int(raw["customer_id"]))
-            if raw.get("customer_key"):
-                wanted["customer_key"].add(raw["customer_key"])
-            phone = try_normalize_phone(raw.get("customer_phone", ""), self.region)
-            if phone:
-                wanted["customer_phone"].add(phone)
-            if raw.get("customer_email"):
-                wanted["customer_email"].add(raw["customer_email"].lower())
-        lookups = {
-            key: {
-                str(value).lower(): cid
-                for value, cid in customers_by(self.session, column, wanted[key]).items()
-            }
-            for key, column in REFERENCE_COLUMNS.items()
-        }
-        found = []
-        for number, raw in enumerate(self.rows, start=2):
-            cid, given = None, False
-            for key in REFERENCE:
-                text = raw.get(key, "")
-                if not text:
-                    continue
-                given = True
-                value = (
-                    try_normalize_phone(text, self.region)
-                    if key == "customer_phone"
-                    else text.lower()
-                )
-                if key == "customer_phone" and value is None:
-                    self.error(number, key, f"{text!r} is not a valid phone number")
-                    continue
-                match = lookups[key].get(str(value).lower())
-                if match is None:
-                    self.error(
-                        number, key, f"no customer with {key.removeprefix('customer_')} {text!r}"
-                    )
-                elif cid is not None and match != cid:
-                    self.error(
-                        number,
-                        key,
-                        f"{key} {text!r} is customer {match}, another column says {cid}",
-                    )
-                cid = cid or match
-            if not given:
-                self.error(number, None, "no customer given: fill one of " + ", ".join(REFERENCE))
-            found.append(cid)
+        """The customer of each row from its customer_* columns."""
+        found, errors = resolve_references(self.session, self.rows, self.region)
+        self.errors.extend(errors)
         return found
 
     # ---------------------------------------------------------------- orders
@@ -287,10 +180,7 @@ class RowChecker:
             self.report("check", 1, len(self.rows))
         if self.errors:
             return out
-        stored = {
-            e
-            for (e,) in select_in(self.session, select(Order.external_id), Order.external_id, seen)
-        }
+        known = stored(self.session, Order.external_id, seen)
         # without an external_id an order is known by customer, time and amount
         natural = set(
             select_in(
@@ -302,7 +192,7 @@ class RowChecker:
         )
         for row in out:
             key = (row["customer_id"], row["ordered_at"], row["amount"])
-            row["skip"] = row["external_id"] in stored if row["external_id"] else key in natural
+            row["skip"] = row["external_id"] in known if row["external_id"] else key in natural
             natural.add(key)  # the same order twice in one file is one order
         return out
 
@@ -357,11 +247,10 @@ class RowChecker:
             row["key"] = f"import:{external}" if external else "import:" + _natural_key(cid, row)
             out.append(row)
             self.report("check", 1, len(self.rows))
-        key = Interaction.idempotency_key
-        stored = {k for (k,) in select_in(self.session, select(key), key, {r["key"] for r in out})}
+        known = stored(self.session, Interaction.idempotency_key, {r["key"] for r in out})
         for row in out:
-            row["skip"] = row["key"] in stored
-            stored.add(row["key"])
+            row["skip"] = row["key"] in known
+            known.add(row["key"])  # the same interaction twice in one file is one interaction
         return out
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from domain.importer.columns import COLUMNS, ImportResult, Progress
-from domain.importer.rows import chunks, select_in
+from domain.importer.lookups import chunks, select_in
 from domain.models import (
     ChannelConsent,
     ConsentEvent,

@@ -53,3 +53,9 @@ def test_offline_model_sees_new_customers(world, actor, settings_for, agents, se
         make_customer(session, "Nusrat Jahan", city="Sylhet")
     result = agent.run_turn(thread_id, actor, "find Nusrat")
     assert "Nusrat Jahan" in result.reply
+
+
+def test_an_overlong_message_is_refused_before_the_model_sees_it(actor, settings_for, agents, thread_id):
+    agent = agents(settings_for(agent_max_message_chars=200))
+    result = agent.run_turn(thread_id, actor, "log a call with rahim " * 20)
+    assert "at most 200" in result.reply and result.calls == [] and result.pending is None

@@ -67,10 +67,10 @@ def main() -> None:
     )
     # The slow start-up (imports, mapper set-up, the driver's lazy imports) is done once here;
     # the connection is closed before any fork, so no child shares it.
-    import tools.catalog  # noqa: F401
     from sqlalchemy import text
     from sqlalchemy.orm import configure_mappers
 
+    import tools.catalog  # noqa: F401
     from domain.db import make_engine
     from tools.registry import validate_args
 

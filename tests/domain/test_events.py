@@ -14,6 +14,7 @@ from domain.events import (
     UpcomingEvent,
     celebration_date,
     events_in_window,
+    key_runs,
     next_occurrence,
     relation_word,
     upcoming_events,
@@ -117,6 +118,42 @@ def test_window_keys_cover_the_window_once():
     assert keys["02-28"] == keys["02-29"] == date(2027, 2, 28)
     assert keys["03-02"] == date(2027, 3, 2)
     assert len(window_keys(TODAY, 366)) == 366  # a date seen twice keeps its first occurrence
+
+
+def test_key_runs_merge_consecutive_days():
+    assert key_runs(window_keys(TODAY, 7)) == [("11-20", "11-27")]
+    assert key_runs(window_keys(date(2026, 12, 30), 3)) == [("01-01", "01-02"), ("12-30", "12-31")]
+    # common year: 02-29 is celebrated on the 28th and joins the run
+    assert key_runs(window_keys(date(2027, 2, 25), 5)) == [("02-25", "03-02")]
+    assert key_runs(window_keys(date(2028, 2, 25), 3)) == [("02-25", "02-28")]
+    assert key_runs(window_keys(TODAY, 366)) == [("01-01", "12-31")]
+
+
+@pytest.mark.parametrize(
+    "today, days",
+    [
+        (TODAY, 7),
+        (date(2026, 12, 28), 6),
+        (date(2027, 2, 27), 1),
+        (date(2028, 2, 28), 0),
+        (TODAY, 366),
+    ],
+)
+def test_sql_filter_matches_every_calendar_day_like_python(session, today, days):
+    # one customer born on each day of a leap year, anniversaries 100 days later
+    rows = []
+    for n in range(366):
+        born = date(1988, 1, 1) + timedelta(days=n)
+        married = born + timedelta(days=100)
+        c = make_customer(session, f"C{n}", date_of_birth=born, anniversary_date=married)
+        rows.append((c.id, c.name, None, born, married))
+    found = [
+        (e.customer_id, e.kind, e.event_date) for e in upcoming_events(session, today, days=days)
+    ]
+    expected = [
+        (e.customer_id, e.kind, e.event_date) for e in events_in_window(today, days, rows, [])
+    ]
+    assert found == expected and found
 
 
 def test_events_in_window_reads_loaded_rows():

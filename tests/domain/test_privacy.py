@@ -32,10 +32,10 @@ from domain.privacy import (
     ERASE_ACTION,
     REDACTED,
     consent_log,
-    plain,
     erase_customer,
     export_customer,
     forget_in_index,
+    plain,
     write_consent_csv,
 )
 from domain.stats import refresh_stats
