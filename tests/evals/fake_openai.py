@@ -15,6 +15,7 @@ import json
 import re
 import threading
 from dataclasses import dataclass, field
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 
@@ -22,6 +23,7 @@ import httpx
 
 from tests.agent.llm_mock import MockLLM
 
+TODAY = re.compile(r"Today is \w+ (\d{4}-\d{2}-\d{2})")
 DATA = re.compile(r"<data[^>]*>(.*?)</data>", re.S)
 NO_RULE = "(the fake model has no rule for this message)"
 
@@ -32,14 +34,23 @@ class Rule:
 
     pattern: str
     tool: str | None = None  # None: answer directly, no tool
-    arguments: Callable[[re.Match], dict[str, Any]] | dict[str, Any] = field(default_factory=dict)
+    # the arguments, from the match and the day the system prompt says it is
+    arguments: Callable[[re.Match, date], dict[str, Any]] | dict[str, Any] = field(default_factory=dict)
     reply: Callable[[dict[str, Any], re.Match], str] | str = ""  # from the tool's result payload
 
-    def call_arguments(self, match: re.Match) -> dict[str, Any]:
-        return self.arguments(match) if callable(self.arguments) else dict(self.arguments)
+    def call_arguments(self, match: re.Match, today: date) -> dict[str, Any]:
+        return self.arguments(match, today) if callable(self.arguments) else dict(self.arguments)
 
     def reply_text(self, result: dict[str, Any], match: re.Match) -> str:
         return self.reply(result, match) if callable(self.reply) else self.reply
+
+
+def prompt_today(body: dict[str, Any]) -> date:
+    """The date the system prompt gives ("Today is Friday 2026-11-20")."""
+    found = TODAY.search(body["messages"][0].get("content") or "")
+    if found is None:
+        raise ValueError("the system prompt does not say what day it is")
+    return date.fromisoformat(found.group(1))
 
 
 def is_tool_result(message: dict[str, Any]) -> bool:
@@ -74,6 +85,7 @@ class FakeOpenAI:
         self.rules = rules
         self.mock = MockLLM()  # renders the answers, records every body (``bodies``, ``raw_bodies``)
         self.statuses: list[int] = []
+        self.usage: list[dict[str, int]] = []  # the usage of every 200 answer, in order
         self.errors: list[str] = []  # requests the fake itself could not handle (a bug in it or its script)
         self._failures: list[int] = []
         self._lock = threading.Lock()
@@ -103,6 +115,9 @@ class FakeOpenAI:
             self.mock.bodies.clear()
             self.mock.raw_bodies.clear()
             self.statuses.clear()
+            self.usage.clear()
+            self.errors.clear()
+            self._failures.clear()
 
     def handle(self, path: str, raw: bytes) -> tuple[int, dict[str, Any]]:
         """(status, JSON answer) for one request."""
@@ -125,6 +140,7 @@ class FakeOpenAI:
                 prompt, completion = max(1, len(raw) // 4), max(1, len(spoken) // 4)
                 answer["usage"] = {"prompt_tokens": prompt, "completion_tokens": completion,
                                    "total_tokens": prompt + completion}
+                self.usage.append(answer["usage"])
             self.statuses.append(response.status_code)
             return response.status_code, answer
 
@@ -148,8 +164,8 @@ class FakeOpenAI:
             try:
                 if rule.tool is None or results:
                     return ("reply", rule.reply_text(results[-1] if results else {}, match))
-                return ("tool", rule.tool, rule.call_arguments(match))
-            except (KeyError, IndexError, TypeError) as exc:  # a result not shaped as the script expects
+                return ("tool", rule.tool, rule.call_arguments(match, prompt_today(body)))
+            except (KeyError, IndexError, TypeError, ValueError) as exc:  # a result not shaped as the script expects
                 return ("reply", f"(the fake model's script failed: {exc!r})")
         return ("reply", NO_RULE)
 
