@@ -3,19 +3,28 @@
 After each turn the runner prunes the thread to its latest checkpoint (``keep_latest``), so a thread's
 storage is one bounded checkpoint (the message list is bounded by ``agent.history``) instead of one
 per step of every turn it ever had.
+
+``forget_customer`` is erasure's reach into conversations: every thread whose stored state mentions
+an erased customer is deleted, so their name, phone or notes never go to a model again.
 """
 from __future__ import annotations
 
+import logging
 import sqlite3
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.sqlite import SqliteSaver
 from sqlalchemy.engine import make_url
 
+from agent.mentions import Mentions
 from domain.settings import Settings
+
+log = logging.getLogger(__name__)
+SCAN_BATCH = 200  # checkpoints decoded per query while looking for a customer's threads
 
 
 class PrunableSqliteSaver(SqliteSaver):
@@ -91,3 +100,52 @@ def open_checkpointer(settings: Settings) -> Checkpointer:
     saver = PrunableSqliteSaver(conn)
     saver.setup()
     return Checkpointer(saver, conn, "sqlite")
+
+
+def threads_matching(saver: BaseCheckpointSaver, matches: Callable[[Any], bool]) -> set[str]:
+    """The ids of the threads with any stored checkpoint (values or pending writes) that ``matches``.
+
+    Every checkpoint is read, a page of ``SCAN_BATCH`` at a time (newest first): pruning leaves one
+    per thread, and a thread not pruned yet may hold the customer only in an older step.
+    """
+    found: set[str] = set()
+    before = None
+    while True:
+        page = list(saver.list(None, before=before, limit=SCAN_BATCH))
+        for item in page:
+            thread_id = item.config["configurable"]["thread_id"]
+            if thread_id in found:
+                continue
+            writes = [value for _task, _channel, value in item.pending_writes or ()]
+            if matches(item.checkpoint.get("channel_values")) or matches(writes):
+                found.add(thread_id)
+        if len(page) < SCAN_BATCH:
+            return found
+        before = {"configurable": {"checkpoint_id": page[-1].config["configurable"]["checkpoint_id"]}}
+
+
+def forget_customer(settings: Settings, customer_id: int, terms: Iterable[str], *,
+                    checkpointer: Checkpointer | None = None) -> int:
+    """Delete every conversation thread that mentions the customer; returns how many were deleted.
+
+    A thread mentions them when its stored state (messages, tool calls and results, the context, a
+    write waiting for approval) holds their id or any of ``terms`` (``domain.privacy.identifying_terms``,
+    read before the erasure). ``checkpointer`` defaults to this installation's, opened and closed
+    here; with no SQLite checkpoint file there is nothing to forget and none is created.
+    """
+    if checkpointer is None:
+        path = checkpoint_path(settings)
+        if make_url(settings.resolved_database_url).get_backend_name() != "postgresql" and (
+                path == ":memory:" or not Path(path).exists()):
+            return 0
+        checkpointer = open_checkpointer(settings)
+        try:
+            return forget_customer(settings, customer_id, terms, checkpointer=checkpointer)
+        finally:
+            checkpointer.close()
+    mentions = Mentions(customer_id, terms, region=settings.phone_region)
+    threads = threads_matching(checkpointer.saver, mentions.found_in)
+    for thread_id in sorted(threads):
+        checkpointer.saver.delete_thread(thread_id)
+    log.info("deleted %d conversation threads that mentioned customer #%d", len(threads), customer_id)
+    return len(threads)

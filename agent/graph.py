@@ -6,7 +6,8 @@
   with ``interrupt()`` until the user approves, edits or cancels. Both run *before* any side effect:
   a resumed run re-enters ``confirm``, never a half-done write.
 * ``run_tool`` runs one call through ``tools.registry.call_tool``; a write carries an idempotency key
-  derived from (thread, turn, tool call id), so even a run replayed after a crash writes once.
+  derived from (thread, turn, tool call id), so even a run replayed after a crash writes once. A tool
+  not offered to models (``export_customer``) is refused as unknown even when a model names it.
 """
 from __future__ import annotations
 
@@ -27,8 +28,8 @@ from agent.proposals import apply_edit, build_proposal
 from agent.replies import compose_reply, step_limit_reply, tool_message_content, unavailable_reply
 from agent.state import AgentState, RunContext
 from tools.context import ToolContext
-from tools.registry import call_tool, is_write, load_tools, openai_tools
-from tools.results import to_payload
+from tools.registry import call_tool, is_offered, is_write, load_tools, offered_tools, openai_tools
+from tools.results import ToolError, to_payload
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +137,9 @@ def build_graph(deps: GraphDeps) -> StateGraph:
         write = is_write(head["name"])
         if head.get("error"):
             payload = {"ok": False, "error": "invalid", "message": head["error"], "text": f"invalid: {head['error']}"}
+        elif not is_offered(head["name"]):  # unknown, or a channel-only tool a model must never run
+            payload = to_payload(ToolError(error="unknown_tool", message=f"there is no tool {head['name']!r}; "
+                                                                         f"the tools are: {', '.join(offered_tools())}"))
         else:
             key = idempotency_key(run.thread_id, state.get("turn", 0), head["id"]) if write else None
             ctx = tool_context(deps, run, state, key)
@@ -160,7 +164,7 @@ def build_graph(deps: GraphDeps) -> StateGraph:
             return "model"
         head = queue[0]
         needs_approval = runtime.context.settings.writes_need_approval and not head.get("approved")
-        if is_write(head["name"]) and needs_approval and not head.get("error"):
+        if is_write(head["name"]) and is_offered(head["name"]) and needs_approval and not head.get("error"):
             return "propose"
         return "run_tool"
 

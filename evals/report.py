@@ -14,10 +14,16 @@ def _turn_metrics(trials: list[TrialResult]) -> dict[str, Any]:
     irrelevance_total = irrelevance_ok = 0
     writes = unconfirmed = after_decline = consent = grounding = 0
     latencies: list[float] = []
+    tokens = {"prompt": 0, "completion": 0, "total": 0}
+    counted = 0
     per_tool: dict[str, dict[str, int]] = defaultdict(lambda: {"expected": 0, "selected": 0, "args": 0, "args_ok": 0})
     for trial in trials:
         for turn in trial.turns:
             latencies.append(turn.latency_ms)
+            if getattr(turn, "tokens", None):
+                counted += 1
+                for key in tokens:
+                    tokens[key] += int(turn.tokens.get(key) or 0)
             made_names = [c.get("name") for c in turn.calls if c.get("status") != "rejected"]
             writes += sum(1 for c in turn.calls if c.get("status") == "done" and (c.get("write") or is_write(c.get("name", ""))))
             unconfirmed += turn.unconfirmed_writes
@@ -52,6 +58,7 @@ def _turn_metrics(trials: list[TrialResult]) -> dict[str, Any]:
         "latency_p50_ms": percentile(latencies, 50),
         "latency_p95_ms": percentile(latencies, 95),
         "turns": len(latencies),
+        "llm_tokens": tokens if counted else None,  # None: the model reported no usage (offline)
         "per_tool": {
             tool: {"expected": s["expected"], "selection_accuracy": ratio(s["selected"], s["expected"]),
                    "argument_accuracy": ratio(s["args_ok"], s["args"])}
@@ -124,6 +131,9 @@ def render_table(report: dict[str, Any]) -> str:
     lines = ["metric".ljust(width) + "".join(c.rjust(10) for c, _ in columns)]
     for name in names:
         lines.append(name.ljust(width) + "".join(_fmt(m.get(name)).rjust(10) for _, m in columns))
+    tokens = report["metrics"].get("llm_tokens")
+    if tokens:
+        lines.append(f"llm tokens: {tokens['total']:,} ({tokens['prompt']:,} prompt, {tokens['completion']:,} completion)")
     tools = report["metrics"].get("per_tool") or {}
     if tools:
         lines.append("")

@@ -11,6 +11,7 @@ TOOL_MODULES: list[str] = [
     "tools.call_priority_list",
     "tools.rfm_segment",
     "tools.upcoming_events",
+    "tools.export_customer",  # channel-only (offered=False): never shown to a model
 ]
 
 for _module in TOOL_MODULES:

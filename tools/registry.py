@@ -4,6 +4,10 @@ The JSON schema the model sees is generated from the argument model; the descrip
 function's docstring. ``call_tool`` is the only way anything runs a tool: it validates arguments,
 checks the actor's permissions, runs reads in a session and writes through the write gate, and
 turns every failure into a ``ToolError``.
+
+A tool registered with ``offered=False`` (``export_customer``) is for the channels only: it is
+left out of ``openai_tools()`` and ``offered_tools()``, so no model sees its schema, and the
+agent's graph refuses a call to it (``is_offered``).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ class ToolSpec:
     args_model: type[BaseModel]
     fn: Callable[..., ToolResult]
     description: str
+    offered: bool = True  # False: never shown to (or run for) a model; channels call it directly
 
     def openai_schema(self) -> dict[str, Any]:
         schema = inline_refs(self.args_model.model_json_schema())
@@ -68,8 +73,10 @@ def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
     return walk(schema)
 
 
-def tool(kind: Kind, name: str | None = None):
-    """Register ``fn(ctx, session, args) -> ToolResult`` as a tool. Its args model is its 3rd annotation."""
+def tool(kind: Kind, name: str | None = None, *, offered: bool = True):
+    """Register ``fn(ctx, session, args) -> ToolResult`` as a tool. Its args model is its 3rd annotation.
+
+    ``offered=False`` keeps it away from models (see the module docstring)."""
 
     def register(fn: Callable[..., ToolResult]) -> Callable[..., ToolResult]:
         params = list(inspect.signature(fn, eval_str=True).parameters.values())
@@ -84,6 +91,7 @@ def tool(kind: Kind, name: str | None = None):
             args_model=args_model,
             fn=fn,
             description=inspect.cleandoc(fn.__doc__ or ""),
+            offered=offered,
         )
         if spec.name in REGISTRY:
             raise ValueError(f"tool {spec.name} registered twice")
@@ -100,9 +108,21 @@ def load_tools() -> dict[str, ToolSpec]:
     return REGISTRY
 
 
+def offered_tools() -> list[str]:
+    """The names of the tools a model may see and call, sorted."""
+    return sorted(name for name, spec in load_tools().items() if spec.offered)
+
+
+def is_offered(name: str) -> bool:
+    """Whether a model may call this tool (unknown names: no)."""
+    spec = load_tools().get(name)
+    return bool(spec and spec.offered)
+
+
 def openai_tools(names: list[str] | None = None) -> list[dict[str, Any]]:
+    """The JSON schemas a model sees: the named tools, or every offered one."""
     specs = load_tools()
-    return [specs[n].openai_schema() for n in (names or sorted(specs))]
+    return [specs[n].openai_schema() for n in (names or offered_tools())]
 
 
 def is_write(name: str) -> bool:
@@ -114,7 +134,7 @@ def validate_args(name: str, raw_args: dict[str, Any] | None) -> BaseModel | Too
     """The parsed argument model, or an error that says which argument is wrong and why."""
     spec = load_tools().get(name)
     if spec is None:
-        known = ", ".join(sorted(REGISTRY))
+        known = ", ".join(offered_tools())
         return ToolError(
             error="unknown_tool", message=f"there is no tool {name!r}; the tools are: {known}"
         )

@@ -10,8 +10,9 @@ from typing import NoReturn
 import typer
 from sqlalchemy import select
 
+from agent.checkpoint import forget_customer
 from channels.cli import app
-from channels.cli.runtime import runtime
+from channels.cli.runtime import Runtime, runtime
 from domain.backup import backup_sqlite
 from domain.db import transaction
 from domain.errors import DomainError
@@ -23,6 +24,8 @@ from domain.privacy import (
     erase_customer,
     export_customer,
     forget_in_index,
+    identifying_terms,
+    record_forgotten_threads,
     write_consent_csv,
 )
 
@@ -82,7 +85,11 @@ def customer_erase(
     ),
     acting: str = typer.Option(..., "--as", help="Your c360 user name; only an admin may erase."),
 ) -> None:
-    """Erase a customer and their family (admin only). Orders and amounts stay; personal data goes."""
+    """Erase a customer and their family (admin only). Orders and amounts stay; personal data goes.
+
+    Then every assistant conversation that mentions them is deleted. Running it again on an erased
+    customer repeats that sweep (by id), so an interrupted run can be completed.
+    """
     rt = runtime()
     with log_context(request_id=new_request_id()):
         try:
@@ -90,6 +97,8 @@ def customer_erase(
                 user_id = session.scalar(select(User.id).where(User.name == acting.strip()))
                 if user_id is None:
                     raise DomainError(f"there is no c360 user named {acting!r}", field="as")
+                # read before erasing: afterwards nothing in the database names them any more
+                terms = identifying_terms(session, customer_id)
                 done = erase_customer(
                     session,
                     customer_id,
@@ -103,7 +112,35 @@ def customer_erase(
         removed = (
             _forget_in_index(rt.settings.data_dir, customer_id) if not done.already_erased else 0
         )
-    typer.echo(done.describe() + (f"; {removed} vector-index documents removed" if removed else ""))
+        threads = _forget_threads(rt, customer_id, terms, user_id, first=not done.already_erased)
+    notes = [f"{removed} vector-index documents removed"] if removed else []
+    if threads or not done.already_erased:
+        notes.append(f"{threads} conversation threads deleted")
+    typer.echo(done.describe() + "".join(f"; {note}" for note in notes))
+
+
+def _forget_threads(rt: Runtime, customer_id: int, terms: list[str], user_id: int, *, first: bool) -> int:
+    """Delete the conversations that mention the customer (after the erasure committed) and audit it."""
+    try:
+        deleted = forget_customer(rt.settings, customer_id, terms)
+    except Exception as exc:  # the database erasure stands; say how to finish the job
+        typer.echo(
+            f"error: customer #{customer_id} was erased, but deleting their conversation threads "
+            f"failed ({type(exc).__name__}: {exc}); run the same erase command again to retry",
+            err=True,
+        )
+        raise typer.Exit(code=1) from exc
+    if deleted or first:
+        with transaction(rt.sessions) as session:
+            record_forgotten_threads(
+                session,
+                customer_id,
+                deleted=deleted,
+                user_id=user_id,
+                now=rt.clock.now(),
+                request_id=current_request_id(),
+            )
+    return deleted
 
 
 def _forget_in_index(data_dir: Path, customer_id: int) -> int:

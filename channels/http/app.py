@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from agent.runner import Agent
-from channels.http import calls, chat, customers, errors, health, web
+from channels.http import calls, chat, customers, errors, health, privacy, web
 from channels.http.conversations import RateLimiter, ThreadLocks
 from channels.http.deps import ServerRuntime
 from domain.clock import Clock
@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None, *, agent: Agent | None = None) 
     app = FastAPI(title="c360", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.runtime = runtime
     errors.install(app)
-    for module in (health, chat, customers, calls, web):
+    for module in (health, chat, customers, privacy, calls, web):
         app.include_router(module.router)
     static = resources.files("channels.http").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

@@ -14,17 +14,18 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 
 from tests.agent.llm_mock import MockLLM
 
 TODAY = re.compile(r"Today is \w+ (\d{4}-\d{2}-\d{2})")
-DATA = re.compile(r"<data[^>]*>(.*?)</data>", re.S)
+DATA = re.compile(r"<data[^>]*>(.*?)</data>", re.DOTALL)
 NO_RULE = "(the fake model has no rule for this message)"
 
 
@@ -97,7 +98,7 @@ class FakeOpenAI:
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
 
-    def __enter__(self) -> "FakeOpenAI":
+    def __enter__(self) -> FakeOpenAI:
         self._thread.start()
         return self
 
@@ -157,7 +158,7 @@ class FakeOpenAI:
             return ("reply", NO_RULE)
         text = messages[newest].get("content") or ""
         for rule in self.rules:
-            match = re.search(rule.pattern, text, re.I)
+            match = re.search(rule.pattern, text, re.IGNORECASE)
             if match is None:
                 continue
             results = [result_payload(m) for m in messages[newest + 1:] if is_tool_result(m)]
@@ -166,6 +167,7 @@ class FakeOpenAI:
                     return ("reply", rule.reply_text(results[-1] if results else {}, match))
                 return ("tool", rule.tool, rule.call_arguments(match, prompt_today(body)))
             except (KeyError, IndexError, TypeError, ValueError) as exc:  # a result not shaped as the script expects
+                self.errors.append(f"rule {rule.pattern!r}: {exc!r}")
                 return ("reply", f"(the fake model's script failed: {exc!r})")
         return ("reply", NO_RULE)
 
@@ -181,7 +183,7 @@ class FakeOpenAI:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
-    def do_POST(self) -> None:  # noqa: N802 (the http.server API)
+    def do_POST(self) -> None:  # the http.server API names it
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         fake: FakeOpenAI = self.server.fake  # type: ignore[attr-defined]
         try:
