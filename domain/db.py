@@ -1,6 +1,8 @@
 """Engines, sessions and schema upgrades for SQLite (embedded default) and PostgreSQL."""
 from __future__ import annotations
 
+import threading
+import weakref
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -10,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 READ_ONLY = "c360_read_only"
+_WRITE_LOCKS: "weakref.WeakKeyDictionary[Engine, threading.RLock]" = weakref.WeakKeyDictionary()
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -19,7 +22,12 @@ def make_engine(url: str, **kwargs) -> Engine:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
+        # A SQLite connection is a file handle: no reason to make threads queue for one.
+        if path and path != ":memory:" and "poolclass" not in kwargs:
+            kwargs.setdefault("pool_size", 5)
+            kwargs.setdefault("max_overflow", -1)
         engine = create_engine(url, **kwargs)
+        _WRITE_LOCKS[engine] = threading.RLock()  # re-entrant: a nested unit of work must not hang
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):
@@ -56,10 +64,23 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back everything on any error."""
-    with factory() as session:
-        with session.begin():
-            yield session
+    """One unit of work: commit on success, roll back everything on any error.
+
+    On SQLite only one writer runs at a time anyway; threads of this process queue on a lock
+    instead of polling SQLite's busy handler, so fifty concurrent writers neither starve nor
+    hold a pooled connection while they wait. Other processes still queue on the busy timeout.
+    """
+    bind = factory.kw.get("bind")
+    lock = _WRITE_LOCKS.get(bind) if bind is not None else None
+    if lock is None:
+        with factory() as session:
+            with session.begin():
+                yield session
+        return
+    with lock:
+        with factory() as session:
+            with session.begin():
+                yield session
 
 
 @contextmanager

@@ -101,6 +101,8 @@ Progress = Callable[[str, int, int], None]
 
 @dataclass(frozen=True)
 class RowError:
+    """One problem: the spreadsheet row (1 is the header), the column when known, what to fix."""
+
     row: int
     column: str | None
     message: str
@@ -123,6 +125,8 @@ class ImportFailed(DomainError):
 
 @dataclass
 class ImportResult:
+    """What an import did: rows read, created, updated, skipped, and the customers it touched."""
+
     kind: str
     rows: int
     created: int = 0

@@ -27,6 +27,7 @@ MATCH_KEYS = ("external_key", "phone", "email")
 
 
 def chunks(items: list) -> Iterator[list]:
+    """``items`` in slices of ``CHUNK``: bounded IN lists and executemany batches."""
     for start in range(0, len(items), CHUNK):
         yield items[start : start + CHUNK]
 
