@@ -19,6 +19,9 @@ from domain.models import Order, OrderItem, Product
 CENT = Decimal("0.01")
 
 
+MAX_AMOUNT = Decimal("1000000000000")  # Numeric(14, 2)
+
+
 def parse_amount(value: Any, field: str = "amount") -> Decimal:
     """A non-negative money amount with at most cents; refuses text, NaN and negatives."""
     try:
@@ -29,6 +32,8 @@ def parse_amount(value: Any, field: str = "amount") -> Decimal:
         raise DomainError(f"{field} {value!r} is not a number", field=field)
     if amount < 0:
         raise DomainError(f"{field} {amount} is negative; amounts are zero or more", field=field)
+    if amount >= MAX_AMOUNT:  # the column holds 12 digits before the point
+        raise DomainError(f"{field} {value!r} is too large; amounts are below {MAX_AMOUNT:,}", field=field)
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 

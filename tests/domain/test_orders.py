@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from domain.errors import Conflict, DomainError, NotFound
 from domain.models import CustomerStats, Order, OrderItem
-from domain.orders import record_order
+from domain.orders import parse_amount, record_order
 from tests.factories import make_customer, make_product
 
 DHAKA = ZoneInfo("Asia/Dhaka")
@@ -79,3 +79,9 @@ def test_an_external_id_is_recorded_once(session):
     with pytest.raises(Conflict, match="SHOP-9"):
         record_order(session, customer.id, ordered_at=OCT_1, amount=100, today=TODAY, external_id="SHOP-9")
     assert count(session, Order) == 1
+
+
+@pytest.mark.parametrize("raw", ["1e400", "1000000000000", "99999999999999.99"])
+def test_amounts_too_large_for_the_books_are_refused(raw):
+    with pytest.raises(DomainError, match="too large"):
+        parse_amount(raw)
