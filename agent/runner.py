@@ -18,6 +18,7 @@ from agent.checkpoint import Checkpointer, open_checkpointer
 from agent.graph import GraphDeps, build_graph
 from agent.state import RunContext
 from domain.clock import Clock
+from domain.logs import bind_ids, new_request_id
 from domain.settings import Settings
 from tools.context import Actor
 
@@ -123,6 +124,7 @@ class Agent:
         return {"configurable": {"thread_id": thread_id}}
 
     def _stream(self, thread_id: str, user: Actor, payload: Any, prefix: str = "") -> Iterator[AgentEvent]:
+        bind_ids(turn_id=new_request_id())  # every log line this turn causes carries its id
         run = RunContext(actor=user, thread_id=thread_id, settings=self.settings, clock=self.clock)
         for update in self.graph.stream(payload, self._config(thread_id), context=run, stream_mode="updates"):
             step = update.get("run_tool") if isinstance(update, dict) else None

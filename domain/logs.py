@@ -98,6 +98,18 @@ def log_context(**ids: str | None) -> Iterator[dict[str, str]]:
         _IDS.reset(token)
 
 
+def bind_ids(**ids: str | None) -> dict[str, str]:
+    """Stamp ids on every record from here to the end of the current context, with no reset: for a
+    unit of work that runs in a context of its own (a request handler, an agent turn in a worker
+    thread), where a generator or a thread switch would make ``log_context``'s reset fail."""
+    unknown = sorted(set(ids) - set(ID_FIELDS))
+    if unknown:
+        raise TypeError(f"bind_ids takes {', '.join(ID_FIELDS)}; not {', '.join(unknown)}")
+    merged = {**(_IDS.get() or {}), **{k: str(v) for k, v in ids.items() if v is not None}}
+    _IDS.set(merged)
+    return merged
+
+
 def current_ids() -> dict[str, str]:
     """The ids of the current context (empty outside any ``log_context``)."""
     return dict(_IDS.get() or {})

@@ -1,11 +1,18 @@
 """Database administration commands."""
 from __future__ import annotations
 
+import logging
+import threading
+from datetime import datetime, time, timedelta
+
 import typer
 
 from channels.cli import app
 from channels.cli.runtime import runtime
-from domain.db import upgrade_schema
+from domain.db import transaction, upgrade_schema
+from domain.stats import refresh_derived
+
+log = logging.getLogger("c360.refresh")
 
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -17,3 +24,40 @@ def db_upgrade(revision: str = typer.Argument("head", help="Alembic revision to 
     settings = runtime().settings
     upgrade_schema(settings.resolved_database_url, revision)
     typer.echo(f"schema at {revision}: {settings.resolved_database_url}")
+
+
+def refresh_scores(rt) -> int:
+    """Recompute every customer's temperature, lifecycle stage and type as of today; returns how
+    many changed. These depend on the date, not only on writes: a hot customer cools as days pass."""
+    with transaction(rt.sessions) as session:
+        changes = refresh_derived(session, rt.clock.today(), tz=rt.settings.tz,
+                                  monetary_thresholds=rt.settings.rfm_monetary_thresholds)
+    return len(changes)
+
+
+def start_daily_refresh(rt) -> threading.Thread:
+    """Refresh the scores now and after every local midnight, in a daemon thread (``c360 serve``)."""
+
+    def loop() -> None:
+        while True:
+            try:
+                changed = refresh_scores(rt)
+                log.info("daily refresh: %d customers changed temperature, stage or type", changed)
+            except Exception:  # a failed refresh must not stop the server; the next one retries
+                log.exception("daily refresh failed")
+            now = rt.clock.now()
+            next_run = datetime.combine(now.date() + timedelta(days=1), time(0, 5), tzinfo=now.tzinfo)
+            pause.wait(max((next_run - now).total_seconds(), 60.0))
+
+    pause = threading.Event()
+    thread = threading.Thread(target=loop, name="c360-daily-refresh", daemon=True)
+    thread.start()
+    return thread
+
+
+@app.command("refresh")
+def refresh() -> None:
+    """Recompute every customer's temperature, lifecycle stage and type as of today (for cron;
+    `c360 serve` does it at start and after each local midnight)."""
+    rt = runtime()
+    typer.echo(f"{refresh_scores(rt):,} customers changed temperature, lifecycle stage or type")

@@ -9,8 +9,10 @@ from pathlib import Path
 import typer
 
 from channels.cli import app
+from channels.cli.admin import start_daily_refresh
 from channels.cli.runtime import runtime
 from domain.db import transaction, upgrade_schema
+from domain.logs import configure_logging
 from domain.users import ensure_demo_user
 
 
@@ -46,12 +48,13 @@ def serve(
         typer.echo(f"error: demo mode serves tokens without a password, so it only listens on a loopback address "
                    f"(127.0.0.1), not {settings.host}", err=True)
         raise typer.Exit(2)
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(log_level)  # no phone, email or message text in any line; request and turn ids on each
     logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration step is noise here
     upgrade_schema(settings.resolved_database_url)
     if settings.demo_mode:
         with transaction(rt.sessions) as session:
             ensure_demo_user(session, now=rt.clock.now())
+    start_daily_refresh(rt)  # temperatures and stages move with the date, not only with writes
     typer.echo(f"c360 on http://{settings.host}:{settings.port}/  (API docs: /docs)", err=True)
     if reload:
         # the reloader imports the app in a child process: hand it the settings through the environment
@@ -61,6 +64,7 @@ def serve(
         code = [str(root / name) for name in ("agent", "tools", "domain", "channels", "prompts") if (root / name).is_dir()]
         uvicorn.run("channels.http.app:create_app", factory=True, reload=True, reload_dirs=code,
                     reload_includes=["*.py", "*.md", "*.html", "*.js", "*.css"], host=settings.host,
-                    port=settings.port, log_level=log_level)
+                    port=settings.port, log_level=log_level, log_config=None)
         return
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=log_level)
+    # log_config=None: uvicorn's loggers go through the handler configured above
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=log_level, log_config=None)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import importlib
 import logging
+import re
 from contextlib import asynccontextmanager
 from importlib import resources
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 
 from agent.runner import Agent
@@ -20,9 +21,11 @@ from channels.http.conversations import RateLimiter, ThreadLocks
 from channels.http.deps import ServerRuntime
 from domain.clock import Clock
 from domain.db import make_engine, session_factory
+from domain.logs import bind_ids, new_request_id
 from domain.settings import Settings, get_settings
 
 log = logging.getLogger("c360.http")
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 DESCRIPTION = """c360's HTTP API: chat with the assistant (`POST /chat`, streamed: `POST /chat/stream`),
 approve or cancel its writes (`POST /chat/{thread_id}/decision`), and read customers, the call list
@@ -57,6 +60,16 @@ def create_app(settings: Settings | None = None, *, agent: Agent | None = None) 
 
     app = FastAPI(title="c360", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.runtime = runtime
+
+    @app.middleware("http")
+    async def request_id(request: Request, call_next):
+        # every log line a request causes carries its id; a caller's well-formed id is kept
+        given = request.headers.get("x-request-id", "")
+        rid = given if _REQUEST_ID.fullmatch(given) else new_request_id()
+        bind_ids(request_id=rid)
+        response = await call_next(request)
+        response.headers["X-Request-ID"] = rid
+        return response
     errors.install(app)
     for module in (health, chat, customers, privacy, calls, web):
         app.include_router(module.router)
