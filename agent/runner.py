@@ -18,7 +18,7 @@ from agent.checkpoint import Checkpointer, open_checkpointer
 from agent.graph import GraphDeps, build_graph
 from agent.state import RunContext
 from domain.clock import Clock
-from domain.logs import bind_ids, new_request_id
+from domain.logs import bind_ids, new_request_id, release_ids
 from domain.settings import Settings
 from tools.context import Actor
 
@@ -124,14 +124,17 @@ class Agent:
         return {"configurable": {"thread_id": thread_id}}
 
     def _stream(self, thread_id: str, user: Actor, payload: Any, prefix: str = "") -> Iterator[AgentEvent]:
-        bind_ids(turn_id=new_request_id())  # every log line this turn causes carries its id
-        run = RunContext(actor=user, thread_id=thread_id, settings=self.settings, clock=self.clock)
-        for update in self.graph.stream(payload, self._config(thread_id), context=run, stream_mode="updates"):
-            step = update.get("run_tool") if isinstance(update, dict) else None
-            if step and step.get("calls"):
-                yield AgentEvent("tool", _public_call(step["calls"][-1]))
-        self.checkpointer.prune(thread_id)
-        result = self._result(thread_id)
+        ids = bind_ids(turn_id=new_request_id())  # every log line this turn causes carries its id
+        try:
+            run = RunContext(actor=user, thread_id=thread_id, settings=self.settings, clock=self.clock)
+            for update in self.graph.stream(payload, self._config(thread_id), context=run, stream_mode="updates"):
+                step = update.get("run_tool") if isinstance(update, dict) else None
+                if step and step.get("calls"):
+                    yield AgentEvent("tool", _public_call(step["calls"][-1]))
+            self.checkpointer.prune(thread_id)
+            result = self._result(thread_id)
+        finally:
+            release_ids(ids)
         if prefix:
             result.reply = prefix + result.reply
         for chunk in re.findall(r"\S+\s*", result.reply):

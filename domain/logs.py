@@ -98,16 +98,23 @@ def log_context(**ids: str | None) -> Iterator[dict[str, str]]:
         _IDS.reset(token)
 
 
-def bind_ids(**ids: str | None) -> dict[str, str]:
-    """Stamp ids on every record from here to the end of the current context, with no reset: for a
-    unit of work that runs in a context of its own (a request handler, an agent turn in a worker
-    thread), where a generator or a thread switch would make ``log_context``'s reset fail."""
+def bind_ids(**ids: str | None) -> contextvars.Token:
+    """Stamp ids on every record from here until ``release_ids(token)``: for a unit of work whose
+    start and end are not one ``with`` block (a generator, an ASGI middleware)."""
     unknown = sorted(set(ids) - set(ID_FIELDS))
     if unknown:
         raise TypeError(f"bind_ids takes {', '.join(ID_FIELDS)}; not {', '.join(unknown)}")
     merged = {**(_IDS.get() or {}), **{k: str(v) for k, v in ids.items() if v is not None}}
-    _IDS.set(merged)
-    return merged
+    return _IDS.set(merged)
+
+
+def release_ids(token: contextvars.Token) -> None:
+    """Undo ``bind_ids``; a no-op when the work finished in another context (a streamed turn
+    resumed on another thread), where that context's ids end with it anyway."""
+    try:
+        _IDS.reset(token)
+    except ValueError:
+        pass
 
 
 def current_ids() -> dict[str, str]:

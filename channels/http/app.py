@@ -21,7 +21,7 @@ from channels.http.conversations import RateLimiter, ThreadLocks
 from channels.http.deps import ServerRuntime
 from domain.clock import Clock
 from domain.db import make_engine, session_factory
-from domain.logs import bind_ids, new_request_id
+from domain.logs import bind_ids, new_request_id, release_ids
 from domain.settings import Settings, get_settings
 
 log = logging.getLogger("c360.http")
@@ -66,8 +66,11 @@ def create_app(settings: Settings | None = None, *, agent: Agent | None = None) 
         # every log line a request causes carries its id; a caller's well-formed id is kept
         given = request.headers.get("x-request-id", "")
         rid = given if _REQUEST_ID.fullmatch(given) else new_request_id()
-        bind_ids(request_id=rid)
-        response = await call_next(request)
+        ids = bind_ids(request_id=rid)
+        try:
+            response = await call_next(request)
+        finally:
+            release_ids(ids)
         response.headers["X-Request-ID"] = rid
         return response
     errors.install(app)
