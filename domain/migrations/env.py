@@ -8,9 +8,15 @@ config = context.config
 target_metadata = Base.metadata
 
 
+# Indexes kept by hand in migrations because autogenerate cannot compare them (expressions).
+HAND_MADE_INDEXES = {"ix_customers_name_trgm"}
+
+
 def include_name(name, type_, parent_names) -> bool:
     # Other components keep their own tables in the same database (LangGraph's checkpointer):
     # they are not ours to diff or drop.
+    if type_ == "index":
+        return name not in HAND_MADE_INDEXES
     return type_ != "table" or name in target_metadata.tables
 
 
