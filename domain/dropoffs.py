@@ -22,7 +22,7 @@ from domain.errors import DomainError, NotFound
 from domain.interactions import lock_customer
 from domain.models import Dropoff, Interaction
 from domain.rfm import DEFAULT_MONETARY_THRESHOLDS
-from domain.stats import business_tz, refresh_derived, refresh_stats
+from domain.stats import business_tz, refresh_customer
 
 ATTRIBUTION_DAYS = 14
 MAX_NOTE = 2000
@@ -97,12 +97,6 @@ def mark_recovered(
     dropoff.recovery_note = text
     session.flush()
     tz = tz or (now.tzinfo if isinstance(now.tzinfo, ZoneInfo) else business_tz())
-    refresh_stats(session, [dropoff.customer_id], now=now)
-    changes = refresh_derived(
-        session,
-        now.astimezone(tz).date(),
-        [dropoff.customer_id],
-        tz=tz,
-        monetary_thresholds=monetary_thresholds,
-    )
-    return Recovery(dropoff, False, credit, changes.get(dropoff.customer_id, {}))
+    changes = refresh_customer(session, dropoff.customer_id, now.astimezone(tz).date(), now=now, tz=tz,
+                               monetary_thresholds=monetary_thresholds)
+    return Recovery(dropoff, False, credit, changes)

@@ -31,7 +31,7 @@ from domain.enums import Direction, InteractionType, Outcome, values
 from domain.errors import DomainError, NotFound
 from domain.models import Customer, Interaction, Product
 from domain.rfm import DEFAULT_MONETARY_THRESHOLDS
-from domain.stats import business_tz, refresh_derived, refresh_stats
+from domain.stats import business_tz, refresh_customer
 
 MAX_DURATION_SECONDS = 12 * 3600
 CLOCK_SKEW = timedelta(minutes=5)
@@ -257,12 +257,6 @@ def record_interaction(
                 .execution_options(synchronize_session="fetch")
             )
 
-    refresh_stats(session, [customer.id], now=now)
-    changes = refresh_derived(
-        session,
-        now.astimezone(tz).date(),
-        [customer.id],
-        tz=tz,
-        monetary_thresholds=monetary_thresholds,
-    )
-    return LoggedInteraction(row, due, closed, changes.get(customer.id, {}))
+    changes = refresh_customer(session, customer.id, now.astimezone(tz).date(), now=now, tz=tz,
+                               monetary_thresholds=monetary_thresholds)
+    return LoggedInteraction(row, due, closed, changes)

@@ -149,6 +149,5 @@ def record_order(
     )
     session.add(order)
     session.flush()
-    stats.refresh_stats(session, [customer_id])
-    stats.refresh_derived(session, today, [customer_id])
+    stats.refresh_customer(session, customer_id, today)
     return order

@@ -235,6 +235,18 @@ def refresh_derived(
     return changes
 
 
+def refresh_customer(
+    session: Session, customer_id: int, today: date, *, now: datetime | None = None,
+    tz: ZoneInfo | str | None = None,
+    monetary_thresholds: Sequence[float] = DEFAULT_MONETARY_THRESHOLDS,
+) -> dict[str, tuple[str, str]]:
+    """After a write that touched one customer, in the write's transaction: their aggregates, then
+    their date-dependent scores as of ``today``. Returns what changed, e.g. {"temperature": (b, a)}."""
+    refresh_stats(session, [customer_id], now=now)
+    changes = refresh_derived(session, today, [customer_id], tz=tz, monetary_thresholds=monetary_thresholds)
+    return changes.get(customer_id, {})
+
+
 def _derived_select(ids, since_7: datetime, since_30: datetime, tomorrow: datetime):
     b = BehaviorEvent
     recent = b.occurred_at >= since_7
