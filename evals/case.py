@@ -155,7 +155,7 @@ class Turn(Strict):
 
 class Case(Strict):
     id: str
-    split: Literal["train", "dev", "test"] = "test"
+    split: Literal["train", "dev", "test", "sealed", "llm"] = "test"
     today: datetime
     user: FixtureUser = FixtureUser(name="Eval Agent")
     fixture: Fixture = Field(default_factory=Fixture)

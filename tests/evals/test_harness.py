@@ -105,3 +105,13 @@ def test_cli_run_ends_with_the_score_line_and_honours_the_floor(tmp_path, monkey
 def test_cli_bad_paths_exit_non_zero(tmp_path):
     result = CliRunner().invoke(app, ["eval", "run", str(tmp_path / "missing")])
     assert result.exit_code == 2 and "no such file" in result.output
+
+
+def test_floor_per_split_picks_the_run_split_and_falls_back_to_the_whole_run_entry():
+    from channels.cli.evals import floor_for
+
+    floors = {"dev": 0.97, "test": 0.9, "pass^1": 0.5}
+    assert floor_for(floors, "dev") == 0.97
+    assert floor_for(floors, "sealed") == 0.5
+    assert floor_for(floors, None) == 0.5
+    assert floor_for({"dev": 0.97}, "train") == 0.0
