@@ -32,7 +32,7 @@ Interface (what the LangGraph graph calls)::
 
 Writes are never guessed: a missing or ambiguous customer, a log with no interaction type, a
 family member with no relationship or name, a draft with no channel -> a clarifying question.
-Rules for dates are documented in ``agent.offline.dates``; the vocabulary in ``agent.offline.lexicon``.
+Rules for dates are documented in ``agent.offline.slots.dates``; the vocabulary in ``agent.offline.lexicon``.
 """
 from agent.offline.catalogue import Catalogue, Entry
 from agent.offline.model import CAPABILITIES, OfflineModel

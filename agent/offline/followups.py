@@ -12,8 +12,8 @@ from itertools import pairwise
 from typing import Any
 
 from agent.offline import lexicon as lx
-from agent.offline.calls import find_customer, make_call
-from agent.offline.entities import Slots
+from agent.offline.intents.common import find_customer, make_call
+from agent.offline.slots import Slots
 from agent.offline.types import ConversationContext, ToolCall
 
 # what a correction keeps from the declined proposal when it does not say it again

@@ -6,118 +6,16 @@ against sentences: it tokenizes, then looks these phrases up (longest match firs
 """
 from __future__ import annotations
 
-# --- intent cues: phrase -> [(intent, weight)] ------------------------------------------------
-LIST, V360, LOG, FAMILY, RFM, DRAFT, DROPOFF = (
-    "call_priority_list", "get_360", "log_interaction", "add_family_member", "rfm_segment",
-    "draft_reply", "mark_dropoff_recovered",
-)
-FIND, EVENTS, HELP, OOS, THANKS, CANCEL = (
-    "find_customers", "upcoming_events", "help", "out_of_scope", "thanks", "cancel",
+from agent.offline.registry import (  # noqa: F401  (the tool names, re-exported for the slot code)
+    CANCEL, DRAFT, DROPOFF, EVENTS, FAMILY, FIND, HELP, LIST, LOG, OOS, RFM, THANKS, V360,
 )
 
-_CUES: dict[str, dict[str, float]] = {
-    LIST: {
-        "who * call": 4, "who * to call": 4, "who * phone": 4, "who * to phone": 4, "whom * to call": 4, "whom * call": 4, "who * contact": 3.5, "call list": 5,
-        "calling list": 5, "call priority": 5, "priority list": 5, "priority": 3, "priorities": 3,
-        "customers to call": 5, "people to call": 5, "leads to call": 5, "to call today": 4,
-        "calls today": 3, "calls for today": 4, "calls for tomorrow": 4, "kake * call": 5,
-        "kake * phone": 5, "kader * call": 5, "kader * phone": 5, "kake kake": 4, "ke ke": 2,
-        "call dibo": 1.5, "call korbo": 1.5, "call debo": 1.5, "today's list": 4, "todays list": 4,
-        "my list": 3, "list for today": 4, "list for tomorrow": 4, "who is next": 3,
-        "next call": 3, "call queue": 5, "follow ups due": 4, "who needs a call": 5,
-        "should i call": 2, "anyone * call": 3.5, "anybody * call": 3.5, "forgot to call": 4,
-        "forgot * call": 4, "overdue": 3, "due a follow": 4, "due for a call": 4, "follow up due": 4, "due for": 2, "pending follow": 3, "missed follow": 3, "call": 0.5, "calls": 1, "list": 1, "today": 0.5, "ajke": 0.5,
-    },
-    V360: {
-        "360": 5, "profile": 3, "details": 2.5, "detail": 2.5, "info": 2.5, "information": 2.5,
-        "tell me about": 3, "who is": 2.5, "history": 2.5, "look up": 2.5, "lookup": 2.5,
-        "pull up": 2.5, "show": 1.5, "show me": 1.5, "open": 1.5, "summary": 2, "overview": 2.5,
-        "dekhao": 2, "dekhan": 2, "somporke": 2.5, "last order": 2.5, "orders": 2, "spent": 2,
-        "phone number": 2, "timeline": 3, "everything": 1.5, "status": 1.5,
-        "what do we know": 3, "update on": 2, "how is": 1.5, "kemon": 1, "view": 1.5,
-    },
-    LOG: {
-        "log": 4, "logged": 4, "note": 2, "add a note": 3, "record": 2.5, "update": 1.5,
-        "called": 3, "just called": 4, "called me": 4, "call with": 1.5, "phoned": 3, "rang": 3,
-        "spoke": 3, "spoken": 3, "talked": 3, "met": 2.5, "visited": 2.5, "came to": 2,
-        "whatsapped": 3, "texted": 3, "emailed": 3, "messaged": 2.5, "sent": 2.5,
-        "phone dilam": 4, "call dilam": 4, "call korlam": 4, "call korsi": 4, "call disi": 4,
-        "phone korlam": 4, "phone korsi": 4, "kotha bollam": 4, "kotha holo": 4,
-        "kotha hoise": 4, "kotha hoyeche": 4, "kotha bolsi": 4, "got a call": 4,
-        "picked up": 2, "call back": 1, "callback": 1, "follow up": 1, "walked in": 3,
-        "came in": 2, "dropped by": 3, "came by": 3, "msg dilam": 4, "message dilam": 4,
-        "msg korlam": 4, "sms dilam": 4, "mail korlam": 4, "whatsapp korlam": 4, "knock dilam": 4,
-        "got a whatsapp": 4, "got a message": 4, "got a msg": 4, "got an email": 4, "got a text": 4,
-        "got an sms": 4, "received a whatsapp": 4, "received a message": 4, "received an email": 4,
-        "dilam": 1.5, "korlam": 1.5, "he said": 1.5, "she said": 1.5, "said": 1, "replied": 3, "responded": 3,
-        "had a meeting": 4, "had a call": 4, "meeting with": 2, "meeting hoise": 4, "meeting korlam": 4,
-        "call hoise": 4, "visit korse": 3, "pathaisi": 3.5, "pathailam": 3.5, "pathiyechi": 3.5,
-        "pathano hoise": 3.5, "send korsi": 3.5, "send korlam": 3.5, "send disi": 3.5, "smsed": 3, "smsd": 3,
-        "answered": 2, "wrong number": 3,
-    },
-    FAMILY: {
-        "add": 1, "family": 3, "family member": 4, "born": 3, "dob": 3, "date of birth": 3,
-        "birthday": 1.5, "bday": 1.5, "anniversary": 1, "jonmodin": 1.5, "jonmo": 2, "named": 1, "name is": 1,
-    },
-    RFM: {
-        "segment": 4, "segments": 4, "rfm": 5, "breakdown": 2.5, "distribution": 2.5,
-        "split": 1.5, "which group": 2, "rfm score": 5, "category": 1.5,
-    },
-    DRAFT: {
-        "draft": 4, "write": 2.5, "compose": 3, "reply": 2, "prepare": 2, "message": 1,
-        "send": 2.5, "lekho": 3, "likho": 3, "template": 2, "wish": 1.5, "text for": 2,
-        "follow up message": 3, "pathao": 2, "pathai": 2, "reminder": 2.5, "nudge": 2,
-    },
-    DROPOFF: {
-        "recovered": 5, "recover": 3, "recovery": 3, "cart": 1.5, "carts": 1.5, "abandoned": 1,
-        "drop off": 2, "dropoff": 2, "checkout": 1, "converted": 3, "mark": 1.5, "completed": 2,
-        "went through": 3, "go through": 2, "got through": 3,
-    },
-    EVENTS: {
-        "birthdays": 4, "bdays": 4, "anniversaries": 4, "upcoming": 2.5, "events": 3, "upcoming events": 5,
-        "coming up": 2, "birthday": 1.5, "bday": 1.5, "anniversary": 1.5, "celebrations": 3, "occasions": 3,
-        "jonmodin": 1.5, "special days": 4,
-    },
-    FIND: {
-        "find": 3, "search": 3, "look for": 2.5, "named": 1.5, "any customer": 2.5,
-        "customers in": 2.5, "customers from": 2.5, "khujo": 3, "khuje": 3, "list customers": 2,
-        "is there a customer": 3, "do we have": 2,
-    },
-    HELP: {
-        "help": 3, "what can you do": 5, "hi": 2, "hello": 2, "hey": 2, "salam": 2,
-        "assalamualaikum": 2, "good morning": 2, "how do i": 2, "who are you": 4, "commands": 3,
-    },
-    OOS: {
-        "weather": 6, "poem": 6, "joke": 6, "song": 6, "recipe": 6, "cricket": 6, "football": 6,
-        "movie": 6, "news": 5, "president": 6, "prime minister": 6, "bitcoin": 6, "stock market": 6,
-        "capital of": 6, "essay": 6, "story": 5, "lyrics": 6, "horoscope": 6, "homework": 6,
-        "math": 5, "code": 4, "python": 6, "translate": 4, "rain": 4, "bristi": 4,
-        # destructive bulk requests: no tool deletes anything
-        "delete": 6, "erase": 5, "wipe": 6, "drop table": 6, "truncate": 6, "muche felo": 6, "delete koro": 6,
-    },
-    THANKS: {"thanks": 4, "thank you": 5, "thx": 4, "dhonnobad": 5, "great thanks": 5, "ok thanks": 5},
-    CANCEL: {
-        "cancel": 5, "never mind": 5, "nevermind": 5, "forget it": 5, "thak": 4, "baad dao": 5,
-        "stop": 3, "leave it": 4, "abort": 5,
-    },
-}
 # product-name words that never name a product alone ("the blue one", "a big order")
 PRODUCT_MODIFIERS = {"blue", "red", "green", "black", "white", "pink", "grey", "gray", "gold", "silver", "small",
                      "big", "large", "medium", "mini", "pro", "max", "plus", "lite", "new", "set", "pack", "pcs"}
 # words of a drop-off's label that are not its product ("add to cart of Blue Kettle")
 CART_WORDS = {"add", "added", "to", "cart", "carts", "of", "checkout", "initiated", "payment", "failed", "the", "a",
               "abandoned", "drop", "off", "dropoff", "in", "his", "her", "bought", "he", "she", "had", "left"}
-# drop-off cues that say the purchase happened after all; "cart" alone is only a topic
-RECOVERY_CUES = {"recovered", "recover", "converted", "mark", "completed", "went through", "go through",
-                 "got through"}
-# out-of-scope words that are also sales talk about a named customer ("what's the story with Rahim?",
-# "any news from Fatema?"): they do not count when the message names a customer
-OOS_SOFT = {"story", "news", "code", "translate", "rain"}
-INTENT_CUES: dict[str, list[tuple[str, float]]] = {}
-for _intent, _table in _CUES.items():
-    for _phrase, _weight in _table.items():
-        INTENT_CUES.setdefault(_phrase, []).append((_intent, float(_weight)))
-
 # --- slots ---------------------------------------------------------------------------------------
 INTERACTION_TYPES: dict[str, str] = {
     **dict.fromkeys(
@@ -198,7 +96,6 @@ OUTCOME_PRIORITY = ["purchased", "resolved", "complaint", "not_interested", "no_
 # the agent's own plan ("call him back Friday") is a follow-up, an outcome only when nothing else was said
 WEAK_CALLBACK = {"call back", "callback", "call him back", "call her back", "call again", "call them back",
                  "will call back"}
-SMALL_TALK = {HELP, THANKS, CANCEL}  # cues that only count in short messages ("text Karim a thank you note")
 NEGATIONS = {"not", "no", "never", "nor"}
 
 INBOUND = [

@@ -6,15 +6,17 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from agent.offline import intents  # noqa: F401  (registers every intent)
 from agent.offline import lexicon as lx
-from agent.offline.builders import BUILDERS
-from agent.offline.calls import REQUIRED, WRITES, Ask
+from agent.offline import registry
 from agent.offline.catalogue import Catalogue, Entry, name_words
-from agent.offline.dates import VOCABULARY as DATE_WORDS
-from agent.offline.entities import LEXICON_WORDS, Slots, extract
 from agent.offline.followups import asks_same_again, carry_declined, same_again
-from agent.offline.intents import choose, score_intents
+from agent.offline.intents.common import Ask
+from agent.offline.intents.small_talk import CAPABILITIES, OUT_OF_SCOPE
 from agent.offline.pending import answer_pending
+from agent.offline.scoring import choose, score_intents
+from agent.offline.slots import Slots, extract, lexicon_words
+from agent.offline.slots.dates import VOCABULARY as DATE_WORDS
 from agent.offline.render import as_dict, error_of, render_results
 from agent.offline.text import KeywordCorrector, blank_quoted, normalise, tokenize
 from agent.offline.types import (
@@ -29,13 +31,6 @@ from agent.offline.types import (
     last_user_text,
 )
 
-CAPABILITIES = (
-    "I'm c360, your customer desk assistant. I can: show who to call today (call list), show a customer's "
-    "360 view, log a call / WhatsApp / visit, add a family member (birthdays), show RFM segments, draft a "
-    "reply (WhatsApp, SMS, email), mark an abandoned cart recovered, and list upcoming birthdays. "
-    "Try \"who should I call today?\" or \"log a call with Rahim, no answer\"."
-)
-_CORRECTABLE = LEXICON_WORDS | DATE_WORDS
 
 
 class OfflineModel:
@@ -47,7 +42,8 @@ class OfflineModel:
         self.catalogue = catalogue or Catalogue()
         self.tz = ZoneInfo(tz) if isinstance(tz, str) else tz
         self.region = region
-        self.corrector = KeywordCorrector(_CORRECTABLE)
+        self.correctable = lexicon_words() | DATE_WORDS
+        self.corrector = KeywordCorrector(self.correctable)
 
     # -- understanding -------------------------------------------------------------------------
     def read(self, text: str, now: datetime) -> Slots:
@@ -57,7 +53,7 @@ class OfflineModel:
         tokens = tokenize(blank_quoted(clean), self.region)  # quoted customer text is data, not the request
         index = self.catalogue.customers
         for token in tokens:
-            if token.kind == "word" and token.norm not in _CORRECTABLE and token.norm not in lx.PLAIN_WORDS \
+            if token.kind == "word" and token.norm not in self.correctable and token.norm not in lx.PLAIN_WORDS \
                     and not index.is_word(token.norm) \
                     and not self.catalogue.products.is_word(token.norm):
                 fixed = self.corrector.correct(token.norm)
@@ -89,17 +85,12 @@ class OfflineModel:
         return self._finish(built, ctx.evolve(pending=None), now)
 
     def _build(self, intent: str, slots: Slots, ctx: ConversationContext, now: datetime, text: str):
-        if intent in BUILDERS:
-            return BUILDERS[intent](slots, ctx, now, normalise(text))
-        if intent == lx.THANKS:
-            return "You're welcome."
-        if intent == lx.CANCEL:
-            return "OK, cancelled. Nothing was written."
-        if intent == lx.HELP:
-            return CAPABILITIES
-        if slots.norms and set(slots.norms) <= lx.YES | {".", "!"}:
+        if intent == lx.OOS and slots.norms and set(slots.norms) <= lx.YES | {".", "!"}:
             return "OK. What would you like to do next?"
-        return "That's outside what I can do. " + CAPABILITIES
+        handler = registry.REGISTRY.get(intent)
+        if handler is not None and handler.build is not None:
+            return handler.build(slots, ctx, now, normalise(text))
+        return OUT_OF_SCOPE + CAPABILITIES
 
     def _finish(self, built, ctx: ConversationContext, now: datetime) -> Decision:
         if isinstance(built, Ask):
@@ -107,7 +98,7 @@ class OfflineModel:
             pending = PendingClarification(built.tool, arguments, built.missing, built.question, built.candidates)
             return Reply(built.question, ctx.evolve(pending=pending), "clarify")
         if isinstance(built, str):
-            kind = "out_of_scope" if built.startswith("That's outside") else "answer"
+            kind = "out_of_scope" if built.startswith(OUT_OF_SCOPE) else "answer"
             return Reply(built, ctx.evolve(pending=None), kind)
         if isinstance(built, list) and built and all(isinstance(call, ToolCall) for call in built):
             decided = [self._finish(call, ctx, now) for call in built]  # several records of one request
@@ -128,7 +119,7 @@ class OfflineModel:
                 if entry:
                     last = CustomerRef(entry.id, entry.name)
             return ToolCalls([built], ctx.evolve(pending=None, last_customer=last, last_tool=built.name,
-                                                 last_call=built, unsent=built.name in WRITES, several=()))
+                                                 last_call=built, unsent=built.name in registry.writes(), several=()))
         return built  # already a Decision (a re-asked question, a cancellation)
 
     # -- answering ----------------------------------------------------------------------------------
@@ -170,14 +161,14 @@ class OfflineModel:
         return ToolCalls([call], ctx.evolve(pending=None, last_tool=lx.DROPOFF))
 
     def is_write(self, tool: str) -> bool:
-        return tool in WRITES
+        return tool in registry.writes()
 
     def _local(self, now: datetime) -> datetime:
         return now.replace(tzinfo=self.tz) if now.tzinfo is None else now.astimezone(self.tz)
 
 
 def _missing(call: ToolCall) -> str | None:
-    for need in REQUIRED.get(call.name, ()):
+    for need in registry.required(call.name):
         if not any(call.arguments.get(option) not in (None, "") for option in need.split("|")):
             return need.replace("|", " or ")
     return None

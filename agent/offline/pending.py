@@ -6,9 +6,9 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from agent.offline import lexicon as lx
-from agent.offline.calls import QUESTIONS, Ask, find_customer, make_call
+from agent.offline.intents.common import QUESTIONS, Ask, find_customer, make_call
 from agent.offline.catalogue import Catalogue, name_words
-from agent.offline.entities import LEXICON_WORDS, TABLES, Slots
+from agent.offline.slots import lexicon_words, TABLES, Slots
 from agent.offline.types import Candidate, ConversationContext, PendingClarification, Reply
 
 _NEW_REQUEST = 3.5  # an answer scoring this high for some intent is a new request, not an answer
@@ -82,7 +82,7 @@ def _value(pending: PendingClarification, slots: Slots, norms: list[str], catalo
         found = TABLES["relationship"].find(slots.norms)
         return found[0].value if found else None
     if missing == "name":
-        words = [t.text for t in slots.tokens if t.kind == "word" and (t.norm not in LEXICON_WORDS or t.capitalised)]
+        words = [t.text for t in slots.tokens if t.kind == "word" and (t.norm not in lexicon_words() or t.capitalised)]
         return " ".join(w if w[:1].isupper() else w.title() for w in words[:3]) or None
     if missing == "date_of_birth":
         dated = [d for d in slots.temporal.dates if d.has_year]
@@ -112,7 +112,7 @@ def pick_candidate(candidates: tuple[Candidate, ...], slots: Slots, norms: list[
     by_city = [c for c in candidates if c.city and lx.CITY_ALIASES.get(c.city.lower(), c.city.lower()) in said]
     if len(by_city) == 1:
         return by_city[0]
-    content = [w for w in norms if w not in LEXICON_WORDS or w in {"new", "blue", "red"}]
+    content = [w for w in norms if w not in lexicon_words() or w in {"new", "blue", "red"}]
     if not content:
         return candidates[0] if len(candidates) == 1 and set(norms) & lx.YES else None
     scored = []

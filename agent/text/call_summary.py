@@ -78,7 +78,7 @@ def rule_summary(text: str, products: list[str], now: datetime) -> CallSummary:
 def follow_up_date(text: str, now: datetime) -> date | None:
     """The first future date the text mentions ("Friday", "kal", "in 3 days", "on the 5th")."""
     try:
-        from agent.offline.dates import extract_temporal
+        from agent.offline.slots.dates import extract_temporal
         from agent.offline.text import normalise, tokenize
 
         mentions = extract_temporal(tokenize(normalise(text or "")), now).dates

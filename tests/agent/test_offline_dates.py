@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from agent.offline.dates import WEEKDAYS, extract_temporal, weekday_date
+from agent.offline.slots.dates import WEEKDAYS, extract_temporal, weekday_date
 from agent.offline.text import normalise, tokenize
 
 NOW = datetime(2026, 11, 20, 10, 30, tzinfo=ZoneInfo("Asia/Dhaka"))

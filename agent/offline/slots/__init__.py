@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from agent.offline import lexicon as lx
+from agent.offline import registry
 from agent.offline.catalogue import Catalogue, Resolution
-from agent.offline.dates import VOCABULARY as DATE_WORDS
-from agent.offline.dates import Temporal, extract_temporal
+from agent.offline.slots.dates import VOCABULARY as DATE_WORDS
+from agent.offline.slots.dates import Temporal, extract_temporal
 from agent.offline.text import PhraseMatch, PhraseTable, Token, quoted_message
 
 TABLES = {
@@ -23,7 +24,6 @@ TABLES = {
     "lifecycle": PhraseTable(lx.LIFECYCLE), "mine": PhraseTable(dict.fromkeys(lx.MINE, True)),
     "inbound": PhraseTable(dict.fromkeys(lx.INBOUND, True)),
     "context": PhraseTable(dict.fromkeys(lx.CONTEXT_PHRASES, True)),
-    "cue": PhraseTable(lx.INTENT_CUES),
 }
 # words whose presence after them makes the next unknown word a person ("spoke to X")
 _TARGET_WORDS = {"with", "to", "for", "called", "call", "phoned", "met", "ke", "from", "named",
@@ -37,8 +37,19 @@ _SUBJECTS = {"he", "she", "they", "customer", "uni", "tini", "o"}  # who did it:
 _TRAILERS = lx.HONORIFICS | {"er", "r", "ke"} | {h + "r" for h in lx.HONORIFICS}
 _ID_LEADS = {"customer", "id", "client", "cust"}
 _DROPOFF_LEADS = {"cart", "dropoff", "drop", "off", "checkout"}
-LEXICON_WORDS = set().union(*(t.words() for t in TABLES.values())) | lx.STOPWORDS | lx.PRONOUNS \
-    | lx.HONORIFICS | set(lx.NUMBER_WORDS) | DATE_WORDS | set(lx.ORDINALS)
+_SLOT_WORDS = frozenset(set().union(*(t.words() for t in TABLES.values())) | lx.STOPWORDS | lx.PRONOUNS
+                        | lx.HONORIFICS | set(lx.NUMBER_WORDS) | DATE_WORDS | set(lx.ORDINALS))
+
+
+def lexicon_words() -> frozenset[str]:
+    """Every word the vocabularies and the registered intents' cues use (never read as a name alone)."""
+    cues = registry.cue_words()
+    if _LEXICON.get("cues") is not cues:
+        _LEXICON.update(cues=cues, words=_SLOT_WORDS | cues)
+    return _LEXICON["words"]
+
+
+_LEXICON: dict[str, frozenset[str]] = {}
 
 
 @dataclass
@@ -99,7 +110,8 @@ def extract(tokens: list[Token], text: str, catalogue: Catalogue, now: datetime)
     _ids(slots, blocked)
     _products(slots, catalogue, blocked)
     for name, table in TABLES.items():
-        slots.matches[name] = table.find(norms, blocked=blocked if name != "cue" else (), overlap=name == "cue")
+        slots.matches[name] = table.find(norms, blocked=blocked)
+    slots.matches["cue"] = registry.cue_table().find(norms, overlap=True)
     _honorific_relations(slots)
     slots.relationships = slots.matches["relationship"]
     _interaction(slots)
@@ -298,7 +310,7 @@ def _names(slots: Slots, catalogue: Catalogue, blocked: set[int]) -> None:
         word = tok.norm
         if word in lx.HONORIFICS and not index.is_word(word):
             return False
-        if i in reserved or word in LEXICON_WORDS:
+        if i in reserved or word in lexicon_words():
             # a capitalised customer name that happens to be a keyword ("Mark", "Rose") is still a name
             return tok.capitalised and index.is_word(word) and word not in lx.STOPWORDS and word not in lx.PRONOUNS
         if word in catalogue.user_words and not index.is_word(word):

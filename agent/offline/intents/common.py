@@ -1,4 +1,4 @@
-"""From slots to tool arguments, one builder per tool; a builder asks (returns an Ask) rather than guess a write."""
+"""What every intent's builder shares: finding the customer, asking instead of guessing, making the call."""
 from __future__ import annotations
 
 import re
@@ -8,14 +8,9 @@ from typing import Any
 
 from agent.offline import lexicon as lx
 from agent.offline.catalogue import Catalogue
-from agent.offline.entities import LEXICON_WORDS, CustomerMention, Slots
+from agent.offline.slots import lexicon_words, CustomerMention, Slots
 from agent.offline.types import Candidate, ConversationContext, CustomerRef, ToolCall
 
-WRITES = {lx.LOG, lx.FAMILY, lx.DROPOFF}
-REQUIRED = {
-    lx.LOG: ("customer", "type", "notes"), lx.FAMILY: ("customer", "name", "relationship"),
-    lx.DRAFT: ("customer", "channel", "topic"), lx.V360: ("customer",), lx.DROPOFF: ("customer|dropoff_id",),
-}
 QUESTIONS = {
     "type": "How did you talk with {who}: call, WhatsApp, SMS, email, meeting, Facebook, Instagram or in person?",
     "relationship": "How is {member} related to {who}: spouse, child, parent, sibling, grandparent or other?",
@@ -157,7 +152,7 @@ def member_name(slots: Slots, relation_end: int, relation_start: int) -> tuple[s
         picked: list[int] = []
         while 0 <= k < len(tokens) and len(picked) < 3:
             tok = tokens[k]
-            if tok.kind != "word" or (tok.norm in LEXICON_WORDS and not tok.capitalised) or tok.norm in lx.PRONOUNS:
+            if tok.kind != "word" or (tok.norm in lexicon_words() and not tok.capitalised) or tok.norm in lx.PRONOUNS:
                 break
             if tok.norm in lx.SOCIAL_HONORIFICS or tok.norm in lx.CONTACT_WORDS:
                 break
@@ -191,7 +186,7 @@ def more_members(slots: Slots, name_span: set[int]) -> list[tuple[str, set[int]]
     k = max(name_span) + 1 if name_span else len(tokens)
     while k + 1 < len(tokens) and tokens[k].norm in {"and", ",", "o", "ar"}:
         tok = tokens[k + 1]
-        if tok.kind != "word" or not tok.text[:1].isupper() or tok.norm in LEXICON_WORDS:
+        if tok.kind != "word" or not tok.text[:1].isupper() or tok.norm in lexicon_words():
             break
         found.append((tok.text, {k + 1}))
         k += 2
@@ -239,3 +234,19 @@ def catalogue_candidates(catalogue: Catalogue, ids: list[int]) -> tuple[Candidat
 
 def make_call(tool: str, args: dict[str, Any]) -> ToolCall:
     return ToolCall(tool, {k: v for k, v in args.items() if v is not None and v != [] and v != ""})
+
+
+Built = ToolCall | list[ToolCall] | Ask | str  # what a builder returns
+
+
+def asks_to_read(slots: Slots) -> bool:
+    """The message opens with a read verb or question word: a request to see something, which never writes."""
+    return bool(slots.norms) and slots.norms[0] in lx.QUESTION_LEADS
+
+
+def with_customer(tool: str, who: Who, args: dict[str, Any]) -> Ask | None:
+    """Put the customer into ``args``, or the question to ask when there is none to put."""
+    if who.problem:
+        return who_question(who, tool, args)
+    args["customer"] = who.ref
+    return None

@@ -16,8 +16,8 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from agent.offline.dates import MONTHS
-from agent.offline.entities import Slots
+from agent.offline.slots.dates import MONTHS
+from agent.offline.slots import Slots
 
 _SINCE = {"since", "from", "after", "theke", "starting"}
 _UNTIL = {"until", "till", "til", "before", "upto", "porjonto"}

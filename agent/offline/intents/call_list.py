@@ -1,0 +1,58 @@
+"""Who to call: the call priority list, with its filters (date, limit, temperature, stage, mine)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from agent.offline.intents.common import Built, make_call
+from agent.offline.registry import LIST, V360, Intent, register
+from agent.offline.slots import Slots
+from agent.offline.types import ConversationContext
+
+CUES = {
+    "who * call": 4, "who * to call": 4, "who * phone": 4, "who * to phone": 4, "whom * to call": 4,
+    "whom * call": 4, "who * contact": 3.5, "call list": 5, "calling list": 5, "call priority": 5,
+    "priority list": 5, "priority": 3, "priorities": 3, "customers to call": 5, "people to call": 5,
+    "leads to call": 5, "to call today": 4, "calls today": 3, "calls for today": 4, "calls for tomorrow": 4,
+    "kake * call": 5, "kake * phone": 5, "kader * call": 5, "kader * phone": 5, "kake kake": 4, "ke ke": 2,
+    "call dibo": 1.5, "call korbo": 1.5, "call debo": 1.5, "today's list": 4, "todays list": 4,
+    "my list": 3, "list for today": 4, "list for tomorrow": 4, "who is next": 3, "next call": 3,
+    "call queue": 5, "follow ups due": 4, "who needs a call": 5, "should i call": 2, "anyone * call": 3.5,
+    "anybody * call": 3.5, "forgot to call": 4, "forgot * call": 4, "overdue": 3, "due a follow": 4,
+    "due for a call": 4, "follow up due": 4, "due for": 2, "pending follow": 3, "missed follow": 3,
+    "call": 0.5, "calls": 1, "list": 1, "today": 0.5, "ajke": 0.5,
+}
+
+
+def evidence(slots: Slots, scores: dict[str, float], today_iso: str) -> None:
+    if slots.has("temperature"):
+        scores[LIST] += 2
+    if slots.has("lifecycle") and not slots.has("segment"):
+        scores[LIST] += 1.5
+    if slots.has("mine"):
+        scores[LIST] += 1.5
+    if not (slots.customers or slots.pronoun) and scores[LIST] >= 2:
+        scores[V360] -= 1.5  # "who is ..." about nobody in particular asks for a list
+
+
+def build(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> Built:
+    args: dict[str, Any] = {}
+    days = [d.day for d in slots.temporal.dates if d.day != now.date()]
+    if days:
+        args["date"] = days[0].isoformat()
+    args["limit"] = slots.limit
+    args["temperature"] = slots.first("temperature")
+    args["lifecycle_stage"] = slots.first("lifecycle") if not slots.has("temperature") or slots.has("lifecycle") else None
+    lead_words = {m.start for m in slots.matches["lifecycle"] if m.value == "lead"}
+    temps = {m.end for m in slots.matches["temperature"]}
+    if args["lifecycle_stage"] == "lead" and lead_words & temps:  # a temperature before "leads" filters by temperature
+        args["lifecycle_stage"] = None
+    if args["lifecycle_stage"] == "loyal" and not any(m.phrase.startswith("loyal") for m in slots.matches["lifecycle"]):
+        args["lifecycle_stage"] = None
+    if slots.has("mine"):
+        args["assigned_to_me"] = True
+    return make_call(LIST, args)
+
+
+register(Intent(LIST, CUES, build, evidence, rank=8,
+                carry=("date", "limit", "temperature", "lifecycle_stage", "assigned_to_me", "city")))

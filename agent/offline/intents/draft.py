@@ -1,0 +1,66 @@
+"""Drafting a message (draft_reply): channel, topic, tone, language, and the customer's own message."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from agent.offline import lexicon as lx
+from agent.offline.intents.common import QUESTIONS, Ask, Built, draft_topic, find_customer, make_call, with_customer
+from agent.offline.registry import DRAFT, LOG, Intent, register
+from agent.offline.slots import Slots
+from agent.offline.types import ConversationContext
+
+CUES = {
+    "draft": 4, "write": 2.5, "compose": 3, "reply": 2, "prepare": 2, "message": 1, "send": 2.5, "lekho": 3,
+    "likho": 3, "template": 2, "wish": 1.5, "text for": 2, "follow up message": 3, "pathao": 2, "pathai": 2,
+    "reminder": 2.5, "nudge": 2,
+}
+_IMPERATIVE = {"whatsapp", "sms", "text", "email", "mail", "message", "msg", "inbox"}
+
+
+def evidence(slots: Slots, scores: dict[str, float], today_iso: str) -> None:
+    words = [t for t in slots.tokens if t.kind != "punct"]
+    if words and words[0].norm in _IMPERATIVE and not (
+            slots.outcome or slots.temporal.duration_seconds or scores[LOG] >= 2.5):
+        scores[DRAFT] += 3  # a channel as the first word is an order to write on it
+    if slots.has("tone") or slots.has("language"):
+        scores[DRAFT] += 2
+    if slots.has("channel") and scores[DRAFT] >= 2:
+        scores[DRAFT] += 1
+    if slots.quoted:
+        scores[DRAFT] += 1
+
+
+def build(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> Built:
+    args: dict[str, Any] = {}
+    who = find_customer(slots, ctx)
+    ask = with_customer(DRAFT, who, args)
+    span = set(range(who.mention.start, who.mention.end)) if who.mention else set()
+    args["channel"] = slots.first("channel")
+    topic = draft_topic(slots, span)
+    replying = any(w in {"reply", "replied", "wrote", "asked", "message", "jiggesh"} for w in slots.norms)
+    if slots.quoted and replying:
+        args["incoming_message"] = slots.quoted
+    args["topic"] = topic or (f"reply to: {slots.quoted}" if slots.quoted else _topic_from_words(slots, span))
+    if slots.has("tone"):
+        args["tone"] = slots.first("tone")
+    args["language"] = slots.first("language")
+    if ask:
+        return ask
+    if not args["channel"]:
+        return Ask(DRAFT, "channel", QUESTIONS["channel"].format(who=who.name), args)
+    return make_call(DRAFT, args)
+
+
+def _topic_from_words(slots: Slots, span: set[int]) -> str:
+    skip = {"draft", "write", "compose", "prepare", "send", "message", "msg", "reply", "lekho", "likho", "a", "an",
+            "to", "for", "me", "please", "pls", "the", "her", "him", "his", "them", "their", "quick", "short",
+            "on", "via", "by", "over"}
+    used = set(span) | {k for t in ("channel", "tone", "language") for m in slots.matches[t] for k in range(m.start, m.end)}
+    words = [t.text for k, t in enumerate(slots.tokens) if k not in used and t.kind != "punct" and t.norm not in skip
+             and t.norm not in lx.PRONOUNS]
+    return " ".join(words) or "follow-up"
+
+
+register(Intent(DRAFT, CUES, build, evidence, rank=4, about_customer=0.5, required=("customer", "channel", "topic"),
+                carry=("channel", "topic", "tone", "language", "incoming_message")))
