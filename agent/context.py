@@ -1,8 +1,8 @@
 """The conversation's memory of who is being discussed, taken from tool results (never the model's words).
 
-``context["customer"]`` is the customer last discussed ({"id", "name"}), so "log a call with him"
+``context["customer"]`` is the customer last discussed ({"id", "name"}), so a pronoun in the next request
 resolves; ``recent`` keeps the last few; ``candidates`` holds the choices of the last ambiguous
-lookup so "the one in Dhaka" or "#12" can be answered.
+lookup so an answer by city or id can be resolved.
 """
 from __future__ import annotations
 

@@ -111,7 +111,7 @@ class CallPriorityListResult(ToolResult):
 def call_priority_list(ctx: ToolContext, session: Session, args: CallPriorityListArgs) -> CallPriorityListResult:
     """The ranked list of customers to call on a day (default today), best first.
 
-    Use it for "who should I call today?", "my hot leads for tomorrow", "call list". Each entry
+    Use it for "who should I call today?", a day's hot leads, or the call list. Each entry
     has the rank, a 1-10 score, temperature, the reasons in words and numbers (follow-up due,
     own or family birthday/anniversary and whose, hot lead, abandoned cart, valuable customer
     gone quiet), the offer type, recommended products, the best time to call, the next action,

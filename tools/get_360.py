@@ -185,7 +185,7 @@ def get_360(ctx: ToolContext, session: Session, args: Get360Args) -> Get360Resul
     behaviour, upcoming birthdays/anniversaries, insights with the records behind them, and the
     timeline newest first.
 
-    Use it for "tell me about Rahim", "show me 01712-345678", before a call, or to answer any
+    Use it to look a customer up by name, phone or email, before a call, or to answer any
     question about one customer. Filter the timeline with timeline_types, since and until; page
     back with cursor = the previous next_cursor. Opportunity values and family phone numbers are
     hidden unless the user is a manager or the customer's assigned agent. Reads only.

@@ -69,7 +69,7 @@ def upcoming_events(ctx: ToolContext, session: Session, args: UpcomingEventsArgs
     today included), of customers and of their family members (spouse, children, parents...).
 
     Use it for "whose birthday is this week?", "any anniversaries tomorrow?", or for one customer
-    ("when is Rahim's wife's birthday?"). Each event says whose it is, the date, how many days
+    (a spouse's or child's birthday). Each event says whose it is, the date, how many days
     away, and the age turned or years married. Soonest first. Reads only.
     """
     today = ctx.clock.today()

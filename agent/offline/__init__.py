@@ -23,7 +23,7 @@ Interface (what the LangGraph graph calls)::
   read helpers ``find_customers(query)`` and ``upcoming_events(days)``. A resolved customer is
   passed as its integer id; a phone number as E.164, an email as written.
 - ``Reply.kind``: "answer", "clarify" (a question; ``context.pending`` remembers the half-built
-  call so "2", "the one in Chittagong", "Rahim Uddin" or "whatsapp" completes it) or "out_of_scope".
+  call so a number, a city, a full name or the missing value completes it) or "out_of_scope".
 - ``respond`` renders tool results generically: each result's ``text`` field when present, else
   a compact rendering of its fields. An ``ambiguous`` error with candidates becomes a numbered
   question (and a pending clarification); other errors show their message. One exception: a

@@ -1,8 +1,8 @@
-"""Requests that lean on the previous call: "same for Fatema", and a correction after a declined proposal.
+"""Requests that lean on the previous call: the same again for someone else, and a correction.
 
-- "same for Fatema" / "Fatema too" / "same thing with Kamal": the previous call (a log, a draft,
+- "same for <name>" / "<name> too" / "same thing with <name>": the previous call (a log, a draft,
   a 360 ...) again, for the newly named customer. A log's notes say where they were copied from.
-- "sorry, it was a phone call, not WhatsApp": when the previous write was proposed but never ran
+- "sorry, it was <type>, not <type>": when the previous write was proposed but never ran
   (the user declined it) and the new call is the same tool for the same customer, details the new
   message leaves out (products, outcome, follow-up, duration, when) are carried over from it.
 """
@@ -23,7 +23,7 @@ _TOO = {"too", "also", "aswell", "o", "keo", "reo"}
 
 
 def asks_same_again(slots: Slots) -> bool:
-    """ "same for Fatema", "same thing with Kamal", "Fatema too", "Fatema keo": repeat the last call."""
+    """A short message naming a customer with "same", "ditto", "too", "also" or Banglish "o"/"keo": repeat the last call."""
     norms = [n for n in slots.norms if n not in {".", "!", ","}]
     named = [m for m in slots.customers if m.via != "unknown"]
     if not named or len(norms) > 7:

@@ -37,7 +37,7 @@ INTERACTION_TYPES: dict[str, str] = {
 # a call that happened (past tense); beats a place named in the same message
 CALL_VERBS = {"called", "phoned", "rang", "phone dilam", "call dilam", "call korlam", "call korsi", "call disi",
               "phone korlam", "phone korsi"}
-# in-person words that name a place, not a visit ("showroom e ashbe" = will come to the showroom)
+# in-person words that name a place, not a visit (a place they will come to)
 IN_PERSON_PLACES = {"showroom", "dokane", "at the shop", "at the store"}
 # spoke/talked say a conversation happened; at a sales desk that is a phone call unless a channel is named
 TALK_WORDS = {"spoke", "spoken", "talked", "talk", "kotha", "discussed", "conversation", "chatted", "said",
@@ -221,7 +221,7 @@ STOPWORDS = {
     # Banglish verb forms that follow "call" / "phone" and are never a person ("call dite hobe")
     "dite", "dile", "dibe", "dise", "diye", "korte", "korle", "korbe", "lagbe", "chaise", "chay", "dio",
 }
-# "mark ALL carts recovered": drop-offs are recovered one named customer at a time, never in bulk
+# drop-offs are recovered one named customer at a time, never in bulk
 MASS_WORDS = {"all", "every", "everyone", "everybody", "everything", "each", "entire", "bulk", "sob", "shob",
               "sobar", "shobar", "sokol", "sokoler"}
 # words that ask for a detail ("his wife's mobile"); never a family member's name
@@ -255,7 +255,7 @@ NUMBER_WORDS = {
 }
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "1st": 1, "2nd": 2,
             "3rd": 3, "4th": 4, "5th": 5, "last": -1}
-# nouns after an ordinal that point at a row of a list ("the first one", "2nd customer", "prothom jon")
+# nouns after an ordinal that point at a row of a list (English and Banglish)
 ROW_NOUNS = {"one", "customer", "person", "guy", "lady", "jon", "ta", "name", "entry", "on"}
 CITY_ALIASES = {
     "chittagong": "chattogram", "ctg": "chattogram", "comilla": "cumilla", "barisal": "barishal",

@@ -1,4 +1,4 @@
-"""Answers to a clarifying question: "2", "the one in Chittagong", "Rahim Uddin", "whatsapp", "his wife"."""
+"""Answers to a clarifying question: a row number or ordinal, an id, a city, a name, or the missing value."""
 from __future__ import annotations
 
 from typing import Any
@@ -24,7 +24,7 @@ def answer_pending(pending: PendingClarification, slots: Slots, text: str, score
     asked_for = max(scores, key=lambda intent: scores[intent], default=None)
     if value is not None and pending.missing == "customer" and asked_for not in (None, pending.tool) \
             and scores[asked_for] >= _NEW_REQUEST:
-        # "draft a whatsapp to Fatema" while "which Rahim?" waits is a new request: its customer
+        # a request for another tool while a customer question waits is a new request: its customer
         # must not complete the waiting call (which may be a write)
         return None
     if value is None:

@@ -25,7 +25,7 @@ _DONE = {
 }
 _LIST_KEYS = ("items", "entries", "customers", "members", "results", "events", "candidates", "segments",
               "distribution", "list", "timeline")
-_LISTING = {lx.LIST, lx.RFM, lx.FIND, lx.EVENTS}  # tools whose rows "the first one" can point at
+_LISTING = {lx.LIST, lx.RFM, lx.FIND, lx.EVENTS}  # tools whose rows an ordinal answer can point at
 _NAME_KEYS = ("name", "customer_name", "title", "product", "segment", "label")
 
 

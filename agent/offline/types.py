@@ -69,10 +69,10 @@ class ConversationContext:
     recent_dropoffs: tuple[DropoffRef, ...] = ()
     last_tool: str | None = None
     pending: PendingClarification | None = None
-    listed: tuple[CustomerRef, ...] = ()  # the customers of the last list shown, in order ("the first one")
-    last_call: ToolCall | None = None  # the last call decided ("same for Fatema" repeats it)
+    listed: tuple[CustomerRef, ...] = ()  # the customers of the last list shown, in order (for ordinal answers)
+    last_call: ToolCall | None = None  # the last call decided (a follow-up repeats or changes it)
     unsent: bool = False  # True from deciding a write until its result comes back (declined: never)
-    several: tuple[CustomerRef, ...] = ()  # customers the last request named together ("Rahim and Fatema")
+    several: tuple[CustomerRef, ...] = ()  # customers the last request named together
 
     def evolve(self, **changes: Any) -> ConversationContext:
         return replace(self, **changes)

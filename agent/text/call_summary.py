@@ -76,7 +76,7 @@ def rule_summary(text: str, products: list[str], now: datetime) -> CallSummary:
 
 
 def follow_up_date(text: str, now: datetime) -> date | None:
-    """The first future date the text mentions ("Friday", "kal", "in 3 days", "on the 5th")."""
+    """The first future date the text mentions (a weekday, "kal", an offset, a day of month)."""
     try:
         from agent.offline.slots.dates import extract_temporal
         from agent.offline.text import normalise, tokenize

@@ -66,13 +66,13 @@ def find_customer(slots: Slots, ctx: ConversationContext, skip: set[int] = froze
         if m.via == "unknown":
             return Who(problem="unknown", typed=" ".join(slots.tokens[k].text for k in range(m.start, m.end)
                                                        if slots.tokens[k].kind == "word"), mention=m)
-    if slots.ordinal is not None and ctx.listed:  # "called the first one" after a call list
+    if slots.ordinal is not None and ctx.listed:  # an ordinal after a list: that row
         position = slots.ordinal - 1 if slots.ordinal > 0 else len(ctx.listed) - 1
         if 0 <= position < len(ctx.listed):
             chosen = ctx.listed[position]
             return Who(ref=chosen.id, name=chosen.name, customer=chosen)
     if len(ctx.several) > 1:
-        # "pull up Rahim and Fatema" then "log a call with her": which of the two is not ours to guess
+        # two customers shown together, then a pronoun: which of the two is not ours to guess
         options = tuple(Candidate(c.id, c.name) for c in ctx.several)
         return Who(problem="ambiguous", candidates=options, typed="customer")
     if ctx.last_customer:
@@ -83,7 +83,7 @@ def find_customer(slots: Slots, ctx: ConversationContext, skip: set[int] = froze
 def several_customers(slots: Slots, skip: set[int] = frozenset()) -> tuple[Candidate, ...]:
     """The customers a write request names when it names more than one (else ``()``).
 
-    "log a call with Karim's account but put it on Rahim": a write goes to one customer, so two
+    A write goes to one customer, so two
     names mean the user must say which; the model never picks one of them for a write.
     """
     found: dict[int, Candidate] = {}
@@ -161,7 +161,7 @@ def member_name(slots: Slots, relation_end: int, relation_start: int) -> tuple[s
         return sorted(picked)
 
     k = relation_end
-    # "her husband today: Selim Reza", "twin daughters, Aisha and Anika": dates and commas sit between
+    # dates, "named", a colon or a comma may sit between the relative and the name
     while k < len(tokens) and (tokens[k].norm in skip or k in slots.temporal.used
                                or (tokens[k].norm == "," and k == relation_end)):
         k += 1

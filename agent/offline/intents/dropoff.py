@@ -52,7 +52,7 @@ def _recovery_said(slots: Slots) -> bool:
 
 
 def build(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> Built:
-    if asks_to_read(slots):  # "show me Fatema's abandoned carts" marks nothing
+    if asks_to_read(slots):  # asking to see carts marks nothing
         return view_360.build(slots, ctx, now, text)
     args: dict[str, Any] = {}
     if slots.dropoff_id is not None:
@@ -77,7 +77,7 @@ def build(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> B
         if who.problem:
             return who_question(who, DROPOFF, args)
         args["customer"] = who.ref
-    cut = re.search(r",|;|:|\s[-–—]\s", text)  # "Tanjila's cart is recovered - she paid by bKash"
+    cut = re.search(r",|;|:|\s[-–—]\s", text)  # the clause after a separator is the note
     if cut:
         clause = text[cut.end():].strip()
         if len(clause.split()) >= 2:

@@ -43,15 +43,15 @@ def build(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> B
     args: dict[str, Any] = {}
     relation = slots.relationships[0] if slots.relationships else None
     name, name_span = (member_name(slots, relation.end, relation.start) if relation else (None, set()))
-    others = more_members(slots, name_span) if relation and name else []  # "twin daughters, Aisha and Anika"
+    others = more_members(slots, name_span) if relation and name else []  # several names joined by "and" / commas
     for _, span in others:
         name_span = name_span | span
     contact_given = any(m.via in {"phone", "email"} for m in slots.customers)
     if asks_to_read(slots) or (
             name is None and not contact_given and lx.CONTACT_WORDS & set(slots.norms)):
-        return view_360.build(slots, ctx, now, text)  # "what's his wife's number?" asks; it adds nobody
+        return view_360.build(slots, ctx, now, text)  # asking for a relative's contact detail adds nobody
     if relation is None:
-        # "add Sarah to Rahim's family": the member is the first unknown/capitalised name
+        # no relationship word: the member is the first unknown or capitalised name
         norms = slots.norms
         names = [m for m in slots.customers if m.via in {"unknown", "name"} and not m.possessive]
         names.sort(key=lambda m: (norms[m.start - 1] not in {"named", "called", "name", "nam"} if m.start else True,
@@ -72,9 +72,9 @@ def build(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> B
         if not mention.has_year:
             missing_year = mention
             continue
-        cue = _date_cue(slots, mention.start)  # "born 8 Aug 1980 ... married on 20th Dec 2012"
+        cue = _date_cue(slots, mention.start)  # the nearest cue word before a date says whose date it is
         if cue is None and all(slots.norms[k] in RELATIVE_DAYS for k in range(mention.start, mention.end)):
-            continue  # "told me about her husband today": when it was said, not a date of theirs
+            continue  # a relative day word says when it was said, not a date of theirs
         if (cue == "anniversary" or (cue is None and anniversary)) and "anniversary_date" not in args:
             args["anniversary_date"] = mention.day.isoformat()
         elif mention.day < now.date() and "date_of_birth" not in args:
@@ -106,7 +106,7 @@ _BIRTH = {"born", "birthday", "bday", "dob", "birth", "jonmo", "jonmodin"}
 
 
 def _profession(slots: Slots) -> str | None:
-    """ "works as a banker at Sonali Bank", "profession: teacher", "she is a doctor" -> the job."""
+    """The job after "works as", "profession", "occupation", "job" or "pesha"."""
     norms, tokens = slots.norms, slots.tokens
     for k, word in enumerate(norms):
         lead = (word == "works" and norms[k + 1: k + 2] == ["as"]) or word in {"profession", "occupation", "job",

@@ -1,4 +1,4 @@
-"""Timeline filters of a 360 question: "since October", "between 1 and 15 November", "last week",
+"""Timeline filters of a 360 question: "since <month>", "between <day> and <day> <month>", "last week",
 "last 5 calls", "orders only", "her WhatsApp history" -> get_360's since / until / timeline_types /
 timeline_limit.
 
@@ -92,7 +92,7 @@ def _range(slots: Slots, today: date) -> tuple[date | None, date | None]:
         target = k + 1 + (1 if k + 1 < len(norms) and norms[k + 1] == "the" else 0)
         mention = starts.get(target)
         if word == "between" and mention is None and target < len(norms):
-            # "between 1 and 15 November": the first day borrows the second's month and year
+            # "between D1 and D2 <month>": the first day borrows the second's month and year
             tok = slots.tokens[target]
             closing = next((d for d in slots.temporal.dates if d.start > target), None)
             if tok.kind in {"num", "ordinal"} and isinstance(tok.value, int) and closing and 1 <= tok.value <= 31:
@@ -126,7 +126,7 @@ def _range(slots: Slots, today: date) -> tuple[date | None, date | None]:
 
 
 def _count(slots: Slots) -> int | None:
-    """ "last 5 interactions", "latest 3 orders": how many timeline items."""
+    """How many timeline items: "last N <kind>", "latest N <kind>"."""
     norms, tokens = slots.norms, slots.tokens
     for k, tok in enumerate(tokens):
         if tok.kind == "num" and isinstance(tok.value, int) and 1 <= tok.value <= 100 and k + 1 < len(norms):

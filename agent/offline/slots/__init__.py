@@ -85,7 +85,7 @@ class Slots:
     limit: int | None = None
     dropoff_id: int | None = None
     quoted: str | None = None
-    ordinal: int | None = None  # "the first one", "number 2", "the last one": a row of the last list (-1 = last)
+    ordinal: int | None = None  # an ordinal or "number N": a row of the last list (-1 = last)
     question: bool = False  # the agent asks something (see ``_mood``)
     command: bool = False  # the message orders a write ("log", "add", "mark", ...)
 
@@ -124,7 +124,7 @@ def extract(tokens: list[Token], text: str, catalogue: Catalogue, now: datetime)
 
 
 def _ordinal(slots: Slots) -> int | None:
-    """ "the first one", "2nd customer", "number 3", "the last one": which row of a list shown before."""
+    """An ordinal word, "Nth", "number N" or "last" before a row noun: which row of a list shown before."""
     tokens, norms = slots.tokens, slots.norms
     for k, tok in enumerate(tokens):
         value = lx.ORDINALS.get(tok.norm) if tok.kind == "word" else (tok.value if tok.kind == "ordinal" else None)
@@ -243,12 +243,12 @@ def _honorific_relations(slots: Slots) -> None:
 def _interaction(slots: Slots) -> None:
     norms = slots.norms
     follow = {k for m in _FOLLOW_UP_TYPE.find(norms) for k in range(m.start, m.end)}
-    # "busy in a meeting" is how the call went, not a meeting: types inside an outcome do not count
+    # a type word inside a multi-word outcome is how the contact went, not its type
     follow |= {k for m in slots.matches["outcome"] for k in range(m.start, m.end) if m.end - m.start > 1}
     types = [m for m in slots.matches["type"] if m.start not in follow]
     call_verbs = [m for m in types if m.value == "call" and m.phrase in lx.CALL_VERBS]
     if call_verbs:
-        # "call dilam, porshu showroom e ashbe": a place named next to a call is where they will come
+        # a place named next to a past call is where they will come, not how they were reached
         types = [m for m in types if not (m.value == "in_person" and m.phrase in lx.IN_PERSON_PLACES)]
     explicit = [m for m in types if m.start and norms[m.start - 1] in {"on", "via", "over", "through", "by", "in"}
                 and m.value != "call"]
@@ -334,7 +334,7 @@ def _names(slots: Slots, catalogue: Catalogue, blocked: set[int]) -> None:
             i += 1
             if possessive:
                 break
-        # a trailing honorific or case ending belongs to the name ("rahim bhai er", "fatema apur")
+        # a trailing honorific or Banglish case ending belongs to the name
         while not possessive and i < len(tokens) and tokens[i].norm in _TRAILERS:
             possessive = tokens[i].possessive or tokens[i].norm in {"er", "r"} or (
                 tokens[i].norm.endswith("r") and tokens[i].norm[:-1] in lx.HONORIFICS)
@@ -352,8 +352,8 @@ def _names(slots: Slots, catalogue: Catalogue, blocked: set[int]) -> None:
         opener = start == 0 and tokens[start].text[:1].isupper()
         exact = all(index.word_matches(w, fuzzy=False) for w in words if w not in lx.HONORIFICS)
         if known and not exact and len(words) == 1 and start and not (after_target or tokens[start].capitalised):
-            # one lower-case word in mid-sentence that only looks like a name ("he said go ahead" ~
-            # Ahmed) is nobody: a write must not be aimed at a customer the user never named
+            # one lower-case word in mid-sentence that only looks like a name (a fuzzy hit on an
+            # ordinary word) is nobody: a write must not be aimed at a customer the user never named
             known = False
         if known or after_target or tokens[start].capitalised or opener:
             slots.customers.append(CustomerMention(start, i, tuple(words), "name" if known else "unknown",

@@ -13,7 +13,7 @@ Rules (``now`` is Friday 2026-11-20 in the examples):
 - "next week" = next Monday; "next month" = the 1st of next month; "end of month" = its last day;
   "weekend" = the coming Friday (Bangladesh's weekend); "end of the week" = Thursday.
 - "in 3 days", "3 din pore", "after 2 weeks", "a month later"; "3 days ago" is in the past.
-- "on the 5th" = the next 5th of a month (this month's if not yet passed); "Dec 2", "2 Dec",
+- "on the Nth" = the next Nth of a month (this month's if not yet passed); "Mon D", "D Mon",
   "2/12" (day/month, as written in Bangladesh), "22-11-1990", "1990-11-22". A date with no
   year is the next such day on or after today (a birthday given without a year keeps no year).
 - Times: "at 5pm", "17:00", "5 ta", "5 baje"; a bare 1-7 means p.m.; "shokal"/"morning" 10:00,
@@ -60,7 +60,7 @@ PARTS_OF_DAY = {
     **dict.fromkeys(["afternoon", "bikel", "bikele", "bikale", "bikaley", "bikeley"], 16),
     **dict.fromkeys(["evening", "shondha", "sondha", "sondhay", "shondhay", "shondhya", "sandhya",
                      "sondhya"], 18),
-    **dict.fromkeys(["night", "tonight", "raat", "rat", "raate", "rater"], 20),  # not "rate": "a bulk rate"
+    **dict.fromkeys(["night", "tonight", "raat", "rat", "raate", "rater"], 20),  # not "rate": an ordinary English word
 }
 _HOUR_MARKERS = {"ta", "tay", "tar", "baje", "oclock", "o'clock", "pm", "am"}
 _DAY_UNITS = {
@@ -319,7 +319,7 @@ def _window(norms: list[str], tokens: list[Token], i: int, today: date, out: Tem
 
 def _offset(norms: list[str], tokens: list[Token], i: int, now: datetime, out: Temporal,
             times: list[tuple[int, int, time, bool]]) -> int:
-    """ "in 3 days", "after 2 weeks", "3 din pore", "a week later", "2 days ago", "in 2 hours"."""
+    """Offsets from now: "in N days", "after N weeks", "N din pore", "N days ago", "in N hours"."""
     w, today = norms[i], now.date()
     lead = w in {"in", "after", "within"}
     k = i + 1 if lead else i
@@ -367,7 +367,7 @@ def _time_or_duration(norms: list[str], tokens: list[Token], i: int, out: Tempor
         return 3
     count = tok.value if tok.kind == "num" else (NUMBER_WORDS.get(w) if w in {"an", "a", "one", "two", "ten"} else None)
     if w in {"a", "an"} and nxt in {"second", "sec"}:
-        return 0  # "a second branch", "a sec": an ordinal or a filler, never a call's length
+        return 0  # "a second" + noun, "a sec": an ordinal or a filler, never a call's length
     if count is not None and nxt in _DURATION_UNITS and norms[i - 1 if i else 0] not in {"in", "after"}:
         if nxt in {"m", "h"} and tokens[i + 1].start != tok.end:
             return 0
