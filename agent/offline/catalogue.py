@@ -17,18 +17,18 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from agent.offline.lexicon import HONORIFICS, NAME_SUFFIXES
+from agent.offline.bangla import ENDINGS as BANGLA_ENDINGS
+from agent.offline.text import fold
 
-_WORD = re.compile(r"[^\W\d_]+")
+_WORD = re.compile(r"(?:[^\W\d_]|[\u0980-\u09e5\u09f0-\u09ff])+")
 # name words that identify nobody on their own ("Md. Rahim Uddin": "md")
 _WEAK = {"md", "mohammad", "mohammed", "muhammad", "mst", "mosammat", "mr", "mrs", "ms", "dr", "begum",
          "sheikh", "al"}
 
 
 def name_words(name: str) -> tuple[str, ...]:
-    """Lower-case, accent-free words of a name."""
-    text = unicodedata.normalize("NFKD", name or "")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    return tuple(_WORD.findall(text))
+    """Lower-case, accent-free words of a name (Bangla script kept as typed, NFKC)."""
+    return tuple(_WORD.findall(fold(unicodedata.normalize("NFKC", name or ""))))
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ class NameIndex:
         """Vocabulary words ``word`` may stand for, with a 0-100 score (exact = 100)."""
         if word in self.postings:
             return {word: 100.0}
-        for suffix in NAME_SUFFIXES:  # Banglish case endings: rahimer, rahimke
+        for suffix in NAME_SUFFIXES + BANGLA_ENDINGS:  # case endings: rahimer, rahimke, রহিমের
             stem = word[: -len(suffix)]
             if word.endswith(suffix) and len(stem) >= 3 and stem in self.postings:
                 return {stem: 99.0}

@@ -9,6 +9,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from agent.offline.bangla import is_bangla, to_canonical
 from domain.phone import try_normalize_phone
 
 
@@ -37,20 +38,37 @@ _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _TOKEN_RE = re.compile(
     r"(?P<isodate>\d{4}-\d{1,2}-\d{1,2})"
     r"|(?P<time>\d{1,2}:\d{2}\s*(?:[ap]\.?m\b\.?)?|\d{1,2}\.\d{2}\s*[ap]\.?m\b\.?|\d{1,2}\s*[ap]\.?m\b\.?)"
-    r"|(?P<numdate>\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?(?!\d)|\d{1,2}-\d{1,2}-\d{2,4}(?!\d))"
+    r"|(?P<numdate>\d{1,2}/\d{1,2}(?:/\d{2,4})?(?!\d)|\d{1,2}-\d{1,2}-\d{2,4}(?!\d)"
+    r"|\d{1,2}\.\d{1,2}(?:\.\d{2,4})?(?![\d.])(?!\s*(?:hours?|hrs?|h|minutes?|mins?|m|%|tk|taka|k|lakh)\b))"
     r"|(?P<id>\#\d+)"
     r"|(?P<ordinal>\d{1,2}(?:st|nd|rd|th)\b)"
     r"|(?P<num>\d+(?:\.\d+)?)"
-    r"|(?P<word>[^\W\d_]+(?:[’'][^\W\d_]+)?)"
+    r"|(?P<word>(?:[^\W\d_]|[\u0980-\u09e5\u09f0-\u09ff])+(?:[’'][^\W\d_]+)?)"
     r"|(?P<punct>[,.;:!?\"()/])",
     re.IGNORECASE,
 )
 _SENTENCE_END = {".", "!", "?", ":", ";"}
 
 
+# Bangla digits are digits: "৫" reads as 5 everywhere (dates, times, amounts, phones)
+_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
+
+
+def fold(word: str) -> str:
+    """Lower case without Latin accents ("José" -> "jose"); Bangla letters and their signs are kept."""
+    word = word.lower()
+    if word.isascii():
+        return word
+    return "".join(
+        "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+        if "\u00c0" <= ch <= "\u024f" else ch for ch in word)
+
+
 def normalise(text: str) -> str:
-    """NFKC, straight quotes, contractions spelled out, letter-hyphen-letter split into two words."""
-    text = unicodedata.normalize("NFKC", text or "").replace("’", "'").replace("‘", "'")
+    """NFKC, Bangla digits as ASCII, the danda as a full stop, straight quotes, contractions spelled
+    out, letter-hyphen-letter split into two words."""
+    text = unicodedata.normalize("NFKC", text or "").translate(_DIGITS).replace("।", ".")
+    text = text.replace("’", "'").replace("‘", "'")
     text = text.replace("“", '"').replace("”", '"')
     for pattern, repl in _CONTRACTIONS:
         text = pattern.sub(repl, text)
@@ -130,7 +148,9 @@ def _plain_tokens(text: str, begin: int, stop: int) -> list[Token]:
     for match in _TOKEN_RE.finditer(text, begin, stop):
         kind = match.lastgroup or "word"
         surface = match.group()
-        norm = surface.lower()
+        norm = fold(surface)
+        if kind == "word" and is_bangla(norm):
+            norm = to_canonical(norm)  # Bangla script reads through the same tables as Banglish
         token = Token(surface, norm, kind, match.start(), match.end())
         if kind == "word" and "'" in norm:
             head, _, tail = norm.partition("'")

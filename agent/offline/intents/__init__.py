@@ -41,7 +41,7 @@ Shared slot extractors (``agent.offline.slots``; ``Slots`` fields and helpers):
 - closed vocabularies: ``slots.first("channel")``, ``"type"``, ``"outcome"``, ``"tone"``,
   ``"language"``, ``"segment"``, ``"temperature"``, ``"lifecycle"``, ``"mine"``, ``"city"``
   (tables in ``agent.offline.lexicon``); products: ``slots.products``;
-- Bangla script: ``agent.offline.slots.bangla`` maps Bangla words and digits onto the same
+- Bangla script: ``agent.offline.bangla`` maps Bangla words and digits onto the same
   tokens the Banglish and English tables use, so a new table entry in Banglish or English also
   serves Bangla typed in Bangla script when the word is in the Bangla table.
 """

@@ -29,6 +29,7 @@ from dateutil.parser import isoparse
 from dateutil.relativedelta import relativedelta
 
 from agent.offline.lexicon import NUMBER_WORDS
+from agent.offline.slots.durations import read_duration
 from agent.offline.text import Token
 
 MONTHS = {
@@ -362,17 +363,10 @@ def _time_or_duration(norms: list[str], tokens: list[Token], i: int, out: Tempor
     if tok.kind == "time":
         times.append((i, i + 1, _clock(tok.norm), False))
         return 1
-    if w in {"half"} and nxt in {"an", "a"} and i + 2 < len(norms) and norms[i + 2] in {"hour", "hr"}:
-        out.duration_seconds = 1800
-        return 3
-    count = tok.value if tok.kind == "num" else (NUMBER_WORDS.get(w) if w in {"an", "a", "one", "two", "ten"} else None)
-    if w in {"a", "an"} and nxt in {"second", "sec"}:
-        return 0  # "a second" + noun, "a sec": an ordinal or a filler, never a call's length
-    if count is not None and nxt in _DURATION_UNITS and norms[i - 1 if i else 0] not in {"in", "after"}:
-        if nxt in {"m", "h"} and tokens[i + 1].start != tok.end:
-            return 0
-        out.duration_seconds = int(round(float(count) * _DURATION_UNITS[nxt]))
-        return 2
+    duration = read_duration(tokens, i)
+    if duration is not None:
+        out.duration_seconds = duration[0]
+        return duration[1] - i
     if tok.kind == "num" and isinstance(tok.value, int) and (nxt in _HOUR_MARKERS or (i and norms[i - 1] == "at")):
         if 0 <= tok.value <= 23:
             hour = tok.value

@@ -1,0 +1,60 @@
+"""How long a contact lasted: "20 min", "1h30m", "an hour and a half", "half an hour", "৪৫ মিনিট".
+
+The tokens are read as a run of (number, unit) parts, joined by spaces, "and" or nothing
+("1h30m" is four tokens); the run is rewritten in canonical words ("1 hours 30 minutes") and
+``pytimeparse2`` adds it up. A part after "in" / "after" / "within" is a moment ahead (a
+follow-up), not a duration: ``agent.offline.slots.dates`` reads those first.
+"""
+from __future__ import annotations
+
+from pytimeparse2 import parse as parse_duration
+
+from agent.offline.slots.numbers import number_at
+from agent.offline.text import Token
+
+UNITS = {
+    **dict.fromkeys(["sec", "secs", "second", "seconds", "s"], "seconds"),
+    **dict.fromkeys(["min", "mins", "minute", "minutes", "minit", "m"], "minutes"),
+    **dict.fromkeys(["hour", "hours", "hr", "hrs", "ghonta", "h"], "hours"),
+}
+_GLUED = {"s", "m", "h"}  # one-letter units count only written against the number: "30m", not "30 m"
+_AHEAD = {"in", "after", "within"}
+
+
+def read_duration(tokens: list[Token], i: int) -> tuple[int, int] | None:
+    """(seconds, end) of a duration starting at token ``i``, or None."""
+    if i and tokens[i - 1].norm in _AHEAD:
+        return None
+    parts: list[str] = []
+    k = i
+    while k < len(tokens):
+        if tokens[k].norm == "half" and k + 2 < len(tokens) and tokens[k + 1].norm in {"an", "a"} \
+                and UNITS.get(tokens[k + 2].norm) == "hours":
+            parts.append("30 minutes")  # "half an hour"
+            k += 3
+            continue
+        number = number_at(tokens, k, quantities=True)
+        if number is None or number[1] >= len(tokens):
+            break
+        value, unit_at = number
+        unit_tok = tokens[unit_at]
+        unit = UNITS.get(unit_tok.norm)
+        if unit is None or (unit_tok.norm in _GLUED and unit_tok.start != tokens[unit_at - 1].end):
+            break
+        if value == 1 and tokens[k].norm in {"a", "an"} and unit == "seconds":
+            break  # "a second": an ordinal or a filler, never a length
+        parts.append(f"{value:g} {unit}")
+        k = unit_at + 1
+        if k + 2 < len(tokens) and tokens[k].norm == "and" and tokens[k + 1].norm == "a" and tokens[k + 2].norm == "half":
+            parts.append(f"{_HALF[unit]}")  # "an hour and a half"
+            k += 3
+        elif k + 1 < len(tokens) and tokens[k].norm == "and" and number_at(tokens, k + 1, quantities=True):
+            k += 1  # "1 hour and 20 minutes": the next part follows
+    if not parts:
+        return None
+    end = k if tokens[k - 1].norm != "and" else k - 1
+    seconds = parse_duration(" ".join(parts))
+    return (int(round(seconds)), end) if seconds else None
+
+
+_HALF = {"hours": "30 minutes", "minutes": "30 seconds", "seconds": "0 seconds"}
