@@ -18,7 +18,9 @@ from rapidfuzz import fuzz, process
 
 from agent.offline.lexicon import HONORIFICS, NAME_SUFFIXES
 from agent.offline.bangla import ENDINGS as BANGLA_ENDINGS
+from agent.offline.bangla import is_bangla
 from agent.offline.text import fold
+from agent.offline.transliterate import romanise, skeleton
 
 _WORD = re.compile(r"(?:[^\W\d_]|[\u0980-\u09e5\u09f0-\u09ff])+")
 # name words that identify nobody on their own ("Md. Rahim Uddin": "md")
@@ -66,6 +68,7 @@ class NameIndex:
             self._by_initial.setdefault(word[0], []).append(word)
         self._by_id = {e.id: e for e in self.entries}
         self._position = {e.id: position for position, e in enumerate(self.entries)}
+        self._skeletons: dict[str, list[str]] | None = None  # built on the first Bangla-script query
         self._full: dict[str, set[int]] = {}  # the name's strong words, joined: exact full-name lookups
         for position, words in enumerate(self.words):
             key = " ".join(w for w in words if w not in _WEAK) or " ".join(words)
@@ -87,7 +90,9 @@ class NameIndex:
         """Vocabulary words ``word`` may stand for, with a 0-100 score (exact = 100)."""
         if word in self.postings:
             return {word: 100.0}
-        for suffix in NAME_SUFFIXES + BANGLA_ENDINGS:  # case endings: rahimer, rahimke, রহিমের
+        if is_bangla(word):
+            return self._bangla_matches(word)
+        for suffix in NAME_SUFFIXES:  # case endings: rahimer, rahimke, রহিমের
             stem = word[: -len(suffix)]
             if word.endswith(suffix) and len(stem) >= 3 and stem in self.postings:
                 return {stem: 99.0}
@@ -101,6 +106,25 @@ class NameIndex:
         bucket = self._by_initial.get(word[0], ())
         hits = process.extract(word, bucket, scorer=fuzz.ratio, score_cutoff=cutoff, limit=6)
         return {hit: float(score) for hit, score, _ in hits}
+
+    def _bangla_matches(self, word: str) -> dict[str, float]:
+        """Latin name words a Bangla-script word spells (``agent.offline.transliterate``); 99 = as typed."""
+        if self._skeletons is None:
+            self._skeletons = {}
+            for known in self.postings:
+                if known.isascii():
+                    self._skeletons.setdefault(skeleton(known), []).append(known)
+        stems = [word] + [word[: -len(e)] for e in BANGLA_ENDINGS if word.endswith(e) and len(word) - len(e) >= 2]
+        for stem in stems:
+            if stem in self.postings:
+                return {stem: 99.0}
+            roman = romanise(stem)
+            found = self._skeletons.get(skeleton(roman), []) if roman else []
+            if found:
+                ranked = {w: fuzz.ratio(roman, w) for w in found}
+                best = max(ranked.values())
+                return {w: 99.0 for w, r in ranked.items() if best - r <= 15}
+        return {}
 
     def resolve(self, typed: Iterable[str], fuzzy: bool = True) -> Resolution:
         """Match typed name words (honorifics already removed) against every name."""

@@ -229,7 +229,8 @@ CONTACT_WORDS = {"mobile", "number", "numbers", "no", "cell", "contact", "contac
                  "phone", "email", "address", "whatsapp"}
 # a message opening with these asks for something; it never adds a record ("what's his wife's number?")
 QUESTION_LEADS = {"what", "whats", "who", "whose", "which", "where", "when", "how", "tell", "show", "give",
-                  "list", "share", "send", "find", "get", "lookup", "check", "see", "view", "display"}
+                  "list", "share", "send", "find", "get", "lookup", "check", "see", "view", "display", "summarize",
+                  "summarise", "recap", "dekhao", "dekhan"}
 # everyday English words one letter away from a keyword: never "corrected" ("bulk rate" is not "raate" = night)
 PLAIN_WORDS = {"rate", "rates", "late", "mate", "hate", "gate", "rated", "raw", "calm", "cell", "coll", "fone"}
 # a message opening with these (or ending in "?") is a question: it reads, it never writes unless it

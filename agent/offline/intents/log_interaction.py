@@ -53,12 +53,36 @@ def evidence(slots: Slots, scores: dict[str, float], today_iso: str) -> None:
         scores[LOG] += 1.5
 
 
+# what else a date in a contact note may be the day of: then it is no follow-up
+OTHER_EVENTS = {"delivery", "deliver", "delivered", "deliveries", "shipping", "ship", "shipped", "shipment", "arrive",
+                "arrives", "arrival", "pickup", "install", "installation", "wedding", "party", "eid", "salary",
+                "payday", "pay", "payment", "paid", "exam", "flight", "travel", "trip", "birthday", "anniversary",
+                "born", "sale", "offer", "ends", "expires", "stock", "restock", "open", "opening", "closed", "leave",
+                "holiday", "vacation", "returns", "event", "program"}
+FOLLOW_UP_WORDS = {"follow", "remind", "reminder", "callback", "back", "again", "abar", "call", "phone", "ring",
+                   "contact", "ping", "check", "visit", "come", "meet", "meeting", "talk", "message", "text"}
+
+
+def _day_of_something_else(slots: Slots, mention) -> bool:
+    """The nearest cue in the clause before the date names another event (a delivery, a payday)."""
+    norms = slots.norms
+    for k in range(mention.start - 1, max(-1, mention.start - 6), -1):
+        word = norms[k]
+        if word in {",", ";", ".", "and", "but"}:
+            return False
+        if word in FOLLOW_UP_WORDS:
+            return False
+        if word in OTHER_EVENTS:
+            return True
+    return False
+
+
 def follow_up(slots: Slots, now: datetime, tz) -> str | None:
     """The first date (and time) from today on, when the message asks for a follow-up then."""
     today = now.date()
     wants = any(m.value == "callback" for m in slots.matches["outcome"]) or any(
         w in {"follow", "remind", "callback", "back", "again", "abar"} for w in slots.norms)
-    later = [m for m in slots.temporal.dates if m.day > today]
+    later = [m for m in slots.temporal.dates if m.day > today and not _day_of_something_else(slots, m)]
     if later:  # a contact today with a later day named: the later day is the follow-up
         return iso(later[0].day, later[0].time, tz)
     for mention in slots.temporal.dates:

@@ -11,6 +11,8 @@ from agent.offline.slots import Slots
 from agent.offline.types import ConversationContext
 
 CUES = {
+    "summarize": 4, "summarise": 4, "summary of": 3, "recap": 4, "sum up": 4, "what happened": 3,
+    "what did * say": 3, "last call": 1.5, "last conversation": 2, "last visit": 1.5,
     "360": 5, "profile": 3, "details": 2.5, "detail": 2.5, "info": 2.5, "information": 2.5,
     "tell me about": 3, "who is": 2.5, "history": 2.5, "look up": 2.5, "lookup": 2.5, "pull up": 2.5,
     "show": 1.5, "show me": 1.5, "open": 1.5, "summary": 2, "overview": 2.5, "dekhao": 2, "dekhan": 2,

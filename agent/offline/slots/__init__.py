@@ -33,9 +33,15 @@ _FOLLOW_UP_TYPE = PhraseTable(dict.fromkeys(
      "will call", "call dibo", "call korbo", "call debo", "call me back", "pore call", "call tomorrow",
      "call next", "abar call", "to call"], True))
 _INBOUND_VERBS = {"called", "phoned", "messaged", "texted", "whatsapped", "emailed", "rang", "knocked"}
+_RECEIVE_VERBS = {"got", "received", "receive", "get", "gets", "had", "pelam", "peyechi", "paisi", "ashche", "ashlo",
+                  "incoming"}
+_CONTACT_NOUNS = {"message", "messages", "msg", "call", "calls", "text", "texts", "email", "emails", "mail", "dm",
+                  "sms", "whatsapp", "inbox", "voicemail", "query", "enquiry", "inquiry", "reply", "ping", "missed"}
+_CHANNEL_WORDS = {"whatsapp", "facebook", "fb", "messenger", "instagram", "insta", "ig", "sms", "email", "phone"}
 _SUBJECTS = {"he", "she", "they", "customer", "uni", "tini", "o"}  # who did it: "she messaged" = she wrote to us
 _TRAILERS = lx.HONORIFICS | {"er", "r", "ke"} | {h + "r" for h in lx.HONORIFICS}
 _ID_LEADS = {"customer", "id", "client", "cust"}
+_DETERMINERS = {"the", "a", "an", "his", "her", "my", "their", "this", "that", "our", "your", "some", "these", "those"}
 _DROPOFF_LEADS = {"cart", "dropoff", "drop", "off", "checkout"}
 _SLOT_WORDS = frozenset(set().union(*(t.words() for t in TABLES.values())) | lx.STOPWORDS | lx.PRONOUNS
                         | lx.HONORIFICS | set(lx.NUMBER_WORDS) | DATE_WORDS | set(lx.ORDINALS))
@@ -201,6 +207,11 @@ def _products(slots: Slots, catalogue: Catalogue, blocked: set[int]) -> None:
             i += 1
             continue
         typed = [tokens[k].norm for k in run]
+        if len(run) == 1 and typed[0] in _SLOT_WORDS and not tokens[run[0]].capitalised:
+            # a word of the desk's vocabulary alone ("phone", "call", "message") is that word,
+            # not a product whose name happens to contain it
+            i = run[-1] + 1
+            continue
         resolution = index.resolve(typed)
         covered = set()
         for word in typed:
@@ -219,7 +230,7 @@ def _products(slots: Slots, catalogue: Catalogue, blocked: set[int]) -> None:
 def _names_product(words: tuple[str, ...], covered: set[str]) -> bool:
     """One typed word names a product when it is the product's noun ("fan" of "Ceiling Fan 56in": units
     and sizes do not count) or a distinctive word of its name ("jamdani"), never a colour or size alone."""
-    meaningful = [w for w in words if len(w) >= 3 and w not in lx.PRODUCT_MODIFIERS]
+    meaningful = [w for w in words if len(w) >= 2 and w not in lx.PRODUCT_MODIFIERS and w not in lx.STOPWORDS]
     if not meaningful:
         return bool(words) and words[-1] in covered
     return meaningful[-1] in covered or any(len(w) >= 5 and w in covered for w in meaningful)
@@ -282,7 +293,19 @@ def _interaction(slots: Slots) -> None:
     if slots.type is None and (slots.outcome == "no_answer" or "busy" in norms):
         slots.type = "call"  # nobody "doesn't pick up" an email
     slots.inbound = slots.has("inbound") or any(
-        n in _SUBJECTS and _next_verb(norms, k + 1) in _INBOUND_VERBS for k, n in enumerate(norms))
+        n in _SUBJECTS and _next_verb(norms, k + 1) in _INBOUND_VERBS for k, n in enumerate(norms)) or _received(norms)
+
+
+def _received(norms: list[str]) -> bool:
+    """ "got / received / had a <channel> message|call|text", "<message> from him": the customer reached us."""
+    for k, word in enumerate(norms):
+        if word in _RECEIVE_VERBS:
+            ahead = norms[k + 1: k + 5]
+            if any(w in _CONTACT_NOUNS for w in ahead) and not ({"to", "for"} & set(ahead[:2])):
+                return True
+        if word == "from" and k and (norms[k - 1] in _CONTACT_NOUNS or norms[k - 1] in _CHANNEL_WORDS):
+            return True
+    return False
 
 
 def _next_verb(norms: list[str], k: int) -> str:
@@ -355,7 +378,11 @@ def _names(slots: Slots, catalogue: Catalogue, blocked: set[int]) -> None:
             # one lower-case word in mid-sentence that only looks like a name (a fuzzy hit on an
             # ordinary word) is nobody: a write must not be aimed at a customer the user never named
             known = False
-        if known or after_target or tokens[start].capitalised or opener:
+        thing = start and norms[start - 1] in _DETERMINERS or all(
+            tokens[k].text.isupper() and len(tokens[k].text) <= 3 for k in range(start, i))
+        if not known and thing and not after_target:
+            pass  # "the X", "a X", an acronym: a thing talked about, not a person
+        elif known or after_target or tokens[start].capitalised or opener:
             slots.customers.append(CustomerMention(start, i, tuple(words), "name" if known else "unknown",
                                                    resolution, possessive=possessive))
         if not known:

@@ -219,6 +219,8 @@ def extract_temporal(tokens: list[Token], now: datetime) -> Temporal:
             modifier = at(i - 1) if at(i - 1) in {"this", "next", "last", "coming", "upcoming", "ei", "agami",
                                                    "porer", "shamner", "previous"} else None
             start = i - 1 if modifier else i
+            if modifier is None and _told_in_past(norms, i):
+                modifier = "last"  # a weekday in a story told in the past tense is the last one
             out.dates.append(DateMention(start, i + 1, weekday_date(today, WEEKDAYS[w], modifier)))
             consumed = 1
         elif w in {"next", "agami", "porer"} and at(i + 1) in {"week", "soptaho", "hopta"}:
@@ -255,6 +257,23 @@ def extract_temporal(tokens: list[Token], now: datetime) -> Temporal:
         out.used.update(range(mention.start, mention.end))
     _attach_times(out, times)
     return out
+
+
+# verbs that tell what already happened; a bare weekday after one of them is in the past
+TOLD_VERBS = {"met", "called", "visited", "spoke", "talked", "came", "had", "went", "was", "were", "did", "bought",
+              "ordered", "paid", "phoned", "rang", "messaged", "texted", "emailed", "whatsapped", "saw", "dropped",
+              "happened", "dilam", "korlam", "korsilam", "eshechilo", "ashchilo", "kinse", "kineche", "hoyechilo",
+              "chilo", "holo", "bollam", "disi", "korsi", "korse", "dise"}
+
+
+def _told_in_past(norms: list[str], i: int) -> bool:
+    """A past-tense verb in the six words before position ``i`` (same clause), no word of the future between."""
+    for k in range(i - 1, max(-1, i - 7), -1):
+        if norms[k] in FUTURE_WORDS or norms[k] in {",", ";", ".", "but", "and"}:
+            return False
+        if norms[k] in TOLD_VERBS:
+            return True
+    return False
 
 
 def _reads_past(norms: list[str], i: int) -> bool:
