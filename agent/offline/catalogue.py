@@ -22,6 +22,7 @@ from agent.offline.bangla import is_bangla
 from agent.offline.text import fold
 from agent.offline.transliterate import romanise, skeleton
 
+EXACT = 98.0  # a word score from here up is the word as typed (100), with a case ending (99) or a plural (98)
 _WORD = re.compile(r"(?:[^\W\d_]|[\u0980-\u09e5\u09f0-\u09ff])+")
 # name words that identify nobody on their own ("Md. Rahim Uddin": "md")
 _WEAK = {"md", "mohammad", "mohammed", "muhammad", "mst", "mosammat", "mr", "mrs", "ms", "dr", "begum",
@@ -42,11 +43,24 @@ class Entry:
 
 @dataclass(frozen=True)
 class Resolution:
-    """How a typed name matched: ``status`` is unique, ambiguous or none; ``candidates`` best first."""
+    """How a typed name matched: ``status`` is unique, ambiguous or none; ``candidates`` best first;
+    ``closest``: for none, names sharing the typed words that did match (to offer instead).
+
+    ``exact``: every typed word is a word of the name (as typed, or with a case ending / plural).
+    ``partial``: the typed words leave out the name's first word (a surname alone, "Mr. Uddin").
+    A write goes ahead only on a unique, exact, not partial match; anything else is asked first.
+    """
 
     status: str
     candidates: tuple[Entry, ...] = ()
     score: float = 0.0
+    exact: bool = False
+    partial: bool = False
+    closest: tuple[Entry, ...] = ()
+
+    @property
+    def sure(self) -> bool:
+        return self.status == "unique" and self.exact and not self.partial
 
     @property
     def best(self) -> Entry | None:
@@ -133,9 +147,10 @@ class NameIndex:
         if not strong:
             return Resolution("none")
         per_word = [self.word_matches(w, fuzzy) for w in strong]
-        per_word = [m for m in per_word if m] if len(strong) >= 3 else per_word
+        if len(strong) >= 3:
+            per_word = [m for m in per_word if m]
         if not per_word or any(not m for m in per_word):
-            return Resolution("none")
+            return Resolution("none", closest=self._closest(per_word))
         # every typed word must match, so candidates are the intersection of the words' posting lists
         candidates: set[int] | None = None
         for matches in per_word:
@@ -144,19 +159,20 @@ class NameIndex:
                 union.update(self.postings[word])
             candidates = union if candidates is None else candidates & union
             if not candidates:
-                return Resolution("none")
+                return Resolution("none", closest=self._closest(per_word))
         typed_key = " ".join(strong)
         exact = self._full.get(typed_key, set()) & candidates
         if len(strong) == 1:
-            # one typed word is a whole name only for a one-word name: "Fatema" must not single out
-            # "Fatema Begum" (whose "Begum" is weak) from "Fatema Akter"
+            # one typed word is a whole name only for a one-word name: it must not single out
+            # "<given> Begum" (whose second word is weak) from "<given> <surname>"
             exact = {p for p in exact if len(self.words[p]) == 1}
         if all(set(m.values()) == {100.0} for m in per_word):
             # exact words only: every candidate scores 100, so only a full-name match can stand out
             if len(candidates) == 1 or len(exact) == 1:
-                return Resolution("unique", (self.entries[next(iter(exact or candidates))],), 100.0)
+                position = next(iter(exact or candidates))
+                return self._found("unique", [position], per_word, 100.0)
             top = heapq.nsmallest(5, exact or candidates, key=lambda p: self.entries[p].name)
-            return Resolution("ambiguous", tuple(self.entries[p] for p in top), 100.0)
+            return self._found("ambiguous", top, per_word, 100.0)
         if len(per_word) == 1 and not exact:
             # one fuzzy word: a candidate's score is that of the best vocabulary word in its name
             ranked = sorted(per_word[0].items(), key=lambda item: -item[1])
@@ -165,10 +181,8 @@ class NameIndex:
             for word, score in ranked:
                 if best - score < 8:
                     near.update(self.postings[word])
-            if len(near) == 1:
-                return Resolution("unique", (self.entries[next(iter(near))],), best)
             top = heapq.nsmallest(5, near, key=lambda p: self.entries[p].name)
-            return Resolution("ambiguous", tuple(self.entries[p] for p in top), best)
+            return self._found("unique" if len(near) == 1 else "ambiguous", top, per_word, best)
         scored: list[tuple[int, float, int]] = []
         for position in candidates:
             words = self.words[position]
@@ -177,9 +191,26 @@ class NameIndex:
         scored.sort(key=lambda s: (-s[2], -s[1], self.entries[s[0]].name))
         first = scored[0]
         if len(scored) == 1 or first[2] > scored[1][2] or first[1] - scored[1][1] >= 8:
-            return Resolution("unique", (self.entries[first[0]],), first[1])
-        close = tuple(self.entries[s[0]] for s in scored[:5] if first[1] - s[1] < 8)
-        return Resolution("ambiguous", close, first[1])
+            return self._found("unique", [first[0]], per_word, first[1])
+        close = [s[0] for s in scored[:5] if first[1] - s[1] < 8]
+        return self._found("ambiguous", close, per_word, first[1])
+
+    def _found(self, status: str, positions: list[int], per_word: list[dict[str, float]], score: float) -> Resolution:
+        """A resolution with its exactness judged on the best candidate."""
+        best = self.words[positions[0]]
+        strong = [w for w in best if w not in _WEAK] or list(best)
+        matched = [max(((w, m.get(w, 0.0)) for w in best), key=lambda x: x[1]) for m in per_word]
+        exact = all(score_ >= EXACT for _, score_ in matched)
+        partial = bool(strong) and strong[0] not in {w for w, _ in matched}
+        return Resolution(status, tuple(self.entries[p] for p in positions), score, exact, partial)
+
+    def _closest(self, per_word: list[dict[str, float]]) -> tuple[Entry, ...]:
+        """Up to 5 names sharing the typed words that did match (to offer when the whole name does not)."""
+        hit: set[int] = set()
+        for matches in per_word:
+            for word in matches:
+                hit.update(self.postings[word][:50])
+        return tuple(self.entries[p] for p in heapq.nsmallest(5, hit, key=lambda p: self.entries[p].name))
 
 
 def _entry(item: Any) -> Entry:
