@@ -10,8 +10,8 @@ from __future__ import annotations
 import heapq
 import re
 import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -23,6 +23,7 @@ from agent.offline.text import fold
 from agent.offline.transliterate import romanise, skeleton
 
 EXACT = 98.0  # a word score from here up is the word as typed (100), with a case ending (99) or a plural (98)
+_DIGIT_RUN = re.compile(r"\d+")
 _WORD = re.compile(r"(?:[^\W\d_]|[\u0980-\u09e5\u09f0-\u09ff])+")
 # name words that identify nobody on their own ("Md. Rahim Uddin": "md")
 _WEAK = {"md", "mohammad", "mohammed", "muhammad", "mst", "mosammat", "mr", "mrs", "ms", "dr", "begum",
@@ -83,6 +84,12 @@ class NameIndex:
         self._by_id = {e.id: e for e in self.entries}
         self._position = {e.id: position for position, e in enumerate(self.entries)}
         self._skeletons: dict[str, list[str]] | None = None  # built on the first Bangla-script query
+        # names holding digits ("Shop Owner #1", "<phone> Store"), by each digit run: such a name typed
+        # in full is that customer, never the id or phone inside it
+        self._by_digits: dict[str, list[int]] = {}
+        for position, entry in enumerate(self.entries):
+            for run in set(_DIGIT_RUN.findall(entry.name or "")):
+                self._by_digits.setdefault(run, []).append(position)
         self._full: dict[str, set[int]] = {}  # the name's strong words, joined: exact full-name lookups
         for position, words in enumerate(self.words):
             key = " ".join(w for w in words if w not in _WEAK) or " ".join(words)
@@ -120,6 +127,10 @@ class NameIndex:
         bucket = self._by_initial.get(word[0], ())
         hits = process.extract(word, bucket, scorer=fuzz.ratio, score_cutoff=cutoff, limit=6)
         return {hit: float(score) for hit, score, _ in hits}
+
+    def names_with_digits(self, digits: str) -> list[Entry]:
+        """Entries whose name holds this digit run."""
+        return [self.entries[p] for p in self._by_digits.get(digits, ())]
 
     def _bangla_matches(self, word: str) -> dict[str, float]:
         """Latin name words a Bangla-script word spells (``agent.offline.transliterate``); 99 = as typed."""
@@ -227,9 +238,13 @@ class Catalogue:
     """Customers (id, name, optional city), product names and user names the model matches against.
 
     ``customers`` items may be Entry, (id, name[, city]) tuples, dicts or objects with id/name/city.
+    ``details``, when given, describes a few customers for a clarifying question (the database
+    knows phones and last contacts; the catalogue keeps only what matching needs).
     """
 
-    def __init__(self, customers: Iterable[Any] = (), products: Iterable[Any] = (), users: Iterable[Any] = ()):
+    def __init__(self, customers: Iterable[Any] = (), products: Iterable[Any] = (), users: Iterable[Any] = (),
+                 details: Callable[[list[int]], dict[int, str]] | None = None):
+        self.details = details  # customer ids -> "017•••••678, last contact 2026-11-02" (read when asking)
         self.customers = NameIndex(_entry(c) for c in customers)
         product_entries = [
             _entry(p) if not isinstance(p, str) else Entry(position + 1, p)
@@ -240,3 +255,13 @@ class Catalogue:
 
     def customer(self, customer_id: int) -> Entry | None:
         return self.customers.get(customer_id)
+
+    def describe(self, candidates: tuple[Any, ...]) -> tuple[Any, ...]:
+        """Candidates with what tells them apart (masked phone, last contact) from ``details``, when given."""
+        if not candidates or self.details is None:
+            return candidates
+        try:
+            known = self.details([c.id for c in candidates])
+        except Exception:  # a failed look-up must not lose the question: ask with what we have
+            return candidates
+        return tuple(replace(c, detail=known.get(c.id) or c.detail) for c in candidates)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -94,9 +95,11 @@ class OfflineModel:
 
     def _finish(self, built, ctx: ConversationContext, now: datetime) -> Decision:
         if isinstance(built, Ask):
-            arguments = {k: v for k, v in built.arguments.items() if v not in (None, [], "")}
-            pending = PendingClarification(built.tool, arguments, built.missing, built.question, built.candidates)
-            return Reply(built.question, ctx.evolve(pending=pending), "clarify")
+            arguments = {k: v for k, v in built.arguments.items() if v not in (None, [], "") and k[:1] != "_"}
+            built = replace(built, candidates=self.catalogue.describe(built.candidates))
+            question = built.text()
+            pending = PendingClarification(built.tool, arguments, built.missing, question, built.candidates)
+            return Reply(question, ctx.evolve(pending=pending), "clarify")
         if isinstance(built, str):
             kind = "out_of_scope" if built.startswith(OUT_OF_SCOPE) else "answer"
             return Reply(built, ctx.evolve(pending=None), kind)
@@ -109,6 +112,9 @@ class OfflineModel:
                 return ToolCalls([d.calls[0] for d in decided], decided[0].context.evolve(several=several))
             return next(d for d in decided if not isinstance(d, ToolCalls))
         if isinstance(built, ToolCall):
+            notice = built.arguments.get("_note")
+            built = ToolCall(built.name, {k: v for k, v in built.arguments.items() if k[:1] != "_"})
+            ctx = ctx.evolve(notice=notice)
             missing = _missing(built)
             if missing:
                 return Reply(f"I still need the {missing} for {built.name}.", ctx.evolve(pending=None), "clarify")
@@ -119,7 +125,8 @@ class OfflineModel:
                 if entry:
                     last = CustomerRef(entry.id, entry.name)
             return ToolCalls([built], ctx.evolve(pending=None, last_customer=last, last_tool=built.name,
-                                                 last_call=built, unsent=built.name in registry.writes(), several=()))
+                                                 last_call=built, unsent=built.name in registry.writes(),
+                                                 several=()).remembering(last))
         return built  # already a Decision (a re-asked question, a cancellation)
 
     # -- answering ----------------------------------------------------------------------------------

@@ -31,6 +31,10 @@ def answer_pending(pending: PendingClarification, slots: Slots, text: str, score
         best = max(scores.values(), default=0.0)
         if best >= _NEW_REQUEST or len(norms) > 6:
             return None
+        if pending.candidates and len(_name_ties(pending.candidates, norms)) > 1:
+            # the answer is a name they share: say how to tell them apart instead of asking the same again
+            return Reply("Several of them have that name. Reply with the number (1-"
+                         f"{len(pending.candidates)}), the id or the city.\n\n" + pending.question, ctx, "clarify")
         return Reply("Sorry, I didn't catch that. " + pending.question, ctx, "clarify")
     args: dict[str, Any] = dict(pending.arguments)
     if pending.missing == "date_of_birth" and isinstance(value, dict):
@@ -91,37 +95,51 @@ def _value(pending: PendingClarification, slots: Slots, norms: list[str], catalo
 
 
 def pick_candidate(candidates: tuple[Candidate, ...], slots: Slots, norms: list[str]) -> Candidate | None:
-    """The option the user chose: by number, ordinal word, city, name words or product."""
+    """The option the user chose: by row number or ordinal, id, the end of the phone, city, name words."""
     if not candidates:
         return None
     tokens = [t for t in slots.tokens if t.kind != "punct"]
+    by_id = {c.id: c for c in candidates}
+    for tok in tokens:
+        if tok.kind == "id" and tok.value in by_id:  # "#12": the id, even when 12 is also a row number
+            return by_id[tok.value]
     for tok in tokens:
         number = None
-        if tok.kind in {"num", "ordinal"} and isinstance(tok.value, int):
+        if tok.kind in {"num", "ordinal", "id"} and isinstance(tok.value, int):
             number = tok.value
         elif tok.norm in lx.ORDINALS:
             number = lx.ORDINALS[tok.norm]
-        elif tok.kind == "id" and tok.value <= len(candidates):
-            number = tok.value
-        if number is not None and len(tokens) <= 5:
-            if number == -1:
-                return candidates[-1]
-            if 1 <= number <= len(candidates):
-                return candidates[number - 1]
+        if number is None or len(tokens) > 5:
+            continue
+        if number == -1:
+            return candidates[-1]
+        if 1 <= number <= len(candidates) and tok.kind != "id":
+            return candidates[number - 1]
+        if number in by_id:
+            return by_id[number]
+        tail = [c for c in candidates if c.detail and len(tok.text) >= 3
+                and "".join(ch for ch in c.detail.split(",")[0] if ch.isdigit()).endswith(tok.text)]
+        if len(tail) == 1:  # the last digits of the phone shown
+            return tail[0]
     said = {lx.CITY_ALIASES.get(w, w) for w in norms}
     by_city = [c for c in candidates if c.city and lx.CITY_ALIASES.get(c.city.lower(), c.city.lower()) in said]
     if len(by_city) == 1:
         return by_city[0]
+    if len(candidates) == 1 and norms and set(norms) <= lx.YES | {"please", "pls", "it", "is", "that", "one"}:
+        return candidates[0]
+    ties = _name_ties(candidates, norms)
+    return ties[0] if len(ties) == 1 else None
+
+
+def _name_ties(candidates: tuple[Candidate, ...], norms: list[str]) -> list[Candidate]:
+    """The candidates whose name (or product / city) the answer's words fit best (empty: none fit)."""
     content = [w for w in norms if w not in lexicon_words() or w in {"new", "blue", "red"}]
     if not content:
-        return candidates[0] if len(candidates) == 1 and set(norms) & lx.YES else None
+        return []
     scored = []
     for c in candidates:
         words = name_words(c.name) + name_words(c.detail or "") + name_words(c.city or "")
         score = sum(max((fuzz.ratio(w, cw) for cw in words), default=0) >= 85 for w in content)
         scored.append((score, c))
-    scored.sort(key=lambda s: -s[0])
-    if scored[0][0] > 0 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
-        return scored[0][1]
-    return None
-
+    best = max(score for score, _ in scored)
+    return [c for score, c in scored if score == best] if best > 0 else []

@@ -89,7 +89,10 @@ def render_results(results: list[ToolResult], ctx: ConversationContext, catalogu
     if kind != "clarify":
         ctx = ctx.evolve(pending=None)
     text = "\n\n".join(p for p in parts if p) or "Done."
-    return Reply(text, ctx.evolve(last_tool=results[-1].name if results else ctx.last_tool), kind)
+    if ctx.notice:
+        text = f"{ctx.notice}\n\n{text}"
+    ctx = ctx.remembering(ctx.last_customer)
+    return Reply(text, ctx.evolve(last_tool=results[-1].name if results else ctx.last_tool, notice=None), kind)
 
 
 def _ambiguous(item: ToolResult, err: dict[str, Any]) -> tuple[str, PendingClarification]:

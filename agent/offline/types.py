@@ -73,9 +73,17 @@ class ConversationContext:
     last_call: ToolCall | None = None  # the last call decided (a follow-up repeats or changes it)
     unsent: bool = False  # True from deciding a write until its result comes back (declined: never)
     several: tuple[CustomerRef, ...] = ()  # customers the last request named together
+    recent: tuple[CustomerRef, ...] = ()  # customers of the last turns, newest first (preferred among namesakes)
+    notice: str | None = None  # said with the next reply (which namesake was taken, and why)
 
     def evolve(self, **changes: Any) -> ConversationContext:
         return replace(self, **changes)
+
+    def remembering(self, customer: CustomerRef | None) -> ConversationContext:
+        """This context with ``customer`` first among the recent ones (the last five)."""
+        if customer is None:
+            return self
+        return replace(self, recent=(customer, *[c for c in self.recent if c.id != customer.id])[:5])
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,7 @@ def test_a_write_with_no_customer_asks(text):
 ])
 def test_which_rahim(answer, customer):
     asked = decide("log a call with Rahim, no answer")
-    assert asked.kind == "clarify" and "1. Rahim Khan (Chattogram)" in asked.text
+    assert asked.kind == "clarify" and "1. Rahim Khan (#2, Chattogram)" in asked.text
     assert [c.id for c in asked.context.pending.candidates] == [2, 1]
     done = MODEL.decide([Message("user", answer)], asked.context, NOW)
     assert isinstance(done, ToolCalls)

@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from agent.offline import lexicon as lx
+from agent.offline import registry
 from agent.offline.catalogue import Catalogue
 from agent.offline.slots import lexicon_words, CustomerMention, Slots
 from agent.offline.types import Candidate, ConversationContext, CustomerRef, ToolCall
@@ -26,13 +27,32 @@ _TOPIC_DROP = {"her", "his", "their", "the", "a", "an", "our", "my", "tar", "him
 
 @dataclass
 class Ask:
-    """A clarifying question: ``missing`` names the argument; ``arguments`` hold what is already known."""
+    """A clarifying question: ``missing`` names the argument; ``arguments`` hold what is already known.
+
+    With ``candidates``, the question is ``question`` + one numbered line per candidate + ``tail``
+    (the model fills in each candidate's details before showing it: ``candidate_lines``).
+    """
 
     tool: str
     missing: str
     question: str
     arguments: dict[str, Any]
     candidates: tuple[Candidate, ...] = ()
+    tail: str = ""
+
+    def text(self) -> str:
+        if not self.candidates:
+            return self.question
+        return "\n".join([self.question, *candidate_lines(self.candidates), self.tail]).strip()
+
+
+def candidate_lines(candidates: tuple[Candidate, ...]) -> list[str]:
+    """ "1. Rahim Ahmed (#12, Dhaka, 017•••••678, last contact 2026-11-02)": what tells them apart."""
+    lines = []
+    for n, c in enumerate(candidates, 1):
+        extra = ", ".join(x for x in (f"#{c.id}", c.city, c.detail) if x)
+        lines.append(f"{n}. {c.name} ({extra})")
+    return lines
 
 
 @dataclass
@@ -44,10 +64,20 @@ class Who:
     candidates: tuple[Candidate, ...] = ()
     typed: str = ""
     mention: CustomerMention | None = field(default=None, repr=False)
+    guess: str | None = None  # a name match that is not sure enough for a write: "fuzzy" or "partial"
+    note: str | None = None  # what the user should be told about the choice (a discussed customer preferred)
+
+
+def _typed(slots: Slots, m: CustomerMention) -> str:
+    return " ".join(slots.tokens[k].text for k in range(m.start, m.end) if slots.tokens[k].kind == "word")
 
 
 def find_customer(slots: Slots, ctx: ConversationContext, skip: set[int] = frozenset()) -> Who:
-    """The customer the message is about: a phone/email/id, a name, or (pronoun / nothing said) the context's."""
+    """The customer the message is about: a phone/email/id, a name, or (pronoun / nothing said) the context's.
+
+    Among several customers sharing the typed name, one discussed in the last turns is taken (and
+    the reply says so); otherwise the user is asked.
+    """
     mentions = [m for m in slots.customers if m.start not in skip]
     for m in mentions:
         if m.via in {"phone", "email", "id"}:
@@ -56,16 +86,26 @@ def find_customer(slots: Slots, ctx: ConversationContext, skip: set[int] = froze
         res = m.resolution
         if m.via == "name" and res and res.status == "unique":
             entry = res.best
-            return Who(ref=entry.id, name=entry.name, customer=CustomerRef(entry.id, entry.name), mention=m)
+            guess = None if res.exact and not res.partial else ("partial" if res.exact else "fuzzy")
+            return Who(ref=entry.id, name=entry.name, customer=CustomerRef(entry.id, entry.name), mention=m,
+                       guess=guess, typed=_typed(slots, m),
+                       candidates=tuple(Candidate(c.id, c.name, c.city) for c in res.candidates))
     for m in mentions:
         res = m.resolution
         if m.via == "name" and res and res.status == "ambiguous":
             options = tuple(Candidate(c.id, c.name, c.city) for c in res.candidates)
+            discussed = _discussed(ctx, {c.id for c in options})
+            if discussed is not None:
+                note = f"I took {discussed.name} (#{discussed.id}), whom we were just talking about."
+                return Who(ref=discussed.id, name=discussed.name, customer=discussed, mention=m, note=note,
+                           guess=None if res.exact else "fuzzy", typed=_typed(slots, m),
+                           candidates=tuple(o for o in options if o.id == discussed.id))
             return Who(problem="ambiguous", candidates=options, typed=m.text.title(), mention=m)
     for m in mentions:
         if m.via == "unknown":
-            return Who(problem="unknown", typed=" ".join(slots.tokens[k].text for k in range(m.start, m.end)
-                                                       if slots.tokens[k].kind == "word"), mention=m)
+            closest = m.resolution.closest if m.resolution else ()
+            return Who(problem="unknown", typed=_typed(slots, m), mention=m,
+                       candidates=tuple(Candidate(c.id, c.name, c.city) for c in closest))
     if slots.ordinal is not None and ctx.listed:  # an ordinal after a list: that row
         position = slots.ordinal - 1 if slots.ordinal > 0 else len(ctx.listed) - 1
         if 0 <= position < len(ctx.listed):
@@ -80,11 +120,19 @@ def find_customer(slots: Slots, ctx: ConversationContext, skip: set[int] = froze
     return Who(problem="missing")
 
 
+def _discussed(ctx: ConversationContext, ids: set[int]) -> CustomerRef | None:
+    """The one customer among ``ids`` the last turns were about (the last one, else the recent ones)."""
+    if ctx.last_customer and ctx.last_customer.id in ids:
+        return ctx.last_customer
+    recent = [c for c in ctx.recent if c.id in ids]
+    return recent[0] if len({c.id for c in recent}) == 1 else None
+
+
 def several_customers(slots: Slots, skip: set[int] = frozenset()) -> tuple[Candidate, ...]:
     """The customers a write request names when it names more than one (else ``()``).
 
-    A write goes to one customer, so two
-    names mean the user must say which; the model never picks one of them for a write.
+    A write goes to one customer, so two names mean the user must say which; the model never
+    picks one of them for a write.
     """
     found: dict[int, Candidate] = {}
     for m in slots.customers:
@@ -99,22 +147,30 @@ def several_customers(slots: Slots, skip: set[int] = frozenset()) -> tuple[Candi
     return tuple(found.values())[:5] if len(distinct_mentions) > 1 else ()
 
 
+_PICK = "Reply with the number, the id, the city, or give their phone number or email."
+
+
 def which_of_several(tool: str, candidates: tuple[Candidate, ...], args: dict[str, Any]) -> Ask:
-    lines = [f"{n}. {c.name}" + (f" ({c.city})" if c.city else "") for n, c in enumerate(candidates, 1)]
-    text = ("You named more than one customer. Which one is this for?\n" + "\n".join(lines)
-            + "\nReply with the number or the full name.")
-    return Ask(tool, "customer", text, {k: v for k, v in args.items() if k != "customer"}, candidates)
+    return Ask(tool, "customer", "You named more than one customer. Which one is this for?",
+               {k: v for k, v in args.items() if k != "customer"}, candidates, _PICK)
 
 
 def who_question(who: Who, tool: str, args: dict[str, Any]) -> Ask:
     if who.problem == "ambiguous":
-        lines = [f"{n}. {c.name}" + (f" ({c.city})" if c.city else "") for n, c in enumerate(who.candidates, 1)]
-        text = f"Which {who.typed} do you mean?\n" + "\n".join(lines) + "\nReply with the number or the full name."
-        return Ask(tool, "customer", text, args, who.candidates)
+        return Ask(tool, "customer", f"Which {who.typed} do you mean?", args, who.candidates, _PICK)
     if who.problem == "unknown":
+        if who.candidates:
+            return Ask(tool, "customer", f"I couldn't find a customer called \"{who.typed}\". The closest names:",
+                       args, who.candidates, "Reply with the number if it is one of them, or give the full name, "
+                                             "phone number or email.")
         text = (f"I couldn't find a customer called \"{who.typed}\". Check the spelling, or give their "
                 "full name, phone number or email.")
         return Ask(tool, "customer", text, args)
+    if who.problem == "guess":
+        head = (f"No customer is called exactly \"{who.typed}\"." if who.guess == "fuzzy"
+                else f"\"{who.typed}\" is only part of a name.")
+        return Ask(tool, "customer", head + " Did you mean:", args, who.candidates,
+                   "Reply yes or with the number, or give the full name, phone number or email.")
     return Ask(tool, "customer", "Which customer? Give a name, phone number or email.", args)
 
 
@@ -245,8 +301,18 @@ def asks_to_read(slots: Slots) -> bool:
 
 
 def with_customer(tool: str, who: Who, args: dict[str, Any]) -> Ask | None:
-    """Put the customer into ``args``, or the question to ask when there is none to put."""
+    """Put the customer into ``args``, or the question to ask when there is none to put.
+
+    A write never goes to a guess: a name typed with a typo or only in part ("Mr. <surname>")
+    is asked about first ("Did you mean ...?"); reads show the best match.
+    """
     if who.problem:
         return who_question(who, tool, args)
+    intent = registry.REGISTRY.get(tool)
+    if who.guess and intent is not None and intent.write:
+        return who_question(Who(problem="guess", guess=who.guess, typed=who.typed,
+                                candidates=who.candidates[:5]), tool, args)
     args["customer"] = who.ref
+    if who.note:
+        args.setdefault("_note", who.note)
     return None

@@ -15,7 +15,7 @@ from agent.offline.intents.common import (
     make_call,
     several_customers,
     which_of_several,
-    who_question,
+    with_customer,
 )
 from agent.offline.registry import DROPOFF, Intent, register
 from agent.offline.scoring import MIN_SCORE
@@ -73,10 +73,9 @@ def build(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> B
         if len(hits) == 1:
             args["dropoff_id"] = hits[0].id
     if "dropoff_id" not in args:
-        who = find_customer(slots, ctx)
-        if who.problem:
-            return who_question(who, DROPOFF, args)
-        args["customer"] = who.ref
+        ask = with_customer(DROPOFF, find_customer(slots, ctx), args)
+        if ask:
+            return ask
     cut = re.search(r",|;|:|\s[-–—]\s", text)  # the clause after a separator is the note
     if cut:
         clause = text[cut.end():].strip()

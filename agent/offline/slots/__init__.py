@@ -113,6 +113,7 @@ def extract(tokens: list[Token], text: str, catalogue: Catalogue, now: datetime)
     temporal = extract_temporal(tokens, now)
     slots = Slots(tokens, temporal, {})
     blocked = set(temporal.used)
+    _names_with_digits(slots, catalogue, text, blocked)
     _ids(slots, blocked)
     _products(slots, catalogue, blocked)
     for name, table in TABLES.items():
@@ -167,10 +168,38 @@ def _mood(slots: Slots) -> None:
                         for k, n in enumerate(norms))
 
 
+def _names_with_digits(slots: Slots, catalogue: Catalogue, text: str, blocked: set[int]) -> None:
+    """A stored name holding digits, typed in full, is that customer: its "#1" or phone number is part
+    of the name, never an id or a phone of someone else. The longest such name wins."""
+    index = catalogue.customers
+    lowered = text.casefold()
+    found = []
+    for tok in slots.tokens:
+        if tok.kind not in {"id", "num", "phone", "numdate", "ordinal"}:
+            continue
+        digits = "".join(ch for ch in tok.text if ch.isdigit())
+        for entry in index.names_with_digits(digits) if digits else ():
+            name = " ".join(entry.name.casefold().split())
+            at = lowered.find(name)
+            while at >= 0:
+                end = at + len(name)
+                if (at == 0 or not lowered[at - 1].isalnum()) and (end == len(lowered) or not lowered[end].isalnum()):
+                    found.append((end - at, at, end, entry))
+                at = lowered.find(name, at + 1)
+    for _, begin, end, entry in sorted(found, key=lambda f: -f[0]):
+        span = [k for k, t in enumerate(slots.tokens) if t.start >= begin and t.end <= end]
+        if not span or blocked & set(span):
+            continue
+        resolution = Resolution("unique", (entry,), 100.0, exact=True)
+        slots.customers.append(CustomerMention(span[0], span[-1] + 1, tuple(slots.tokens[k].norm for k in span),
+                                               "name", resolution))
+        blocked.update(span)
+
+
 def _ids(slots: Slots, blocked: set[int]) -> None:
     tokens, norms = slots.tokens, slots.norms
     for i, tok in enumerate(tokens):
-        if tok.kind in {"phone", "email"}:
+        if tok.kind in {"phone", "email"} and i not in blocked:
             slots.customers.append(CustomerMention(i, i + 1, (tok.text,), tok.kind, ref=tok.value))
             blocked.add(i)
         elif tok.kind in {"id", "num"} and isinstance(tok.value, int) and i not in blocked:
