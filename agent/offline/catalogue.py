@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from agent.offline.lexicon import HONORIFICS, NAME_SUFFIXES
 from agent.offline.bangla import ENDINGS as BANGLA_ENDINGS
@@ -128,6 +129,11 @@ class NameIndex:
         hits = process.extract(word, bucket, scorer=fuzz.ratio, score_cutoff=cutoff, limit=6)
         return {hit: float(score) for hit, score, _ in hits}
 
+    @staticmethod
+    def _one_slip(typed: str, word: str) -> bool:
+        """One letter added, dropped or changed, after the first letter, in a word of five or more."""
+        return len(word) >= 5 and typed[:1] == word[:1] and Levenshtein.distance(typed, word) <= 1
+
     def names_with_digits(self, digits: str) -> list[Entry]:
         """Entries whose name holds this digit run."""
         return [self.entries[p] for p in self._by_digits.get(digits, ())]
@@ -181,9 +187,9 @@ class NameIndex:
             # exact words only: every candidate scores 100, so only a full-name match can stand out
             if len(candidates) == 1 or len(exact) == 1:
                 position = next(iter(exact or candidates))
-                return self._found("unique", [position], per_word, 100.0)
+                return self._found("unique", [position], per_word, 100.0, strong)
             top = heapq.nsmallest(5, exact or candidates, key=lambda p: self.entries[p].name)
-            return self._found("ambiguous", top, per_word, 100.0)
+            return self._found("ambiguous", top, per_word, 100.0, strong)
         if len(per_word) == 1 and not exact:
             # one fuzzy word: a candidate's score is that of the best vocabulary word in its name
             ranked = sorted(per_word[0].items(), key=lambda item: -item[1])
@@ -193,7 +199,7 @@ class NameIndex:
                 if best - score < 8:
                     near.update(self.postings[word])
             top = heapq.nsmallest(5, near, key=lambda p: self.entries[p].name)
-            return self._found("unique" if len(near) == 1 else "ambiguous", top, per_word, best)
+            return self._found("unique" if len(near) == 1 else "ambiguous", top, per_word, best, strong)
         scored: list[tuple[int, float, int]] = []
         for position in candidates:
             words = self.words[position]
@@ -202,16 +208,22 @@ class NameIndex:
         scored.sort(key=lambda s: (-s[2], -s[1], self.entries[s[0]].name))
         first = scored[0]
         if len(scored) == 1 or first[2] > scored[1][2] or first[1] - scored[1][1] >= 8:
-            return self._found("unique", [first[0]], per_word, first[1])
+            return self._found("unique", [first[0]], per_word, first[1], strong)
         close = [s[0] for s in scored[:5] if first[1] - s[1] < 8]
-        return self._found("ambiguous", close, per_word, first[1])
+        return self._found("ambiguous", close, per_word, first[1], strong)
 
-    def _found(self, status: str, positions: list[int], per_word: list[dict[str, float]], score: float) -> Resolution:
+    def _found(self, status: str, positions: list[int], per_word: list[dict[str, float]], score: float,
+               strong: list[str]) -> Resolution:
         """A resolution with its exactness judged on the best candidate."""
         best = self.words[positions[0]]
         strong = [w for w in best if w not in _WEAK] or list(best)
         matched = [max(((w, m.get(w, 0.0)) for w in best), key=lambda x: x[1]) for m in per_word]
         exact = all(score_ >= EXACT for _, score_ in matched)
+        if not exact and len(matched) >= 2 and any(score_ >= EXACT for _, score_ in matched):
+            # a full name typed with one slip per word ("<given> <surnme>") still names that customer;
+            # a different word that merely looks alike (another first name) does not
+            exact = all(score_ >= EXACT or self._one_slip(typed, word)
+                        for typed, (word, score_) in zip(strong, matched))
         partial = bool(strong) and strong[0] not in {w for w, _ in matched}
         return Resolution(status, tuple(self.entries[p] for p in positions), score, exact, partial)
 

@@ -6,7 +6,7 @@ over are read as customer names, so "blue kettle" or "Friday" is never taken for
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from agent.offline import lexicon as lx
@@ -425,10 +425,10 @@ def _names(slots: Slots, catalogue: Catalogue, blocked: set[int]) -> None:
 
 
 def narrow_by_city(resolution: Resolution, words: list[str]) -> Resolution:
-    """Keep the candidates whose city the message names ("Rahim from Chittagong")."""
+    """Keep the candidates whose city the message names ("<name> from <city>")."""
     said = {lx.CITY_ALIASES.get(w, w) for w in words}
     kept = tuple(c for c in resolution.candidates
                  if c.city and lx.CITY_ALIASES.get(c.city.lower(), c.city.lower()) in said)
-    if len(kept) == 1:
-        return Resolution("unique", kept, resolution.score)
-    return Resolution("ambiguous", kept, resolution.score) if kept else resolution
+    if not kept:
+        return resolution
+    return replace(resolution, status="unique" if len(kept) == 1 else "ambiguous", candidates=kept)
