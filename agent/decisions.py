@@ -38,6 +38,7 @@ class ToolCalls:
 class Reply:
     text: str
     memory: dict[str, Any] | None = None
+    kind: str = "answer"  # answer, clarify (a question to the user), out_of_scope, unreadable
 
 
 Decision = Union[ToolCalls, Reply]

@@ -21,11 +21,13 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command, interrupt
 
 from agent.backends import ModelBackend, ModelRequest
+from agent.backends.conversation import NOTE_KEY, turn_note
 from agent.context import empty_context, update_context
 from agent.decisions import ModelUnavailable, Reply, as_decision
 from agent.history import summarise, trim_messages
 from agent.proposals import apply_edit, build_proposal
-from agent.replies import compose_reply, step_limit_reply, tool_message_content, unavailable_reply
+from agent.replies import (compose_reply, repeated_failure_reply, step_limit_reply, tool_message_content,
+                           unavailable_reply)
 from agent.state import AgentState, RunContext
 from tools.context import ToolContext
 from tools.registry import call_tool, is_offered, is_write, load_tools, offered_tools, openai_tools
@@ -65,7 +67,11 @@ def build_graph(deps: GraphDeps) -> StateGraph:
     def start(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         settings = runtime.context.settings
         kept, context = _bounded(state.get("messages") or [], state.get("context"), settings.agent_history_messages - 1)
-        kept.append({"role": "user", "content": state.get("incoming") or ""})
+        run = runtime.context
+        # the note (who, when, who is in focus) is frozen with the message: later prompts begin with
+        # this one unchanged, so a server's prefix cache reuses them
+        kept.append({"role": "user", "content": state.get("incoming") or "",
+                     NOTE_KEY: turn_note(run.actor, run.clock.now(), settings.timezone, context)})
         return {"messages": kept, "context": context, "turn": state.get("turn", 0) + 1, "steps": 0,
                 "queue": [], "calls": [], "proposal": None, "reply": None, "incoming": None}
 
@@ -153,8 +159,14 @@ def build_graph(deps: GraphDeps) -> StateGraph:
                 "customer": head.get("customer")}
         context = update_context(state.get("context") or empty_context(), head["name"], payload)
         message = {"role": "tool", "tool_call_id": head["id"], "content": tool_message_content(head["name"], payload)}
-        return {"queue": queue, "calls": [*(state.get("calls") or []), call], "context": context,
-                "messages": [*state["messages"], message], "proposal": None}
+        earlier = state.get("calls") or []
+        update = {"queue": queue, "calls": [*earlier, call], "context": context,
+                  "messages": [*state["messages"], message], "proposal": None}
+        if not ok and any(c["name"] == call["name"] and c.get("arguments") == call["arguments"] and not c.get("ok")
+                          for c in earlier):  # the same failing call twice: a loop, not progress
+            text = repeated_failure_reply(call, update["calls"])
+            return {**update, **_final({**state, **update}, text, run.settings)}
+        return update
 
     def route(state: AgentState, runtime: Runtime[RunContext]) -> str:
         if state.get("reply") is not None:

@@ -88,3 +88,16 @@ def step_limit_reply(limit: int, calls: list[dict[str, Any]]) -> str:
     text = (f"I stopped after {limit} steps without finishing. "
             "Could you rephrase the request, or split it into smaller ones?")
     return f"{done}\n{text}".strip() if done and done != "Nothing was written." else text
+
+
+def repeated_failure_reply(call: dict[str, Any], calls: list[dict[str, Any]]) -> str:
+    """The turn ends when the model repeats a call that failed: the tool's own error, in plain words."""
+    done = compose_reply("", calls) if any(c.get("write") and c.get("status") == "done" for c in calls) else ""
+    reason = (call.get("text") or call.get("error") or "it failed").removeprefix("invalid: ")
+    if not call.get("name"):  # the model's answer could not be read, twice
+        text = "I didn't understand the model's answer, so I stopped."
+    else:
+        text = f"I stopped: {call['name'].replace('_', ' ')} failed twice the same way ({reason})."
+    if not any(c.get("write") and c.get("status") == "done" for c in calls):
+        text += " Nothing was written."
+    return f"{done}\n{text}".strip() if done else text

@@ -45,8 +45,21 @@ class Settings(BaseSettings):
     llm_backend: str = Field(default="auto", pattern="^(auto|offline|openai|openai-json)$")
     llm_base_url: str | None = None
     llm_api_key: SecretStr | None = None
-    llm_model: str = "gpt-4o-mini"
-    llm_timeout_seconds: float = 30.0
+    llm_model: str | None = Field(
+        default=None, description="Model name; none: the first model the server's /v1/models lists (gpt-4o-mini on OpenAI)"
+    )
+    llm_timeout_seconds: float = Field(
+        default=120.0, gt=0, description="Longest wait for one model step; a 2-core CPU server meets it for 1.5k prompt tokens"
+    )
+    llm_connect_timeout_seconds: float = Field(default=5.0, gt=0, description="A dead server fails this fast")
+    llm_max_tokens: int = Field(default=384, ge=16, description="Most tokens one model step may generate")
+    llm_tool_selection: str = Field(
+        default="intent", pattern="^(intent|all)$",
+        description="intent: each step offers only the tools of the request's intent (a small prompt); all: every tool"
+    )
+    llm_referee: bool = Field(
+        default=True, description="The offline model's reading of the user's words referees an LLM's calls and replies"
+    )
     llm_max_retries: int = 3
     llm_retry_wait_seconds: float = Field(
         default=1.0, ge=0, description="First pause between LLM retries; doubles each attempt (Retry-After wins)"

@@ -16,14 +16,27 @@ def _turn_metrics(trials: list[TrialResult]) -> dict[str, Any]:
     latencies: list[float] = []
     tokens = {"prompt": 0, "completion": 0, "total": 0}
     counted = 0
+    steps = max_prompt = cached_later = prompt_later = 0
+    first_token = {"turn_1": [], "later": []}
+    markup = corrections = 0
     per_tool: dict[str, dict[str, int]] = defaultdict(lambda: {"expected": 0, "selected": 0, "args": 0, "args_ok": 0})
     for trial in trials:
         for turn in trial.turns:
             latencies.append(turn.latency_ms)
+            markup += getattr(turn, "markup_shown", 0)
+            corrections += len(getattr(turn, "corrections", None) or [])
             if getattr(turn, "tokens", None):
                 counted += 1
                 for key in tokens:
                     tokens[key] += int(turn.tokens.get(key) or 0)
+                steps += int(turn.tokens.get("steps") or 0)
+                max_prompt = max(max_prompt, int(turn.tokens.get("max_prompt") or 0))
+                later = trial.turns.index(turn) > 0
+                if later:
+                    cached_later += int(turn.tokens.get("cached") or 0)
+                    prompt_later += int(turn.tokens.get("prompt") or 0)
+                if turn.tokens.get("first_token_ms") is not None:
+                    first_token["later" if later else "turn_1"].append(float(turn.tokens["first_token_ms"]))
             made_names = [c.get("name") for c in turn.calls if c.get("status") != "rejected"]
             writes += sum(1 for c in turn.calls if c.get("status") == "done" and (c.get("write") or is_write(c.get("name", ""))))
             unconfirmed += turn.unconfirmed_writes
@@ -59,6 +72,15 @@ def _turn_metrics(trials: list[TrialResult]) -> dict[str, Any]:
         "latency_p95_ms": percentile(latencies, 95),
         "turns": len(latencies),
         "llm_tokens": tokens if counted else None,  # None: the model reported no usage (offline)
+        "token_budget": {  # per model step; "reused" is the share of later turns' prompt the server had cached
+            "steps": steps, "prompt_per_step": round(tokens["prompt"] / steps, 1) if steps else None,
+            "max_prompt_per_step": max_prompt,
+            "reused_prefix_later_turns": ratio(cached_later, prompt_later) if prompt_later else None,
+            "first_token_ms_p50_turn_1": percentile(first_token["turn_1"], 50) if first_token["turn_1"] else None,
+            "first_token_ms_p50_later_turns": percentile(first_token["later"], 50) if first_token["later"] else None,
+        } if counted else None,
+        "markup_shown": markup,
+        "referee_corrections": corrections,
         "per_tool": {
             tool: {"expected": s["expected"], "selection_accuracy": ratio(s["selected"], s["expected"]),
                    "argument_accuracy": ratio(s["args_ok"], s["args"])}
@@ -124,7 +146,8 @@ def render_table(report: dict[str, Any]) -> str:
     """The metrics table printed after a run (overall, then per split)."""
     names = ["pass^1", f"pass^{report['k']}" if report["k"] > 1 else None, "tool_selection_accuracy",
              "argument_accuracy", "irrelevance_accuracy", "unconfirmed_write_rate", "writes_after_decline",
-             "consent_violations", "grounding_failures", "latency_p50_ms", "latency_p95_ms"]
+             "consent_violations", "grounding_failures", "markup_shown", "referee_corrections",
+             "latency_p50_ms", "latency_p95_ms"]
     names = [n for n in names if n]
     columns = [("all", report["metrics"])] + [(s, m) for s, m in report["splits"].items()]
     width = max(len(n) for n in names) + 2
@@ -134,6 +157,9 @@ def render_table(report: dict[str, Any]) -> str:
     tokens = report["metrics"].get("llm_tokens")
     if tokens:
         lines.append(f"llm tokens: {tokens['total']:,} ({tokens['prompt']:,} prompt, {tokens['completion']:,} completion)")
+    budget = report["metrics"].get("token_budget")
+    if budget:
+        lines.append(budget_line(budget))
     tools = report["metrics"].get("per_tool") or {}
     if tools:
         lines.append("")
@@ -142,6 +168,21 @@ def render_table(report: dict[str, Any]) -> str:
             lines.append(tool.ljust(24) + str(m["expected"]).rjust(10) + _fmt(m["selection_accuracy"]).rjust(10)
                          + _fmt(m["argument_accuracy"]).rjust(10))
     return "\n".join(lines)
+
+
+def budget_line(budget: dict[str, Any]) -> str:
+    """The token budget per model step, as `c360 eval run` and `c360 bench` print it."""
+    reused = budget.get("reused_prefix_later_turns")
+    first, later = budget.get("first_token_ms_p50_turn_1"), budget.get("first_token_ms_p50_later_turns")
+    text = (f"token budget: {budget['steps']} steps, {_fmt(budget.get('prompt_per_step'))} prompt tokens/step, "
+            f"max {budget.get('max_prompt_per_step')}/step")
+    if reused is not None:
+        text += f", reused prefix from turn 2: {reused:.0%}"
+    if first is not None:
+        text += f"; first token p50 turn 1 {first / 1000:.1f} s"
+        if later is not None:
+            text += f", later turns {later / 1000:.1f} s ({later / first:.0%})"
+    return text
 
 
 def score_lines(report: dict[str, Any]) -> list[str]:

@@ -45,7 +45,9 @@ class TurnRecord:
     consent_violations: int = 0
     grounding_failures: int = 0
     approve: bool = True
-    tokens: dict[str, int] | None = None  # {prompt, completion, total} when the model reports usage
+    tokens: dict[str, Any] | None = None  # {prompt, completion, total, steps, ...} when the model reports usage
+    markup_shown: int = 0  # the shown reply held tool-call markup, raw JSON or a tool name
+    corrections: list[dict[str, Any]] = field(default_factory=list)  # what the referee changed (agent.referee)
 
 
 @dataclass
@@ -145,10 +147,11 @@ def _run(case: Case, folder: Path, model: str, result: TrialResult, agent_factor
 
 def _run_turn(agent, thread: str, actor: Actor, turn, settings: Settings, sessions, engine, world: World) -> TurnRecord:
     from agent.backends.llm_client import count_tokens
+    from agent.turn_report import turn_report
 
     before = dbstate.snapshot(engine) if not turn.approve else None
     started = time.perf_counter()
-    with count_tokens() as usage:
+    with count_tokens() as usage, turn_report() as report:
         out = agent.run_turn(thread, actor, turn.user)
         calls = list(out.calls)
         confirmed: set[str] = set()
@@ -200,9 +203,37 @@ def _run_turn(agent, thread: str, actor: Actor, turn, settings: Settings, sessio
     consent = _consent_violations(calls)
     if consent:
         failures.append(f"{consent} draft(s) proposed a blocked channel as allowed")
-    grounding = sum(1 for c in calls if (c.get("grounding") or {}).get("failed"))
+    grounding = sum(1 for c in calls if (c.get("grounding") or {}).get("failed")) + report.grounding_failures
+    shown = shown_markup(replies, calls)
+    if shown:
+        failures.append(f"the reply shows {shown}")
     return TurnRecord(turn.user, reply, calls, expected, verdicts, failures, latency_ms,
-                      unconfirmed, after_decline, consent, grounding, turn.approve, usage.as_dict())
+                      unconfirmed, after_decline, consent, grounding, turn.approve, usage.as_dict(),
+                      int(bool(shown)), report.corrections)
+
+
+def shown_markup(replies: list[str], calls: list[dict[str, Any]] | None = None) -> str | None:
+    """What a user must never see in a reply: tool-call markup, a raw JSON object, or the name of a tool
+    that does not exist (``delete_customers``) unless the records themselves hold it; None when clean."""
+    import json
+    import re
+
+    from agent.backends.tool_text import looks_like_markup
+    from tools.registry import offered_tools
+
+    tools = set(offered_tools())
+    data = json.dumps([c.get("result") for c in calls or []], default=str, ensure_ascii=False).lower()
+    for text in replies:
+        if not text:
+            continue
+        if looks_like_markup(text):
+            return "tool-call markup or raw JSON"
+        invented = [w for w in re.findall(r"\b[a-z]+(?:_[a-z0-9]+)+\b", text)
+                    if re.match(r"(get|set|add|delete|remove|update|mark|log|list|find|send|draft|create)_", w)
+                    and w not in tools and w not in data]
+        if invented:
+            return f"a tool that does not exist ({invented[0]})"
+    return None
 
 
 def _pending_ids(pending: dict[str, Any]) -> set[str]:

@@ -29,6 +29,9 @@ class ModelRequest:
     tools: list[dict[str, Any]] = field(default_factory=list)  # OpenAI tool schemas
     approval_required: bool = True
     results: list[dict[str, Any]] = field(default_factory=list)  # this turn's calls: {name, arguments, result}
+    tool_required: bool = False  # the step must call a tool (sent as tool_choice where supported)
+    known_tools: list[str] = field(default_factory=list)  # every tool name, offered this step or not
+    all_tools: list[dict[str, Any]] = field(default_factory=list)  # every tool schema (``tools`` may be fewer)
 
     def turn_results(self) -> list[dict[str, Any]]:
         """The tool results of this turn so far (what the model has learnt since the user spoke)."""
@@ -52,14 +55,17 @@ def resolve_backend_name(settings: Settings) -> str:
 def make_backend(settings: Settings, sessions=None, *, http_client: httpx.Client | None = None) -> ModelBackend:
     """The backend the settings choose. ``sessions`` feeds the offline model's dictionaries."""
     name = resolve_backend_name(settings)
-    if name == "openai":
-        from agent.backends.openai_tools import OpenAIToolsBackend
-
-        return OpenAIToolsBackend(settings, http_client=http_client)
-    if name == "openai-json":
-        from agent.backends.openai_json import OpenAIJsonBackend
-
-        return OpenAIJsonBackend(settings, http_client=http_client)
     from agent.backends.offline import OfflineBackend
 
-    return OfflineBackend(settings, sessions)
+    if name not in ("openai", "openai-json"):
+        return OfflineBackend(settings, sessions)
+    if name == "openai":
+        from agent.backends.openai_tools import OpenAIToolsBackend as LLMBackend
+    else:
+        from agent.backends.openai_json import OpenAIJsonBackend as LLMBackend
+    backend = LLMBackend(settings, http_client=http_client)
+    if not settings.llm_referee or sessions is None:
+        return backend
+    from agent.referee import RefereedBackend
+
+    return RefereedBackend(backend, OfflineBackend(settings, sessions), settings)

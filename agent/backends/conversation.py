@@ -1,31 +1,57 @@
-"""What the LLM backends send: the system prompt from ``prompts/``, and the messages, masked."""
+"""What the LLM backends send, laid out for the servers' prefix caches.
+
+Stable text first: the instructions (``prompts/agent_system``), then the tool schemas; the volatile
+part last. Each user message carries its own note (who is asking, the time, the customer in focus:
+``prompts/agent_turn``), frozen when the message arrived, so turn 2's prompt begins with turn 1's
+prompt exactly and a server re-reads only the new messages. Everything sent is masked.
+"""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from agent.backends import ModelRequest
 from agent.context import describe_context
 from agent.privacy import Masker
 from prompts import render
+from tools.context import Actor
+
+NOTE_KEY = "note"  # the frozen context note of a user message (agent.graph stores it)
 
 
-def system_prompt(request: ModelRequest, timezone: str) -> str:
+def system_prompt(approval_required: bool) -> str:
+    """The instructions: the same for every user, turn and step (the reusable prefix)."""
     approval = (
-        "Writes (log_interaction, add_family_member, mark_dropoff_recovered) are shown to the user for "
-        "approval before they run; call the tool with the full arguments and let the user confirm."
-        if request.approval_required
-        else "Writes run as soon as you call them; call them only when the user asked for the change."
+        "Writes are shown to the user for approval before they run: call the write tool with full "
+        "arguments and let the user confirm."
+        if approval_required
+        else "Writes run as soon as you call them: call one only when the user asked for that change."
     )
-    return render(
-        "agent_system",
-        user_name=request.actor.name,
-        user_role=str(request.actor.role),
-        now=request.now.isoformat(timespec="minutes"),
-        today=f"{request.now:%A} {request.now.date().isoformat()}",
-        timezone=timezone,
-        context=as_data(describe_context(request.context)),
-        approval=approval,
-    )
+    return render("agent_system", approval=approval)
+
+
+def turn_note(actor: Actor, now: datetime, timezone: str, context: dict[str, Any]) -> str:
+    """Who is asking, when, and who is in focus: appended to the user's message it belongs to."""
+    return render("agent_turn", user_name=as_data(actor.name), user_role=str(actor.role),
+                  now=now.isoformat(timespec="minutes"), timezone=timezone, weekday=f"{now:%A}",
+                  context=as_data(describe_context(context)))
+
+
+def chat_messages(request: ModelRequest, timezone: str, system: str) -> list[dict[str, Any]]:
+    """[system, ...conversation], each user message followed by its note; the newest user message gets
+    a note from the request when the graph did not store one."""
+    last_user = max((i for i, m in enumerate(request.messages) if m.get("role") == "user"), default=-1)
+    out: list[dict[str, Any]] = [{"role": "system", "content": system}]
+    for index, message in enumerate(request.messages):
+        copy = {k: v for k, v in message.items() if k != NOTE_KEY}
+        if message.get("role") == "user":
+            note = message.get(NOTE_KEY)
+            if note is None and index == last_user:
+                note = turn_note(request.actor, request.now, timezone, request.context)
+            if note:
+                copy["content"] = f"{message.get('content') or ''}\n\n{note}"
+        out.append(copy)
+    return out
 
 
 def as_data(text: str) -> str:

@@ -30,9 +30,11 @@ MAX_WAIT_SECONDS = 30.0  # longest pause between attempts, whatever Retry-After 
 
 
 def make_http_client(settings: Settings) -> httpx.Client:
-    """An httpx client with explicit timeouts (connect is short: a dead server should fail fast)."""
-    total = settings.llm_timeout_seconds
-    return httpx.Client(timeout=httpx.Timeout(total, connect=min(10.0, total)))
+    """An httpx client with explicit timeouts: a short connect (a dead server fails fast), a read long
+    enough for one step of a CPU server."""
+    return httpx.Client(timeout=httpx.Timeout(settings.llm_timeout_seconds,
+                                              connect=min(settings.llm_connect_timeout_seconds,
+                                                          settings.llm_timeout_seconds)))
 
 
 def make_openai_client(settings: Settings, http_client: httpx.Client | None = None) -> openai.OpenAI:
@@ -43,12 +45,45 @@ def make_openai_client(settings: Settings, http_client: httpx.Client | None = No
         api_key=key,
         http_client=http_client or make_http_client(settings),
         max_retries=0,  # tenacity owns retries, so Retry-After and the test waits apply uniformly
-        timeout=settings.llm_timeout_seconds,
+        timeout=httpx.Timeout(settings.llm_timeout_seconds,
+                              connect=min(settings.llm_connect_timeout_seconds, settings.llm_timeout_seconds)),
     )
 
 
+_MODEL_NAMES: dict[tuple[str, int], str] = {}
+_MODEL_LOCK = threading.Lock()
+
+
+def model_name(client: openai.OpenAI, settings: Settings) -> str:
+    """The configured model, else the first one the server lists at /v1/models (asked once per client).
+
+    A local server (Ollama, vLLM) answers 404 for a name it does not serve, so guessing is worse than
+    asking; OpenAI itself without a configured name gets ``gpt-4o-mini``."""
+    if settings.llm_model:
+        return settings.llm_model
+    key = (str(client.base_url), id(client))
+    with _MODEL_LOCK:
+        if key in _MODEL_NAMES:
+            return _MODEL_NAMES[key]
+    name = "gpt-4o-mini"
+    if "api.openai.com" not in str(client.base_url):
+        try:
+            listed = client.models.list()
+            ids = [m.id for m in getattr(listed, "data", []) or [] if getattr(m, "id", None)]
+            name = ids[0] if ids else name
+        except Exception as exc:  # best effort: a server without /v1/models still answers chats
+            log.warning("the server did not list its models (%s); sending %s", exc, name)
+    with _MODEL_LOCK:
+        _MODEL_NAMES[key] = name
+    return name
+
+
 def is_retryable(exc: BaseException) -> bool:
-    if isinstance(exc, (openai.APITimeoutError, openai.APIConnectionError)):
+    """Rate limits, server errors and failed connections are retried; a timed-out generation is not:
+    at temperature 0 it would spend the same minutes again and time out again."""
+    if isinstance(exc, openai.APITimeoutError):
+        return False
+    if isinstance(exc, openai.APIConnectionError):
         return True
     if isinstance(exc, openai.APIStatusError):
         return exc.status_code in (408, 409, 429) or exc.status_code >= 500
@@ -126,21 +161,38 @@ class TokenUsage:
     prompt: int = 0
     completion: int = 0
     completions: int = 0  # completions that reported usage (servers may omit it)
+    cached: int = 0  # prompt tokens the server reused from its cache (llama.cpp timings, OpenAI details)
+    max_prompt: int = 0  # the largest prompt of one step
+    first_token_ms: list[float] = field(default_factory=list)  # per completion: prompt processing time
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
-    def add(self, usage: Any) -> None:
+    def add(self, usage: Any, timings: dict[str, Any] | None = None) -> None:
         if usage is None:
             return
         with self._lock:  # graph nodes may run on worker threads
-            self.prompt += getattr(usage, "prompt_tokens", 0) or 0
+            prompt = getattr(usage, "prompt_tokens", 0) or 0
+            self.prompt += prompt
             self.completion += getattr(usage, "completion_tokens", 0) or 0
             self.completions += 1
+            self.max_prompt = max(self.max_prompt, prompt)
+            details = getattr(usage, "prompt_tokens_details", None)
+            cached = getattr(details, "cached_tokens", None) if details is not None else None
+            if timings:
+                cached = timings.get("cache_n", cached)
+                if timings.get("prompt_ms") is not None:
+                    self.first_token_ms.append(float(timings["prompt_ms"]))
+            self.cached += int(cached or 0)
 
-    def as_dict(self) -> dict[str, int] | None:
-        """{prompt, completion, total}, or None when no completion reported usage."""
+    def as_dict(self) -> dict[str, Any] | None:
+        """{prompt, completion, total, steps, max_prompt, cached, first_token_ms}, or None without usage."""
         if not self.completions:
             return None
-        return {"prompt": self.prompt, "completion": self.completion, "total": self.prompt + self.completion}
+        out: dict[str, Any] = {"prompt": self.prompt, "completion": self.completion,
+                               "total": self.prompt + self.completion, "steps": self.completions,
+                               "max_prompt": self.max_prompt, "cached": self.cached}
+        if self.first_token_ms:
+            out["first_token_ms"] = round(self.first_token_ms[0], 1)
+        return out
 
 
 # a mutable TokenUsage, so worker threads that run with a copy of the context still add to it
@@ -159,10 +211,15 @@ def count_tokens() -> Iterator[TokenUsage]:
 
 
 def chat(client: openai.OpenAI, settings: Settings, **kwargs: Any):
-    """One chat completion with retries; ``model`` defaults to ``settings.llm_model``."""
-    kwargs.setdefault("model", settings.llm_model)
+    """One chat completion with retries, always bounded by ``max_tokens``; the model name comes from the
+    settings or the server."""
+    kwargs.setdefault("model", model_name(client, settings))
+    kwargs.setdefault("max_tokens", settings.llm_max_tokens)
     response = call_with_retries(settings, lambda: client.chat.completions.create(**kwargs))
     meter = _token_meter.get()
     if meter is not None:
-        meter.add(getattr(response, "usage", None))
+        timings = getattr(response, "timings", None)  # llama.cpp's extra field (kept by the SDK)
+        if timings is None and getattr(response, "model_extra", None):
+            timings = response.model_extra.get("timings")
+        meter.add(getattr(response, "usage", None), timings if isinstance(timings, dict) else None)
     return response

@@ -78,7 +78,7 @@ class OfflineBackend:
         calls = getattr(decision, "calls", None)
         if calls is not None:
             return ToolCalls([ToolCall(name=c.name, arguments=dict(c.arguments)) for c in calls], memory=new_memory)
-        return Reply(decision.text, memory=new_memory)
+        return Reply(decision.text, memory=new_memory, kind=getattr(decision, "kind", "answer"))
 
 
 def to_plain(value: Any) -> Any:

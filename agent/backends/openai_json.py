@@ -13,8 +13,9 @@ from typing import Any
 import httpx
 
 from agent.backends import ModelRequest
-from agent.backends.conversation import masked_messages, system_prompt
+from agent.backends.conversation import chat_messages, masked_messages, system_prompt
 from agent.backends.llm_client import chat, make_openai_client
+from agent.backends.tool_schemas import catalogue_line, step_schema
 from agent.decisions import Decision, Reply, ToolCall, ToolCalls
 from agent.privacy import Masker
 from domain.settings import Settings
@@ -22,18 +23,6 @@ from prompts import render
 
 NOT_JSON = ("your answer was not one JSON object; answer with exactly {\"tool\": ..., \"arguments\": {...}} "
             "or {\"reply\": \"...\"}")
-
-
-def step_schema(tool_names: list[str]) -> dict[str, Any]:
-    """The JSON schema of one step: a tool call or a reply."""
-    return {
-        "anyOf": [
-            {"type": "object", "properties": {"tool": {"type": "string", "enum": tool_names},
-                                              "arguments": {"type": "object"}},
-             "required": ["tool", "arguments"]},
-            {"type": "object", "properties": {"reply": {"type": "string"}}, "required": ["reply"]},
-        ]
-    }
 
 
 def extract_json_object(text: str) -> dict[str, Any] | None:
@@ -86,22 +75,22 @@ class OpenAIJsonBackend:
 
     def decide(self, request: ModelRequest) -> Decision:
         masker = Masker(self.settings.phone_region)
-        functions = [tool["function"] for tool in request.tools]
-        catalogue = "\n".join(
-            f"- {f['name']}: {f['description'].splitlines()[0] if f['description'] else ''}\n"
-            f"  arguments schema: {json.dumps(f['parameters'], ensure_ascii=False)}" for f in functions
-        )
-        system = system_prompt(request, self.settings.timezone) + "\n\n" + render("agent_json_protocol", tools=catalogue)
-        messages = [{"role": "system", "content": system}, *as_json_history(request.messages)]
-        response = chat(
-            self.client, self.settings,
-            messages=masked_messages(messages, masker),
-            response_format={"type": "json_schema", "json_schema": {
-                "name": "c360_step", "schema": step_schema([f["name"] for f in functions])}},
-            temperature=0,
-        )
-        text = masker.unmask(response.choices[0].message.content or "")
-        return parse_step(text, masker)
+        # the catalogue lists every tool in a fixed order (a stable prefix); the step schema binds the
+        # answer to the tools offered this step, with each tool's own arguments
+        every = request.all_tools or request.tools
+        catalogue = "\n".join(catalogue_line(t) for t in every)
+        system = system_prompt(request.approval_required) + "\n\n" + render("agent_json_protocol", tools=catalogue)
+        history = as_json_history(chat_messages(request, self.settings.timezone, system))
+        messages = masked_messages(history, masker)
+        schema = step_schema(request.tools or every)
+        if request.tool_required:  # the reply branch is dropped: the grammar admits only a tool call
+            schema = {"anyOf": schema["anyOf"][:-1]} if len(schema["anyOf"]) > 1 else schema
+        response_format = {"type": "json_schema", "json_schema": {"name": "c360_step", "schema": schema}}
+        response = chat(self.client, self.settings, messages=messages, response_format=response_format,
+                        temperature=0)
+        # an unreadable answer comes back to the model once as the step's error (the graph's tool
+        # message); the same unreadable answer twice ends the turn honestly (agent.replies)
+        return parse_step(masker.unmask(response.choices[0].message.content or ""), masker)
 
 
 def parse_step(text: str, masker: Masker | None = None) -> Decision:

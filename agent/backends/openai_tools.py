@@ -1,4 +1,9 @@
-"""``openai``: native tool calling against any OpenAI-compatible server (OpenAI, vLLM, Ollama, ...)."""
+"""``openai``: native tool calling against any OpenAI-compatible server (OpenAI, vLLM, Ollama, llama.cpp).
+
+Small local models often write the call into the content instead of the tool-call field; such a
+reply is read as that call (``agent.backends.tool_text``), never shown. A reply that still looks
+like markup gets one corrective retry, then an honest "I didn't understand the model's answer".
+"""
 from __future__ import annotations
 
 import json
@@ -6,11 +11,17 @@ import json
 import httpx
 
 from agent.backends import ModelRequest
-from agent.backends.conversation import masked_messages, system_prompt
+from agent.backends.conversation import chat_messages, masked_messages, system_prompt
 from agent.backends.llm_client import chat, make_openai_client
+from agent.backends.tool_schemas import compact_tool
+from agent.backends.tool_text import TextCall, looks_like_markup, read_tool_calls
 from agent.decisions import Decision, Reply, ToolCall, ToolCalls
 from agent.privacy import Masker
 from domain.settings import Settings
+
+UNREADABLE = "I didn't understand the model's answer, so I did nothing. Could you rephrase the request?"
+CORRECTION = ("Your last answer was neither a tool call nor an answer for the user. Call a tool through the "
+              "tool-calling interface, or answer in plain words without markup or JSON.")
 
 
 class OpenAIToolsBackend:
@@ -22,18 +33,30 @@ class OpenAIToolsBackend:
 
     def decide(self, request: ModelRequest) -> Decision:
         masker = Masker(self.settings.phone_region)
-        messages = [{"role": "system", "content": system_prompt(request, self.settings.timezone)}, *request.messages]
-        response = chat(
-            self.client, self.settings,
-            messages=masked_messages(messages, masker),
-            tools=request.tools or None,
-            temperature=0,
-        )
-        message = response.choices[0].message
-        if message.tool_calls:
-            return ToolCalls([parse_call(call, masker) for call in message.tool_calls],
-                             text=masker.unmask(message.content or ""))
-        return Reply(masker.unmask(message.content or ""))
+        messages = masked_messages(
+            chat_messages(request, self.settings.timezone, system_prompt(request.approval_required)), masker)
+        tools = [compact_tool(t) for t in request.tools]
+        known = set(request.known_tools) | {t["function"]["name"] for t in request.tools}
+        extra = {"tools": tools, "tool_choice": "required" if request.tool_required else "auto"} if tools else {}
+        for attempt in range(2):
+            response = chat(self.client, self.settings, messages=messages, temperature=0, **extra)
+            message = response.choices[0].message
+            content = message.content or ""
+            if message.tool_calls:
+                return ToolCalls([parse_call(call, masker) for call in message.tool_calls], text="")
+            written = read_tool_calls(content, known)
+            if written:
+                return ToolCalls([as_call(c, masker) for c in written])
+            if not looks_like_markup(content, known):
+                return Reply(masker.unmask(content))
+            messages = [*messages, {"role": "assistant", "content": content}, {"role": "user", "content": CORRECTION}]
+            extra.pop("tool_choice", None)
+        return Reply(UNREADABLE, kind="unreadable")
+
+
+def as_call(call: TextCall, masker: Masker) -> ToolCall:
+    arguments = masker.unmask_value(call.arguments) if call.arguments is not None else None
+    return ToolCall(name=call.name, arguments=arguments, error=call.error)
 
 
 def parse_call(call, masker: Masker) -> ToolCall:

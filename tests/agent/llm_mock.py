@@ -68,14 +68,17 @@ class MockLLM:
 
 
 def system_text(body: dict[str, Any]) -> str:
-    return body["messages"][0]["content"]
+    """Everything the model is told besides the conversation: the instructions and the context notes
+    (the volatile part rides on the user messages, after the stable prefix)."""
+    return "\n".join(m.get("content") or "" for m in body["messages"] if m.get("role") in ("system", "user"))
 
 
 def last_discussed_id(body: dict[str, Any]) -> int:
-    """What a model would do with "him": take the id of the customer the system prompt names."""
-    match = re.search(r"Customer last discussed: .+? \(id (\d+)\)", system_text(body))
+    """What a model would do with "him": take the id of the customer the newest context note names."""
+    matches = re.findall(r"Customer last discussed: .+? \(id (\d+)\)", system_text(body))
+    match = matches[-1] if matches else None
     assert match, "the system prompt should name the customer last discussed"
-    return int(match.group(1))
+    return int(match)
 
 
 def tool_feedback(body: dict[str, Any]) -> str:

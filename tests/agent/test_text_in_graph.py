@@ -19,7 +19,9 @@ def mock_llm(settings_for, agents):
     client = httpx.Client()
     with respx.mock(base_url=BASE_URL) as router:
         router.post("/chat/completions").mock(side_effect=mock)
-        settings = settings_for(llm_backend="openai", llm_base_url=BASE_URL, llm_api_key="k", llm_max_retries=1)
+        # the text tasks in the graph, without the referee (which fills the call from the words itself)
+        settings = settings_for(llm_backend="openai", llm_base_url=BASE_URL, llm_api_key="k", llm_max_retries=1,
+                                llm_referee=False)
         yield mock, agents(settings, http_client=client)
     client.close()
 

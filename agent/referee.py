@@ -1,0 +1,198 @@
+"""The user's words referee an LLM's steps: the offline model's understanding judges every call and reply.
+
+``RefereedBackend`` wraps an LLM backend. On each step it asks the offline model (deterministic, no
+network) what the user's words support, offers the LLM only the tools of that intent, and then:
+
+* a write the user's words do not ask for is not made (the offline reading's call or question is);
+* a write's customer must be traceable to this conversation (named by the user or returned by a tool
+  the user saw), else it becomes the one the user's words name;
+* a filter, limit, duration or date the user did not say is dropped, and a date the user did say is
+  the one resolved deterministically ("Friday" from today), whatever the model wrote;
+* a reply without a tool while the user's words ask about a customer runs the read instead
+  ("no customer fact without a tool");
+* a final reply whose numbers, dates, names or labels are not bound to this turn's tool results is
+  replaced by the composed reply from those results (``agent.text.binding``).
+
+Every correction is recorded in the turn report (``agent.turn_report``), with what the model sent.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import Any
+
+from agent.backends import ModelRequest
+from agent.decisions import Decision, Reply, ToolCall, ToolCalls, as_decision
+from agent.text.binding import unbound_claims
+from agent.tool_choice import choose_family, tools_for
+from agent.turn_report import record
+from domain.settings import Settings
+from tools.registry import is_write
+
+log = logging.getLogger(__name__)
+
+# arguments a model may only pass when the user's words (the offline reading) carry them too
+REFEREED = {"temperature", "lifecycle_stage", "limit", "segment", "since", "until", "timeline_types",
+            "timeline_limit", "assigned_to_me", "date", "duration_seconds", "follow_up_at", "occurred_at",
+            "outcome", "direction", "products", "date_of_birth", "anniversary_date", "dropoff_id", "tone",
+            "language", "incoming_message", "opted_in", "at", "stage", "value", "probability", "status",
+            "pinned", "add", "remove", "phone", "email", "gender", "profession", "channel", "type",
+            "relationship", "opportunity", "cursor"}
+
+
+class RefereedBackend:
+    """An LLM backend whose steps the offline model's reading of the user's words referees."""
+
+    def __init__(self, inner, offline, settings: Settings):
+        self.inner = inner
+        self.offline = offline
+        self.settings = settings
+        self.name = inner.name
+
+    def decide(self, request: ModelRequest) -> Decision:
+        reading = self._offline(request)
+        memory = dict(reading.memory or {}) if reading is not None and reading.memory is not None else \
+            dict((request.context or {}).get("memory") or {})
+        intended = [c.name for c in reading.calls] if isinstance(reading, ToolCalls) else []
+        previous = ((request.context or {}).get("memory") or {}).get("tool_family")
+        family = choose_family(intended, previous)
+        memory["tool_family"] = family
+        every = [t["function"]["name"] for t in request.tools]
+        names = tools_for(family, every) if self.settings.llm_tool_selection == "intent" else every
+        offered = [t for t in request.tools if t["function"]["name"] in names]
+        first = not request.results
+        step = dataclasses.replace(request, tools=offered, all_tools=request.tools, known_tools=every,
+                                   tool_required=first and bool(intended))
+        decision = as_decision(self.inner.decide(step))
+        chosen = self._judge(decision, reading, request)
+        chosen.memory = memory
+        return chosen
+
+    # --- the offline reading ------------------------------------------------------------------
+    def _offline(self, request: ModelRequest) -> Decision | None:
+        try:
+            return as_decision(self.offline.decide(request))
+        except Exception:  # the referee must never take the turn down with it
+            log.exception("the offline reading failed; the model's step is judged without it")
+            return None
+
+    # --- judging --------------------------------------------------------------------------------
+    def _judge(self, decision: Decision, reading: Decision | None, request: ModelRequest) -> Decision:
+        if isinstance(decision, ToolCalls) and decision.calls:
+            return self._judge_calls(decision, reading, request)
+        return self._judge_reply(decision, reading, request)
+
+    def _judge_calls(self, decision: ToolCalls, reading: Decision | None, request: ModelRequest) -> Decision:
+        sent = [{"name": c.name, "arguments": c.arguments} for c in decision.calls]
+        reading_calls = reading.calls if isinstance(reading, ToolCalls) else []
+        if reading_calls:
+            wanted = {c.name for c in reading_calls}
+            for call in decision.calls:
+                if is_write(call.name) and call.name not in wanted:
+                    record("write_not_asked", sent, tool=call.name)
+            unused = [c for c in decision.calls if not c.error]
+            out: list[ToolCall] = []
+            for expected in reading_calls:
+                match = next((c for c in unused if c.name == expected.name), None)
+                if match is None:
+                    out.append(_fresh(expected))
+                    continue
+                unused.remove(match)
+                fixed, changes = referee_arguments(match.arguments or {}, expected.arguments or {})
+                if changes:
+                    record("arguments_corrected", sent, tool=match.name, changes=changes)
+                out.append(ToolCall(name=match.name, arguments=fixed, id=match.id))
+            if len(unused) == len([c for c in decision.calls if not c.error]):
+                record("tool_replaced", sent, by=[c.name for c in reading_calls])
+            return ToolCalls(out)
+        done = {(r["name"], _key(r.get("arguments"))) for r in request.results}
+        kept: list[ToolCall] = []
+        for call in decision.calls:
+            if is_write(call.name):
+                record("write_not_asked", sent, tool=call.name)
+                return _replacement(reading, request)
+            if call.error:
+                kept.append(call)  # unparseable arguments go back to the model once (the graph explains)
+                continue
+            if (call.name, _key(call.arguments)) in done or not _traceable(call.arguments, request):
+                record("read_refused", sent, tool=call.name)
+                return _replacement(reading, request)
+            kept.append(call)
+        return ToolCalls(kept, text=decision.text)
+
+    def _judge_reply(self, decision: Decision, reading: Decision | None, request: ModelRequest) -> Decision:
+        text = getattr(decision, "text", "") or ""
+        if isinstance(reading, ToolCalls) and reading.calls:
+            # the user's words ask for a tool (a first step, or a retry the results call for)
+            record("reply_without_tool", [{"reply": text}])
+            return ToolCalls([_fresh(c) for c in reading.calls])
+        if getattr(decision, "kind", "") == "unreadable":
+            record("unreadable", [{"reply": text}])
+            return decision if reading is None else _with_kind(reading, "unreadable")
+        if reading is not None and getattr(reading, "kind", "answer") in ("clarify", "out_of_scope"):
+            return reading  # a question the user must answer, or a polite decline: the product's words
+        facts = [r.get("result") for r in request.results]
+        said = " ".join(m.get("content") or "" for m in request.messages if m.get("role") == "user")
+        problems = unbound_claims(text, facts, said, actor=request.actor.name) if text.strip() else ["empty"]
+        if problems:
+            record("grounding_failure", [{"reply": text}], problems=problems[:8])
+            return reading if reading is not None else Reply("I could not check that answer against the records.")
+        return Reply(text)
+
+
+def referee_arguments(model: dict[str, Any], reading: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The model's arguments with the user's words as referee: the reading's customer and refereed
+    values win, refereed values the reading does not carry are dropped. (arguments, what changed)."""
+    fixed = dict(model)
+    changes = []
+    for key, value in reading.items():
+        if key == "customer" or key in REFEREED or key not in fixed:
+            if fixed.get(key) != value:
+                changes.append(f"{key}: {fixed.get(key)!r} -> {value!r}")
+            fixed[key] = value
+    for key in list(fixed):
+        if key in REFEREED and key not in reading:
+            if fixed[key] not in (None, [], ""):
+                changes.append(f"{key}: {fixed[key]!r} dropped")
+            del fixed[key]
+        elif fixed[key] is None:
+            del fixed[key]
+    return fixed, changes
+
+
+def _traceable(arguments: dict[str, Any] | None, request: ModelRequest) -> bool:
+    """A customer argument the conversation names: the user's words, or a tool result of this conversation."""
+    customer = (arguments or {}).get("customer")
+    if customer in (None, ""):
+        return True
+    said = " ".join(m.get("content") or "" for m in request.messages).lower()
+    known = {str(c.get("id")) for c in (request.context or {}).get("recent", []) if isinstance(c, dict)}
+    focus = (request.context or {}).get("customer") or {}
+    if focus:
+        known.add(str(focus.get("id")))
+    value = str(customer).strip().lower()
+    return value in known or (len(value) >= 3 and value in said)
+
+
+def _replacement(reading: Decision | None, request: ModelRequest) -> Decision:
+    if reading is None:
+        return Reply("I could not work out what to do from that; could you say it another way?", kind="clarify")
+    if isinstance(reading, ToolCalls):
+        return ToolCalls([_fresh(c) for c in reading.calls])
+    return reading
+
+
+def _fresh(call: ToolCall) -> ToolCall:
+    return ToolCall(name=call.name, arguments=dict(call.arguments or {}))
+
+
+def _with_kind(reading: Decision, kind: str) -> Decision:
+    if isinstance(reading, Reply) and reading.kind == "answer" and kind == "unreadable":
+        return reading
+    return reading
+
+
+def _key(arguments: Any) -> str:
+    import json
+
+    return json.dumps(arguments or {}, sort_keys=True, default=str)
