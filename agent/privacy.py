@@ -2,7 +2,9 @@
 
 One ``Masker`` is used for one model request: it masks everything sent (messages, tool results,
 the system prompt) with placeholders numbered in order of first appearance, and restores the
-originals in what comes back (reply text, tool-call arguments), so the user never sees a placeholder.
+originals in what comes back (reply text, tool-call arguments), however the model wrote the placeholder
+back (``[EMAIL_1]`` or ``EMAIL_1``), so the user never sees one. Digits that are not contact details
+(timestamps, amounts, JSON numbers, ids) are never masked: the model must read the facts unchanged.
 """
 from __future__ import annotations
 
@@ -18,6 +20,16 @@ EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}(
 LOOSE_PHONE = re.compile(r"(?<![\w+])\+?\d(?:[ \-.]?\d){9,14}(?!\w)")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 PLACEHOLDER = re.compile(r"\[(PHONE|EMAIL)_(\d+)\]")
+# a placeholder as models write it back: [EMAIL_1], EMAIL_1, [email_1], {PHONE_2}
+WRITTEN_PLACEHOLDER = re.compile(r"[\[{(]?\b(PHONE|EMAIL)_(\d+)\b[\]})]?", re.IGNORECASE)
+# digits that are never contact details: timestamps, dates, clock times, JSON numbers (amounts,
+# scores, ids), grouped amounts ("1,234,567.50") and decimals
+NOT_CONTACT = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+    r"|\b\d{1,2}:\d{2}(?::\d{2})?\b"
+    r"|(?<=[:\[,])\s*-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?(?=\s*[,}\]])"
+    r"|\b\d{1,3}(?:,\d{3})+(?:\.\d+)?\b"
+    r"|\b\d+\.\d+\b")
 
 
 class Masker:
@@ -52,8 +64,12 @@ class Masker:
                 spans.append((start, match.end))
         except Exception:  # libphonenumber is strict about odd input; the loose pattern still runs
             spans = []
+        protected = [(m.start(), m.end()) for m in NOT_CONTACT.finditer(text)]
+        spans = [(a, b) for a, b in spans if not any(a < pe and ps < b for ps, pe in protected)]
         # the loose pattern runs where libphonenumber found nothing, so it cannot join two numbers
         rest = list(text)
+        for start, end in protected:
+            rest[start:end] = "\x00" * (end - start)
         for start, end in spans:
             rest[start:end] = "\x00" * (end - start)
         for match in LOOSE_PHONE.finditer("".join(rest)):
@@ -79,7 +95,11 @@ class Masker:
         """Put the original phone numbers and emails back in place of their placeholders."""
         if not text:
             return text or ""
-        return PLACEHOLDER.sub(lambda m: self._by_placeholder.get(m.group(0), m.group(0)), text)
+        def restore(match: re.Match) -> str:
+            original = self._by_placeholder.get(f"[{match[1].upper()}_{match[2]}]")
+            return original if original is not None else match.group(0)
+
+        return WRITTEN_PLACEHOLDER.sub(restore, text)
 
     def unmask_value(self, value: Any) -> Any:
         if isinstance(value, str):

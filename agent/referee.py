@@ -59,6 +59,12 @@ class RefereedBackend:
         memory["tool_family"] = family
         every = [t["function"]["name"] for t in request.tools]
         names = tools_for(family, every) if self.settings.llm_tool_selection == "intent" else every
+        if self.inner.name == "openai":
+            # native tools sit at the top of the prompt: keep the ones offered earlier in this
+            # conversation, in their order, and append the new intent's (a longer reusable prefix)
+            earlier = [n for n in previous_tools(request) if n in every]
+            names = earlier + [n for n in names if n not in earlier]
+        memory["offered_tools"] = names
         offered = [t for t in request.tools if t["function"]["name"] in names]
         first = not request.results
         step = dataclasses.replace(request, tools=offered, all_tools=request.tools, known_tools=every,
@@ -138,6 +144,10 @@ class RefereedBackend:
             record("grounding_failure", [{"reply": text}], problems=problems[:8])
             return reading if reading is not None else Reply("I could not check that answer against the records.")
         return Reply(text)
+
+
+def previous_tools(request: ModelRequest) -> list[str]:
+    return list(((request.context or {}).get("memory") or {}).get("offered_tools") or [])
 
 
 def referee_arguments(model: dict[str, Any], reading: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:

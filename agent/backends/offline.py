@@ -24,7 +24,9 @@ class OfflineBackend:
     name = "offline"
 
     def __init__(self, settings: Settings, sessions):
-        from agent.offline import OfflineModel  # imported late: the model loads its dictionaries once
+        from agent.offline import (
+            OfflineModel,  # imported late: the model loads its dictionaries once
+        )
 
         self.settings = settings
         self.sessions = sessions

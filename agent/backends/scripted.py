@@ -5,7 +5,8 @@ context, e.g. use the id of the customer last discussed). Every request is recor
 """
 from __future__ import annotations
 
-from typing import Callable, Iterable, Union
+from collections.abc import Callable, Iterable
+from typing import Union
 
 from agent.backends import ModelRequest
 from agent.decisions import Decision, Reply
@@ -20,7 +21,7 @@ class ScriptedModel:
         self.steps: list[Step] = list(steps)
         self.requests: list[ModelRequest] = []
 
-    def add(self, *steps: Step) -> "ScriptedModel":
+    def add(self, *steps: Step) -> ScriptedModel:
         self.steps.extend(steps)
         return self
 

@@ -39,7 +39,7 @@ def compact_property(schema: dict[str, Any], describe: bool = True) -> dict[str,
             out[key] = compact_property(schema[key], False) if key == "items" and isinstance(schema[key], dict) \
                 else schema[key]
     if describe and schema.get("description"):
-        out["description"] = first_sentence(schema["description"], 80)
+        out["description"] = first_sentence(schema["description"], 60)
     return out
 
 

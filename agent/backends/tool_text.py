@@ -24,17 +24,17 @@ from dataclasses import dataclass
 from typing import Any
 
 _DECODER = json.JSONDecoder()
-_FENCE = re.compile(r"```[a-zA-Z0-9_-]*\s*\n?(.*?)```", re.S)
-_HERMES = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|$)", re.S)
+_FENCE = re.compile(r"```[a-zA-Z0-9_-]*\s*\n?(.*?)```", re.DOTALL)
+_HERMES = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|$)", re.DOTALL)
 _FUNCTION_ATTR = re.compile(
     r"<function\s+name\s*=\s*[\"']?([\w.-]+)[\"']?\s+(?:arguments|parameters|args)\s*=\s*"
-    r"(?P<q>['\"])(.*?)(?P=q)\s*/?>", re.S)
-_FUNCTION_BODY = re.compile(r"<function(?:\s*=\s*|\s+name\s*=\s*)[\"']?([\w.-]+)[\"']?\s*>\s*(.*?)\s*(?:</function>|$)", re.S)
-_MISTRAL_ARGS = re.compile(r"\[TOOL_CALLS\]\s*([\w.-]+)\s*\[ARGS\]\s*(\{.*)", re.S)
+    r"(?P<q>['\"])(.*?)(?P=q)\s*/?>", re.DOTALL)
+_FUNCTION_BODY = re.compile(r"<function(?:\s*=\s*|\s+name\s*=\s*)[\"']?([\w.-]+)[\"']?\s*>\s*(.*?)\s*(?:</function>|$)", re.DOTALL)
+_MISTRAL_ARGS = re.compile(r"\[TOOL_CALLS\]\s*([\w.-]+)\s*\[ARGS\]\s*(\{.*)", re.DOTALL)
 _MARKUP = re.compile(
     r"<\s*/?\s*(tool_call|tools|function|functions|tool|arguments|invoke|parameter)\b|\[TOOL_CALLS\]|<\|python_tag\|>"
-    r"|<\|(im_start|im_end|eot_id|start_header_id)\|>|```\s*json", re.I)
-_PYTHONIC = re.compile(r"^\s*(?:<\|python_tag\|>)?\s*\[?\s*([A-Za-z_]\w*\s*\(.*\))\s*\]?\s*(?:<\|eot_id\|>)?\s*$", re.S)
+    r"|<\|(im_start|im_end|eot_id|start_header_id)\|>|```\s*json", re.IGNORECASE)
+_PYTHONIC = re.compile(r"^\s*(?:<\|python_tag\|>)?\s*\[?\s*([A-Za-z_]\w*\s*\(.*\))\s*\]?\s*(?:<\|eot_id\|>)?\s*$", re.DOTALL)
 _NAME_KEYS = ("name", "tool", "function", "tool_name", "function_name", "recipient_name")
 _ARG_KEYS = ("arguments", "parameters", "args", "input", "params")
 

@@ -73,12 +73,25 @@ def fact_quantities(facts: Any) -> list[tuple[str, float]]:
 
 
 def _unit(text: str, start: int, end: int) -> str | None:
-    window = (text[max(0, start - 24):start] + " " + text[end:end + 24]).lower()
-    words = set(re.findall(r"[a-z৳%]+", window)) | ({"%"} if "%" in text[end:end + 2] else set())
-    for unit, (near, _fields) in UNITS.items():
-        if words & set(near):
-            return unit
+    """The kind of quantity a number is: the word right after it first ("108 days"), then the words
+    before it, nearest first ("spent BDT 4,500")."""
+    if text[end:end + 1] == "%":
+        return "percent"
+    after = re.findall(r"[a-z৳%]+", text[end:end + 16].lower())[:1]
+    before = list(reversed(re.findall(r"[a-z৳%]+", text[max(0, start - 24):start].lower())))[:3]
+    for word in after + before:
+        for unit, (near, _fields) in UNITS.items():
+            if word in near:
+                return unit
     return None
+
+
+def _field(path: str) -> str:
+    """The name of the field a fact sits in: the last key (a list's length: its key + "count")."""
+    parts = [p for p in path.split(".") if p]
+    if parts and parts[-1] == "count" and len(parts) > 1:
+        return parts[-2] + " count"
+    return parts[-1] if parts else ""
 
 
 def _equal(value: float, fact: float, decimals: int) -> bool:
@@ -102,7 +115,7 @@ def unbound_numbers(text: str, facts: Any, said: str = "") -> list[str]:
         candidates = quantities
         if unit:
             fields = UNITS[unit][1]
-            candidates = [(p, v) for p, v in quantities if any(f in p for f in fields)]
+            candidates = [(p, v) for p, v in quantities if any(f in _field(p) for f in fields)]
         ok = any(_equal(value, v, decimals) or (percent and _equal(value, v * 100, decimals)) for _p, v in candidates)
         if not ok and value in told and value <= 100:
             ok = True  # "the top 3" when the user asked for three
@@ -133,7 +146,9 @@ def unbound_labels(text: str, facts: Any) -> list[str]:
     found = []
     for label in LABELS:
         phrase = label.replace("-", " ")
-        if re.search(rf"\b{re.escape(phrase)}\b", lower) and phrase not in known:
+        # "hot customer" is grounded by the tool's label "hot"
+        needed = phrase.rsplit(" ", 1)[0] if phrase.endswith((" customer", " lead")) else phrase
+        if re.search(rf"\b{re.escape(phrase)}\b", lower) and not re.search(rf"\b{re.escape(needed)}\b", known):
             found.append(label)
     return found
 

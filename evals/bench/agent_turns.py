@@ -107,11 +107,21 @@ def in_process_rows(world: World, actor: Actor, name: str, rounds: int) -> list[
                 result = agent.run_turn(thread, actor, step.message)
             return result.calls, result.pending
 
+        from agent.backends.llm_client import count_tokens
+
         steps = script(name)
         warmup = play(steps, 1, run_step, prefix="bench-warmup")  # graph compilation, imports, caches
-        played = play(steps, rounds, run_step, prefix="bench-agent")
+        with count_tokens() as usage:
+            played = play(steps, rounds, run_step, prefix="bench-agent")
         for thread in warmup.threads + played.threads:
             agent.checkpointer.saver.delete_thread(thread)
     finally:
         agent.close()
-    return turn_rows(played, "agent turn, in process")
+    rows = turn_rows(played, "agent turn, in process")
+    tokens = usage.as_dict()
+    if tokens:  # an LLM backend: the token budget per model step
+        rows[-1].extra["llm_tokens"] = tokens
+        budget = (f"token budget: {tokens['steps']} steps, {tokens['prompt'] / tokens['steps']:.0f} prompt "
+                  f"tokens/step, max {tokens['max_prompt']}/step, {tokens['cached']} prompt tokens from the cache")
+        rows[-1].note = f"{rows[-1].note}; {budget}" if rows[-1].note else budget
+    return rows

@@ -1,0 +1,97 @@
+"""Grounded replies bind each claim to the same kind of fact; masking touches only phones and emails."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from agent.privacy import Masker
+from agent.text.binding import unbound_claims
+from tests.agent.conftest import RAHIM_EMAIL, RAHIM_PHONE
+from tools.context import ToolContext
+from tools.registry import call_tool, load_tools
+
+FACTS = [{"ok": True, "customer": {"id": 7, "name": "Rahim Uddin"}, "lifetime_value": 4500.0, "orders_count": 1,
+          "recency_days": 108, "segment": "At Risk", "temperature": "warm",
+          "last_order": {"date": "2026-10-01", "amount": 4500, "items": ["Blue Kettle"]}}]
+
+
+@pytest.mark.parametrize("reply", [
+    "Rahim Uddin spent BDT 4,500, all on the Blue Kettle.",
+    "Rahim Uddin is At Risk: his last order was 108 days ago.",
+    "Rahim Uddin has 1 order, on 2026-10-01.",
+    "Sure. Rahim Uddin is a warm customer.",
+])
+def test_claims_bound_to_the_facts_pass(reply):
+    assert unbound_claims(reply, FACTS, "tell me about rahim") == []
+
+
+@pytest.mark.parametrize("reply, problem", [
+    ("Rahim Uddin spent BDT 99,999.", "99,999"),
+    ("Rahim Uddin spent BDT 108 so far.", "108"),  # 108 is a day count, not an amount
+    ("Rahim Uddin placed 4500 orders.", "4500"),  # an amount is not an order count
+    ("Rahim Uddin is in the Champions segment.", "label champions"),
+    ("Rahim Uddin has a high lifetime value.", "label high lifetime value"),
+    ("Rahim's wife Sarah Khan bought a kettle.", "name Sarah"),
+    ("No purchases in the last 6 months.", "6"),
+    ("<tools><function name=\"get_360\"/></tools>", "markup"),
+    ('{"reply": "Rahim"}', "markup"),
+])
+def test_unbound_claims_are_found(reply, problem):
+    assert problem in unbound_claims(reply, FACTS, "tell me about rahim")
+
+
+def test_the_users_own_small_numbers_and_the_acting_user_are_not_claims():
+    assert unbound_claims("Here are your top 3, Rina Akter.", [{"customers": [1, 2, 3]}], "top 3 calls",
+                          actor="Rina Akter") == []
+
+
+# --- masking -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    '{"occurred_at": "2026-11-09T02:44:05+06:00"}',
+    '{"lifetime_value": 12345678.0, "amount": 17123456, "id": 1712345678}',
+    "BDT 1,234,567.50 over 12 orders at 14:30 on 2026-11-09",
+])
+def test_timestamps_amounts_and_ids_are_never_masked(text):
+    assert Masker("BD").mask(text) == text
+
+
+def test_placeholders_come_back_however_the_model_writes_them():
+    masker = Masker("BD")
+    masked = masker.mask(f"mail {RAHIM_EMAIL} or call {RAHIM_PHONE}")
+    assert masked == "mail [EMAIL_1] or call [PHONE_1]"
+    assert masker.unmask("EMAIL_1, [PHONE_1], email_1") == f"{RAHIM_EMAIL}, {RAHIM_PHONE}, {RAHIM_EMAIL}"
+
+
+def _values(value, path=""):
+    """Every (path, leaf value) of a JSON value."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _values(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _values(item, f"{path}[{index}]")
+    else:
+        yield path, value
+
+
+def test_masked_real_tool_results_are_valid_json_with_every_other_value_unchanged(world, actor, sessions, clock,
+                                                                                   settings_for):
+    from tools.results import to_payload
+
+    load_tools()
+    ctx = ToolContext(sessions=sessions, actor=actor, clock=clock, settings=settings_for(), request_id="t")
+    for name, arguments in [("get_360", {"customer": world["rahim"]}), ("find_customers", {"query": "Rahim"}),
+                            ("call_priority_list", {}), ("rfm_segment", {})]:
+        text = json.dumps(to_payload(call_tool(name, arguments, ctx)), ensure_ascii=False, default=str)
+        masker = Masker("BD")
+        masked = dict(_values(json.loads(masker.mask(text))))  # still valid JSON ...
+        original = dict(_values(json.loads(text)))
+        assert masked.keys() == original.keys(), name
+        for path, value in original.items():  # ... and only contact details changed
+            if isinstance(value, str):
+                assert masker.unmask(masked[path]) == value, path
+            else:
+                assert masked[path] == value, path
+        assert "1911223344" not in json.dumps(masked) and RAHIM_EMAIL not in json.dumps(masked)

@@ -1,0 +1,136 @@
+"""The user's words referee an LLM (respx on the SDK's httpx client): invented arguments, untraceable
+customers, replies without tools and ungrounded answers never reach the user or the database."""
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+import respx
+from sqlalchemy import func, select
+
+from agent.backends.tool_schemas import step_schema
+from agent.turn_report import turn_report
+from domain.models import FamilyMember
+from tests.agent.llm_mock import BASE_URL, MockLLM
+from tools.registry import load_tools, openai_tools
+
+
+@pytest.fixture(params=["openai", "openai-json"])
+def refereed(request, settings_for, agents):
+    mock = MockLLM(request.param)
+    client = httpx.Client()
+    with respx.mock(base_url=BASE_URL, assert_all_called=False) as router:
+        router.post("/chat/completions").mock(side_effect=mock)
+        router.get("/models").mock(return_value=httpx.Response(200, json={
+            "object": "list", "data": [{"id": "qwen2.5-coder-1.5b-instruct", "object": "model"}]}))
+        settings = settings_for(llm_backend=request.param, llm_base_url=BASE_URL)
+        yield request.param, mock, agents(settings, http_client=client)
+    client.close()
+
+
+def test_invented_filters_are_dropped_and_the_model_name_comes_from_the_server(refereed, world, actor, thread_id):
+    mode, mock, agent = refereed
+    mock.add(("tool", "call_priority_list", {"temperature": "cold", "lifecycle_stage": "first_buyer", "limit": 7}),
+             ("reply", "Here is your list."))
+    with turn_report() as report:
+        result = agent.run_turn(thread_id, actor, "who should I call today?")
+    call = result.calls[0]
+    assert call["name"] == "call_priority_list"
+    assert not {"temperature", "lifecycle_stage", "limit"} & set(call["arguments"])
+    assert any(c["kind"] == "arguments_corrected" for c in report.corrections)
+    body = mock.bodies[0]
+    assert body["model"] == "qwen2.5-coder-1.5b-instruct" and body["max_tokens"] > 0
+    if mode == "openai":
+        assert body["tool_choice"] == "required"
+        assert [t["function"]["name"] for t in body["tools"]][0] == "call_priority_list"  # the intent's family
+    else:
+        names = [o["properties"]["tool"]["const"] for o in body["response_format"]["json_schema"]["schema"]["anyOf"]]
+        assert "call_priority_list" in names and "log_interaction" not in names
+
+
+def test_an_untraceable_customer_is_replaced_by_the_one_the_user_named(refereed, world, actor, sessions, thread_id):
+    mode, mock, agent = refereed
+    mock.add(("tool", "add_family_member", {"customer": "1", "name": "Sarah", "relationship": "spouse",
+                                            "date_of_birth": "1990-11-22"}),
+             ("reply", "Added."))
+    result = agent.run_turn(thread_id, actor, "add Karim Ahmed's wife Sarah")
+    assert result.pending["customer"]["id"] == world["karim"]
+    assert "date_of_birth" not in result.pending["arguments"]  # nobody said a birthday
+    agent.resume(thread_id, actor, "approve")
+    with sessions() as session:
+        assert session.scalar(select(func.count(FamilyMember.id))) == 1
+
+
+def test_a_reply_without_a_tool_runs_the_read_instead(refereed, world, actor, thread_id):
+    mode, mock, agent = refereed
+    mock.add(("reply", "The RFM segment of Rahim Uddin is Champions."), ("reply", "Rahim Uddin is Champions."))
+    with turn_report() as report:
+        result = agent.run_turn(thread_id, actor, "what's the RFM segment of Rahim Uddin?")
+    assert result.calls and result.calls[0]["name"] == "rfm_segment"
+    assert "Champions" not in result.reply  # the true segment comes from the tool
+    assert report.grounding_failures == 1
+
+
+def test_a_write_for_a_why_question_is_not_made(refereed, world, actor, sessions, thread_id):
+    mode, mock, agent = refereed
+    mock.add(("tool", "mark_dropoff_recovered", {"customer": "Rahim Uddin", "note": "at risk"}),
+             ("reply", "Rahim is at risk."))
+    result = agent.run_turn(thread_id, actor, "why is Rahim Uddin at risk?")
+    assert result.pending is None
+    assert all(c["name"] != "mark_dropoff_recovered" for c in result.calls)
+
+
+def test_an_ungrounded_number_is_replaced_by_the_composed_reply(refereed, world, actor, thread_id):
+    mode, mock, agent = refereed
+    fabricated = ("reply", "Rahim Uddin spent BDT 99,999.")
+    mock.add(("tool", "get_360", {"customer": "Rahim Uddin"}), fabricated, fabricated)  # (a text task may ask too)
+    with turn_report() as report:
+        result = agent.run_turn(thread_id, actor, "tell me about Rahim Uddin")
+    assert "99,999" not in result.reply and "Rahim Uddin" in result.reply
+    assert report.grounding_failures == 1
+
+
+def test_the_same_failing_call_twice_ends_the_turn(settings_for, agents, world, actor, thread_id):
+    mock = MockLLM("openai")
+    client = httpx.Client()
+    with respx.mock(base_url=BASE_URL, assert_all_called=False) as router:
+        router.post("/chat/completions").mock(side_effect=mock)
+        agent = agents(settings_for(llm_backend="openai", llm_base_url=BASE_URL, llm_model="m", llm_referee=False),
+                       http_client=client)
+        mock.add(*[("tool", "get_360", {"customer": "Nobody Known"})] * 4)
+        result = agent.run_turn(thread_id, actor, "open Nobody Known")
+    assert len(mock.bodies) == 2 and "failed twice" in result.reply and "Nothing was written" in result.reply
+
+
+def test_the_json_step_schema_binds_each_tool_to_its_own_arguments():
+    load_tools()
+    schema = step_schema([t for t in openai_tools() if t["function"]["name"] in ("log_interaction", "get_360")])
+    options = schema["anyOf"]
+    log = next(o for o in options if o["properties"].get("tool", {}).get("const") == "log_interaction")
+    arguments = log["properties"]["arguments"]
+    assert arguments["additionalProperties"] is False and "customer" in arguments["required"]
+    assert "call" in arguments["properties"]["type"]["enum"]
+    assert options[-1]["required"] == ["reply"]
+
+
+def test_a_first_step_prompt_fits_the_budget_and_turn_two_starts_with_turn_one(settings_for, agents, world, actor,
+                                                                              thread_id):
+    mock = MockLLM("openai")
+    client = httpx.Client()
+    with respx.mock(base_url=BASE_URL, assert_all_called=False) as router:
+        router.post("/chat/completions").mock(side_effect=mock)
+        agent = agents(settings_for(llm_backend="openai", llm_base_url=BASE_URL, llm_model="m"), http_client=client)
+        mock.add(("tool", "get_360", {"customer": "Rahim Uddin"}), ("reply", "Rahim Uddin, Dhaka."),
+                 ("tool", "log_interaction", {"customer": world["rahim"], "type": "call", "notes": "no answer",
+                                              "outcome": "no_answer"}))
+        agent.run_turn(thread_id, actor, "show me Rahim Uddin")
+        agent.run_turn(thread_id, actor, "called him, no answer")
+    steps = [b for b in mock.bodies if "tools" in b]  # the agent's steps (text tasks send no tools)
+    first = json.dumps({"messages": steps[0]["messages"], "tools": steps[0]["tools"]})
+    assert len(first) / 3.3 < 1500  # ~3.3 characters a token, below what Qwen's tokenizer does on such text
+    turn_one = steps[1]["messages"]  # the last step of turn 1 ...
+    turn_two = steps[2]["messages"]
+    assert turn_two[:len(turn_one)] == turn_one  # ... is where turn 2's prompt begins
+    names = [[t["function"]["name"] for t in step["tools"]] for step in steps]
+    assert names[2][:len(names[0])] == names[0]  # the tools of turn 1 stay first, in their order
