@@ -15,6 +15,7 @@ from rapidfuzz import fuzz
 
 from agent.text.grounding import ungrounded
 from agent.text.llm import TextLLM
+from agent.turn_report import record
 from domain.enums import Outcome, values
 
 OUTCOME_RULES = [  # first match wins: the more specific phrases come first
@@ -105,14 +106,19 @@ def summarize_call(text: str, *, products: list[str], now: datetime, llm: TextLL
                                weekday=f"{now:%A}",
                                products=(", ".join(products) or "(none)").replace("</untrusted", "<\\/untrusted"),
                                outcomes=", ".join(values(Outcome)))
-    checked = _validated(answer, masker.mask(text), products, now)
+    checked = _validated(answer, masker.mask(text), products, now, fallback)
+    if answer is not None:
+        record("text_accepted" if checked is not None else "text_rejected", [answer], task="call_summary")
     if checked is None:
         return fallback
     checked.summary = masker.unmask(checked.summary)
     return checked
 
 
-def _validated(answer: dict[str, Any] | None, masked_text: str, products: list[str], now: datetime) -> CallSummary | None:
+def _validated(answer: dict[str, Any] | None, masked_text: str, products: list[str], now: datetime,
+               rules: CallSummary | None = None) -> CallSummary | None:
+    """The LLM's summary when the call supports it: its outcome's own words appear in the call, its
+    products are ones the call mentions, its follow-up is the date the call's words resolve to."""
     if not isinstance(answer, dict) or not isinstance(answer.get("summary"), str) or not answer["summary"].strip():
         return None
     outcome = answer.get("outcome")
@@ -129,9 +135,18 @@ def _validated(answer: dict[str, Any] | None, masked_text: str, products: list[s
             return None
         if not now.date() <= follow_up <= now.date() + timedelta(days=366):
             return None
+    if outcome is not None and outcome != "other":
+        pattern = dict(OUTCOME_RULES).get(outcome)
+        agreed_callback = outcome == "callback" and rules is not None and rules.follow_up_date is not None
+        if pattern and not re.search(pattern, masked_text.lower()) and not agreed_callback:
+            return None  # e.g. "purchased" for a call where nothing was bought
+    if rules is not None and follow_up != rules.follow_up_date:
+        return None  # the call's own words resolve the date ("Friday"); the model's differs, or is invented
     chosen = [p for p in answer.get("products") or [] if p in products]
     if len(chosen) != len(answer.get("products") or []):
         return None  # a product the catalogue does not have
+    if rules is not None and not set(chosen) <= set(rules.products):
+        return None  # a product the call never mentions
     facts = {"text": masked_text, "today": now.date().isoformat(),
              "follow_up": follow_up.isoformat() if follow_up else None}
     if ungrounded(answer["summary"], facts):  # the summary may only repeat numbers the call had

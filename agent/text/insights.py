@@ -6,9 +6,12 @@ when every number, date, weekday and time in it appears in the facts (``agent.te
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
+from agent.text.binding import unbound_labels
 from agent.text.grounding import ungrounded
+from agent.turn_report import record
 from agent.text.llm import TextLLM
 
 # the facts an explanation may use, by where they sit in a tool result
@@ -101,16 +104,41 @@ def explain(items: list[tuple[str, dict[str, Any]]], llm: TextLLM | None) -> dic
     listing = "\n".join(json.dumps({"key": key, "facts": facts}, ensure_ascii=False, default=str)
                         .replace("</data", "<\\/data") for key, facts in masked.items())
     answer = llm.complete_json("insight_explanation", SCHEMA, masker, items=listing)
+    seen: set[str] = set()
     for entry in (answer or {}).get("explanations") or []:
         if not isinstance(entry, dict):
             continue
         key, text = str(entry.get("key")), entry.get("text")
         if key not in masked or not isinstance(text, str) or not text.strip() or len(text) > 600:
             continue
-        if ungrounded(text, masked[key]):  # a fabricated number or date: keep the template
+        # a fabricated number or date, a quality the facts do not show ("high lifetime value"), or the
+        # same sentence as another customer's with the name swapped: keep the template
+        shape = _shape(text, masked[key])
+        if ungrounded(text, masked[key]) or unbound_labels(text, masked[key]) or shape in seen:
+            record("text_rejected", [entry], task="insight_explanation")
             continue
+        seen.add(shape)
+        record("text_accepted", [entry], task="insight_explanation")
         out[key] = {"text": masker.unmask(text.strip()), "source": "llm"}
     return out
+
+
+def _shape(text: str, facts: Any) -> str:
+    """The sentence without the words of the customer's name (to spot one sentence reused for all)."""
+    names: set[str] = set()
+
+    def walk(value: Any, key: str = "") -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, str(k))
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, key)
+        elif isinstance(value, str) and "name" in key.lower():
+            names.update(re.findall(r"[a-z]+", value.lower()))
+
+    walk(facts)
+    return " ".join(w for w in re.findall(r"[a-z]+", text.lower()) if w not in names)
 
 
 def annotate_call_list(payload: dict[str, Any], llm: TextLLM | None) -> dict[str, Any]:

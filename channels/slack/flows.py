@@ -5,6 +5,8 @@ nothing the second time, even in another process.
 """
 from __future__ import annotations
 
+import asyncio
+
 import logging
 from typing import Any
 
@@ -16,6 +18,10 @@ log = logging.getLogger(__name__)
 FAILED = "Sorry, something went wrong on my side and nothing was written. Please try again in a moment."
 
 
+WORKING = "Working on it…"
+WORKING_AFTER_SECONDS = 3.0
+
+
 async def converse(bridge: SlackBridge, target: Target, slack_user: str, text: str) -> None:
     """One turn of the conversation: unknown users get the access note; known users the agent's answer."""
     actor = await bridge.actor(slack_user)
@@ -25,7 +31,11 @@ async def converse(bridge: SlackBridge, target: Target, slack_user: str, text: s
         return
     try:
         async with bridge.conversation_lock(target.conversation):
-            result = await bridge.blocking(bridge.agent.run_turn, target.conversation, actor, text)
+            turn = asyncio.ensure_future(bridge.blocking(bridge.agent.run_turn, target.conversation, actor, text))
+            done, _ = await asyncio.wait({turn}, timeout=WORKING_AFTER_SECONDS)
+            if not done:  # a slow model (a CPU server): say so instead of silence
+                await target.post(bridge.client, WORKING, [ui.context(WORKING)])
+            result = await turn
     except Exception:
         log.exception("agent turn failed in %s", target.conversation)
         await target.post(bridge.client, FAILED, [ui.section(FAILED)])

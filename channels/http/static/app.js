@@ -105,6 +105,9 @@ async function decide(decision) {
 
 async function run(call) {
   setBusy(true);
+  // a slow model (a CPU server) can take a while: after a few seconds, say it is working
+  let working = null;
+  const timer = setTimeout(() => { working = addMessage("bot working", "Working on it…"); }, 2500);
   try {
     const turn = await call();
     state.thread = turn.thread_id;
@@ -117,6 +120,8 @@ async function run(call) {
       addMessage("bot failed", `Sorry: ${err.message}`);
     }
   } finally {
+    clearTimeout(timer);
+    if (working && working.remove) working.remove();
     setBusy(false);
   }
 }
