@@ -32,9 +32,10 @@ async def converse(bridge: SlackBridge, target: Target, slack_user: str, text: s
     try:
         async with bridge.conversation_lock(target.conversation):
             turn = asyncio.ensure_future(bridge.blocking(bridge.agent.run_turn, target.conversation, actor, text))
-            done, _ = await asyncio.wait({turn}, timeout=WORKING_AFTER_SECONDS)
-            if not done:  # a slow model (a CPU server): say so instead of silence
-                await target.post(bridge.client, WORKING, [ui.context(WORKING)])
+            if getattr(bridge.agent.backend, "name", "offline") != "offline":
+                done, _ = await asyncio.wait({turn}, timeout=WORKING_AFTER_SECONDS)
+                if not done:  # a language model on a CPU server can take a while: say so, not silence
+                    await target.post(bridge.client, WORKING, [ui.context(WORKING)])
             result = await turn
     except Exception:
         log.exception("agent turn failed in %s", target.conversation)
