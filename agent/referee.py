@@ -104,7 +104,8 @@ class RefereedBackend:
                     out.append(_fresh(expected))
                     continue
                 unused.remove(match)
-                fixed, changes = referee_arguments(match.arguments or {}, expected.arguments or {})
+                fixed, changes = referee_arguments(match.arguments or {}, expected.arguments or {},
+                                                   keep_customer=_traceable(match.arguments, request))
                 if changes:
                     record("arguments_corrected", sent, tool=match.name, changes=changes)
                 out.append(ToolCall(name=match.name, arguments=fixed, id=match.id))
@@ -150,12 +151,16 @@ def previous_tools(request: ModelRequest) -> list[str]:
     return list(((request.context or {}).get("memory") or {}).get("offered_tools") or [])
 
 
-def referee_arguments(model: dict[str, Any], reading: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """The model's arguments with the user's words as referee: the reading's customer and refereed
-    values win, refereed values the reading does not carry are dropped. (arguments, what changed)."""
+def referee_arguments(model: dict[str, Any], reading: dict[str, Any], *,
+                      keep_customer: bool = False) -> tuple[dict[str, Any], list[str]]:
+    """The model's arguments with the user's words as referee: the reading's customer (unless the
+    model's is one the conversation names) and refereed values win, refereed values the reading does
+    not carry are dropped. (arguments, what changed)."""
     fixed = dict(model)
     changes = []
     for key, value in reading.items():
+        if key == "customer" and keep_customer and fixed.get(key) not in (None, ""):
+            continue
         if key == "customer" or key in REFEREED or key not in fixed:
             if fixed.get(key) != value:
                 changes.append(f"{key}: {fixed.get(key)!r} -> {value!r}")

@@ -24,6 +24,7 @@ import httpx
 
 from tests.agent.llm_mock import MockLLM
 
+NOW_NOTE = re.compile(r"Now: (\d{4}-\d{2}-\d{2})T")
 TODAY = re.compile(r"Today is \w+ (\d{4}-\d{2}-\d{2})")
 DATA = re.compile(r"<data[^>]*>(.*?)</data>", re.DOTALL)
 NO_RULE = "(the fake model has no rule for this message)"
@@ -47,10 +48,16 @@ class Rule:
 
 
 def prompt_today(body: dict[str, Any]) -> date:
-    """The date the system prompt gives ("Today is Friday 2026-11-20")."""
+    """The date the prompt gives: the newest context note ("Now: 2026-11-20T10:30+06:00"), which rides
+    on the user messages after the stable system prompt, or the system prompt's "Today is ..."."""
+    for message in reversed(body["messages"]):
+        content = message.get("content") or ""
+        found = NOW_NOTE.findall(content) if message.get("role") == "user" else []
+        if found:
+            return date.fromisoformat(found[-1])
     found = TODAY.search(body["messages"][0].get("content") or "")
     if found is None:
-        raise ValueError("the system prompt does not say what day it is")
+        raise ValueError("the prompt does not say what day it is")
     return date.fromisoformat(found.group(1))
 
 
