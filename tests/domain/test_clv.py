@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import hyp2f1
-from sqlalchemy import create_engine, func, insert, select
+from sqlalchemy import func, insert, select
 
 from domain.clv import (
     BgNbdParams,
