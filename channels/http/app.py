@@ -14,6 +14,7 @@ from importlib import resources
 
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from agent.runner import Agent
 from channels.http import calls, chat, customers, errors, health, privacy, web
@@ -58,7 +59,9 @@ def create_app(settings: Settings | None = None, *, agent: Agent | None = None) 
             agent.close()
             engine.dispose()
 
-    app = FastAPI(title="c360", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    # /docs (Swagger UI) and /redoc load their scripts from files installed with fastapi-offline, not a CDN
+    app = FastAPIOffline(title="c360", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+                         static_url="/docs-static", swagger_ui_parameters={"validatorUrl": None})
     app.state.runtime = runtime
 
     @app.middleware("http")
