@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "channels.cli.slack",
     "channels.cli.bench",
     "channels.cli.load",
+    "channels.cli.mcp",
 ]
 
 
