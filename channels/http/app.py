@@ -20,6 +20,7 @@ from agent.runner import Agent
 from channels.http import calls, chat, customers, errors, health, privacy, web
 from channels.http.conversations import RateLimiter, ThreadLocks
 from channels.http.deps import ServerRuntime
+from channels.mcp.http import McpEndpoint
 from domain.clock import Clock
 from domain.db import make_engine, session_factory
 from domain.logs import bind_ids, new_request_id, release_ids
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, *, agent: Agent | None = None) 
     errors.install(app)
     for module in (health, chat, customers, privacy, calls, web):
         app.include_router(module.router)
+    app.add_route("/mcp", McpEndpoint(runtime), include_in_schema=False)  # MCP clients (docs/mcp.md)
     static = resources.files("channels.http").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     runtime.slack_enabled = _mount_slack(app, runtime)
