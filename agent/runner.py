@@ -21,6 +21,7 @@ from domain.clock import Clock
 from domain.logs import bind_ids, new_request_id, release_ids
 from domain.settings import Settings
 from tools.context import Actor
+from tools.telemetry import observed_turn
 
 Decision = Literal["approve", "cancel", "edit"]
 _YES = re.compile(r"^\s*(y|yes|yep|yeah|ok|okay|sure|approve|approved|confirm|go ahead|do it|haan|ha|hum|ji|thik ache)\W*$", re.I)
@@ -123,6 +124,7 @@ class Agent:
     def _config(self, thread_id: str) -> dict[str, Any]:
         return {"configurable": {"thread_id": thread_id}}
 
+    @observed_turn  # /metrics: turns by channel and outcome, and their duration
     def _stream(self, thread_id: str, user: Actor, payload: Any, prefix: str = "") -> Iterator[AgentEvent]:
         ids = bind_ids(turn_id=new_request_id())  # every log line this turn causes carries its id
         try:

@@ -23,6 +23,7 @@ from domain.db import read_session
 from domain.errors import DomainError
 from tools.context import ToolContext
 from tools.results import ToolError, ToolResult
+from tools.telemetry import observed_tool_call
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +156,7 @@ def validate_args(name: str, raw_args: dict[str, Any] | None) -> BaseModel | Too
         return ToolError(error="invalid", message=f"invalid arguments for {name}: {exc}")
 
 
+@observed_tool_call  # /metrics: calls and writes by tool and outcome
 def call_tool(
     name: str, raw_args: dict[str, Any] | None, ctx: ToolContext
 ) -> ToolResult | ToolError:

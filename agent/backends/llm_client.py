@@ -23,6 +23,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 
 from agent.decisions import ModelUnavailable
 from domain.settings import Settings
+from tools import telemetry
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -215,7 +216,9 @@ def chat(client: openai.OpenAI, settings: Settings, **kwargs: Any):
     settings or the server."""
     kwargs.setdefault("model", model_name(client, settings))
     kwargs.setdefault("max_tokens", settings.llm_max_tokens)
-    response = call_with_retries(settings, lambda: client.chat.completions.create(**kwargs))
+    with telemetry.llm_call():  # /metrics: LLM calls by outcome, their duration and tokens
+        response = call_with_retries(settings, lambda: client.chat.completions.create(**kwargs))
+    telemetry.llm_tokens(getattr(response, "usage", None))
     meter = _token_meter.get()
     if meter is not None:
         timings = getattr(response, "timings", None)  # llama.cpp's extra field (kept by the SDK)

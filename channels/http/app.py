@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from agent.runner import Agent
-from channels.http import calls, chat, customers, errors, health, privacy, web
+from channels.http import calls, chat, customers, errors, health, metrics, privacy, web
 from channels.http.conversations import RateLimiter, ThreadLocks
 from channels.http.deps import ServerRuntime
 from channels.mcp.http import McpEndpoint
@@ -31,7 +31,7 @@ _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 DESCRIPTION = """c360's HTTP API: chat with the assistant (`POST /chat`, streamed: `POST /chat/stream`),
 approve or cancel its writes (`POST /chat/{thread_id}/decision`), and read customers, the call list
-and RFM directly. Every endpoint but `/healthz`, `/` and `/demo-token` needs
+and RFM directly. Every endpoint but `/healthz`, `/metrics`, `/` and `/demo-token` needs
 `Authorization: Bearer <token>` (`c360 users add NAME --role agent` prints one)."""
 
 
@@ -78,7 +78,7 @@ def create_app(settings: Settings | None = None, *, agent: Agent | None = None) 
         response.headers["X-Request-ID"] = rid
         return response
     errors.install(app)
-    for module in (health, chat, customers, privacy, calls, web):
+    for module in (health, metrics, chat, customers, privacy, calls, web):
         app.include_router(module.router)
     app.add_route("/mcp", McpEndpoint(runtime), include_in_schema=False)  # MCP clients (docs/mcp.md)
     static = resources.files("channels.http").joinpath("static")

@@ -23,6 +23,9 @@ def slack_configured(settings: Settings) -> bool:
 def mount_slack(app, runtime: Any, *, path: str = PATH):
     """Add ``POST {path}`` to the FastAPI ``app``; returns the ``SlackBridge`` (tests drain it)."""
     import logging
+    import time
+
+    from tools import telemetry
 
     from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 
@@ -36,10 +39,14 @@ def mount_slack(app, runtime: Any, *, path: str = PATH):
     handler = AsyncSlackRequestHandler(build_slack_app(bridge))
 
     async def slack_events(request):  # a plain Starlette endpoint: bolt reads the raw body itself
-        return await handler.handle(request)
+        started = time.perf_counter()
+        response = await handler.handle(request)
+        telemetry.slack_ack(response.status_code, time.perf_counter() - started)  # /metrics
+        return response
 
     app.router.add_route(path, slack_events, methods=["POST"], include_in_schema=False)
     app.state.slack = bridge
+    telemetry.watch_queue("slack_background", lambda: bridge.busy)  # /metrics: work after the ack
 
     inner = app.router.lifespan_context
 
