@@ -77,9 +77,13 @@ def ask(
         err.print("not written: run again with --yes to approve")
 
 
+# "[y]" would be read as Rich markup (and vanish): the brackets are escaped
+APPROVAL_PROMPT = "[bold yellow]approve?[/] \\[y]es / \\[n]o / \\[e]dit > "
+
+
 def _decide(console: Console) -> tuple[str, dict]:
     while True:
-        answer = console.input("[bold yellow]approve?[/] [y]es / [n]o / [e]dit > ").strip().lower()
+        answer = console.input(APPROVAL_PROMPT).strip().lower()
         if answer in ("y", "yes"):
             return "approve", {}
         if answer in ("n", "no", "c", "cancel"):
