@@ -90,7 +90,12 @@ def open_checkpointer(settings: Settings) -> Checkpointer:
         pool = ConnectionPool(conninfo, min_size=1, max_size=4, open=True,
                               kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row})
         saver = PostgresSaver(pool)
-        saver.setup()
+        with pool.connection() as lock:  # several processes starting at once: one creates the tables
+            lock.execute("SELECT pg_advisory_lock(hashtext('c360.checkpoint.setup'))")
+            try:
+                saver.setup()
+            finally:
+                lock.execute("SELECT pg_advisory_unlock(hashtext('c360.checkpoint.setup'))")
         return Checkpointer(saver, pool, "postgresql")
     path = checkpoint_path(settings)
     if path != ":memory:":
