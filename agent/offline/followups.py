@@ -8,11 +8,14 @@
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from itertools import pairwise
 from typing import Any
 
 from agent.offline import lexicon as lx
-from agent.offline.intents.common import find_customer, make_call
+from agent.offline import registry
+from agent.offline.intents.common import Ask, find_customer, make_call
 from agent.offline.slots import Slots
 from agent.offline.types import ConversationContext, ToolCall
 
@@ -53,8 +56,77 @@ def is_correction(slots: Slots) -> bool:
     """ "sorry, it was a call, not WhatsApp", "actually log it as a meeting": fixing what was just proposed."""
     norms = slots.norms
     pairs = set(pairwise(norms))
-    return bool({"sorry", "actually", "oops", "vul", "bhul"} & set(norms)) or bool(
-        {("it", "was"), ("as", "a"), ("as", "an")} & pairs)
+    return bool(_CORRECTION_WORDS & set(norms)) or bool(
+        {("it", "was"), ("as", "a"), ("as", "an"), ("make", "it"), ("change", "it")} & pairs) or (
+        bool(norms) and norms[0] in {"not", "no", "na"})
+
+
+_CORRECTION_WORDS = {"sorry", "actually", "oops", "vul", "bhul", "instead", "change", "rather", "correction", "wrong"}
+# a short message opening with these leans on the last request: "and <day>?", "just the <kind>", "only mine"
+_FOLLOW_LEADS = {"and", "just", "only", "what", "how", "now", "but", "then", "also", "same", "make", "instead", "not",
+                 "no", "shudhu", "sudhu", "ar", "tahole", "okay", "ok", "change", "in", "for", "top", "sorry",
+                 "actually"}
+
+
+def _short(slots: Slots) -> bool:
+    return len([t for t in slots.tokens if t.kind != "punct"]) <= 6
+
+
+# which slots say a call argument again (a refinement changes only what the message says)
+EXPRESSED: dict[str, Callable[[Slots], bool]] = {
+    "date": lambda s: bool(s.temporal.dates), "limit": lambda s: s.limit is not None,
+    "temperature": lambda s: s.has("temperature"), "lifecycle_stage": lambda s: s.has("lifecycle"),
+    "assigned_to_me": lambda s: s.has("mine"), "channel": lambda s: s.has("channel"),
+    "tone": lambda s: s.has("tone"), "language": lambda s: s.has("language"),
+    "topic": lambda s: bool(_TOPIC_LEAD & set(s.norms)), "incoming_message": lambda s: bool(s.quoted),
+    "follow_up_at": lambda s: bool(s.temporal.dates or s.temporal.loose_time),
+    "occurred_at": lambda s: bool(s.temporal.dates), "products": lambda s: bool(s.products),
+    "outcome": lambda s: s.outcome is not None, "duration_seconds": lambda s: bool(s.temporal.duration_seconds),
+    "direction": lambda s: s.inbound, "type": lambda s: s.type is not None, "segment": lambda s: s.has("segment"),
+    "days": lambda s: bool(s.temporal.window_days or s.temporal.dates),
+    "date_of_birth": lambda s: bool(s.temporal.dates), "anniversary_date": lambda s: bool(s.temporal.dates),
+    "relationship": lambda s: bool(s.relationships),
+}
+_TOPIC_LEAD = {"about", "regarding", "re", "abt", "niye", "somporke"}
+
+
+def refine(slots: Slots, ctx: ConversationContext, scores: dict[str, float], now: datetime, text: str):
+    """The last request again with what this message changes ("and <day>?", "just the cold ones",
+    "top 3", "make it <channel> instead", a correction of a declined write), or None.
+
+    Only what the message says changes; everything else is inherited. A write is refined only while
+    its proposal was declined (never re-run after it was written). A message naming another
+    customer, or a complete request of its own, is not a refinement.
+    """
+    last = ctx.last_call
+    intent = registry.REGISTRY.get(last.name) if last else None
+    if last is None or intent is None or intent.build is None or not intent.carry:
+        return None
+    if intent.write and not ctx.unsent:
+        return None
+    if any(m.via != "unknown" for m in slots.customers):
+        named = find_customer(slots, ctx.evolve(last_customer=None))
+        if named.ref != last.arguments.get("customer"):
+            return None
+    words = [t.norm for t in slots.tokens if t.kind != "punct"]
+    best = max(scores, key=lambda name: scores[name]) if scores else None
+    leaning = bool(words) and (words[0] in _FOLLOW_LEADS or is_correction(slots))
+    own_request = best is not None and scores[best] >= 3.5 and best != last.name
+    if own_request or not (leaning or (len(words) <= 4 and (best is None or scores[best] < 3.5))):
+        return None
+    changed = [key for key in intent.carry + ("type",) if key in EXPRESSED and EXPRESSED[key](slots)]
+    if not changed:
+        return None
+    customer = last.arguments.get("customer")
+    about = ctx.last_customer if ctx.last_customer and ctx.last_customer.id == customer else None
+    built = intent.build(slots, ctx.evolve(last_customer=about, several=()), now, text)
+    fresh = built.arguments if isinstance(built, (ToolCall, Ask)) else None
+    if not fresh:
+        return None
+    update = {key: fresh[key] for key in changed if fresh.get(key) not in (None, [], "")}
+    if not update:
+        return None
+    return ToolCall(last.name, {**last.arguments, **update})
 
 
 def carry_declined(call: ToolCall, ctx: ConversationContext, slots: Slots) -> ToolCall:
@@ -64,6 +136,8 @@ def carry_declined(call: ToolCall, ctx: ConversationContext, slots: Slots) -> To
         return call
     if last.arguments.get("customer") != call.arguments.get("customer"):
         return call
+    if not (is_correction(slots) or _short(slots)):
+        return call  # a new, complete request for the same customer starts afresh: nothing leaks into it
     args = dict(call.arguments)
     for key in CARRIED:
         if args.get(key) in (None, [], "") and last.arguments.get(key) not in (None, [], ""):

@@ -11,7 +11,7 @@ from agent.offline import intents  # noqa: F401  (registers every intent)
 from agent.offline import lexicon as lx
 from agent.offline import registry
 from agent.offline.catalogue import Catalogue, Entry, name_words
-from agent.offline.followups import asks_same_again, carry_declined, same_again
+from agent.offline.followups import asks_same_again, carry_declined, refine, same_again
 from agent.offline.intents.common import Ask
 from agent.offline.intents.small_talk import CAPABILITIES, OUT_OF_SCOPE
 from agent.offline.pending import answer_pending
@@ -75,6 +75,9 @@ class OfflineModel:
             answered = answer_pending(ctx.pending, slots, text, scores, self.catalogue, ctx)
             if answered is not None:
                 return self._finish(answered, ctx, now)
+        refined = refine(slots, ctx, scores, now, text)
+        if refined is not None:
+            return self._finish(refined, ctx.evolve(pending=None), now)
         if asks_same_again(slots):
             again = same_again(slots, ctx)
             if again is not None:

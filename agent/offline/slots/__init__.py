@@ -111,13 +111,15 @@ def extract(tokens: list[Token], text: str, catalogue: Catalogue, now: datetime)
     """All slots of one message."""
     norms = [t.norm for t in tokens]
     temporal = extract_temporal(tokens, now)
+    temporal.dates = [d for d in temporal.dates if not _negated(norms, d.start)]
     slots = Slots(tokens, temporal, {})
     blocked = set(temporal.used)
     _names_with_digits(slots, catalogue, text, blocked)
     _ids(slots, blocked)
     _products(slots, catalogue, blocked)
     for name, table in TABLES.items():
-        slots.matches[name] = table.find(norms, blocked=blocked)
+        slots.matches[name] = [m for m in table.find(norms, blocked=blocked)
+                               if name not in _NEGATABLE or not _negated(norms, m.start)]
     slots.matches["cue"] = registry.cue_table().find(norms, overlap=True)
     _honorific_relations(slots)
     slots.relationships = slots.matches["relationship"]
@@ -128,6 +130,15 @@ def extract(tokens: list[Token], text: str, catalogue: Catalogue, now: datetime)
     _mood(slots)
     slots.ordinal = _ordinal(slots)
     return slots
+
+
+_NEGATABLE = {"type", "channel", "temperature", "lifecycle", "segment", "tone", "language"}
+
+
+def _negated(norms: list[str], start: int) -> bool:
+    """ "not <value>", "instead of <value>", "rather than <value>": the value the user rules out."""
+    before = norms[max(0, start - 2): start]
+    return bool(before) and (before[-1] in {"not", "na"} or before in (["instead", "of"], ["rather", "than"]))
 
 
 def _ordinal(slots: Slots) -> int | None:
