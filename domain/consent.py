@@ -33,7 +33,8 @@ from zoneinfo import ZoneInfo
 from domain.enums import Channel
 from domain.errors import DomainError
 
-BlockedReason = Literal["opted_out", "quiet_hours", "outside_whatsapp_window", "no_contact_detail"]
+# ``incomplete`` is set by ``domain.replies``: a draft its records cannot complete is never sendable.
+BlockedReason = Literal["opted_out", "quiet_hours", "outside_whatsapp_window", "no_contact_detail", "incomplete"]
 
 WHATSAPP_WINDOW = timedelta(hours=24)
 CHANNEL_ORDER: tuple[str, ...] = ("whatsapp", "sms", "email", "facebook", "instagram")

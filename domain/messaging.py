@@ -102,12 +102,26 @@ class Message:
     sms: SmsInfo | None = None
 
 
+def one_segment(head: str, body: str, tail: str, keep: tuple[str, ...] | list[str]) -> str | None:
+    """``body`` cut to fit one SMS segment by dropping sentences that state no fact in ``keep``
+    (from the end), or None when the facts alone do not fit."""
+    parts = sentences(body)
+    while sms_segments(f"{head}{' '.join(parts)}{tail}") > 1:
+        # the first two sentences stay: the fact and the next step
+        spare = [k for k, p in enumerate(parts) if k >= 2 and not any(f and f in p for f in keep)]
+        if not spare:
+            return None
+        parts.pop(spare[-1])
+    return " ".join(parts)
+
+
 def compose(channel: str, *, greeting: str, body: str, closing: str, signature: str,
-            subject: str | None, addressed: bool) -> Message:
+            subject: str | None, addressed: bool, keep: tuple[str, ...] | list[str] = ()) -> Message:
     """Lay a filled body out for ``channel``. ``addressed``: the body greets the customer itself.
 
-    sms: one paragraph, GSM-7 spelling, at most 2 segments (the body is cut by sentences, the
-    signature kept so the customer knows the sender). whatsapp: one sentence a line. email: a
+    sms: one paragraph, GSM-7 spelling, one segment where it can be done by dropping sentences
+    that state none of the ``keep`` facts (then the greeting), else at most 2 segments (the body is
+    cut by sentences, the signature kept so the customer knows the sender). whatsapp: one sentence a line. email: a
     subject, greeting, paragraph and sign-off. instagram / facebook: greeting and the first two
     sentences, no sign-off (the page name shows who writes).
     """
@@ -115,7 +129,15 @@ def compose(channel: str, *, greeting: str, body: str, closing: str, signature: 
         head = "" if addressed else f"{greeting} "
         tail = "" if addressed else f" - {signature}" if signature else ""
         head, body, tail = gsm_friendly(head), gsm_friendly(body), gsm_friendly(tail)
-        fitted = shorten(body, lambda b: sms_segments(f"{head}{b}{tail}") <= MAX_SMS_SEGMENTS)
+        keep = [gsm_friendly(k) for k in keep]
+        fitted = None
+        for greet in (head, "") if keep else ():  # a draft with facts: one segment where it can
+            fitted = one_segment(greet, body, tail, keep)
+            if fitted is not None:
+                head = greet
+                break
+        if fitted is None:
+            fitted = shorten(body, lambda b: sms_segments(f"{head}{b}{tail}") <= MAX_SMS_SEGMENTS)
         text = f"{head}{fitted}{tail}".strip()
         return Message(text, sms=sms_info(text))
     if channel == "whatsapp":

@@ -1,13 +1,17 @@
-"""Reply drafts: decide whether the channel may be used, pick a template, fill it, lay it out. Never sends.
+"""Reply drafts: decide whether the channel may be used, pick words that fit, fill them from facts. Never sends.
 
-Steps: (1) retrieve the templates nearest to the topic (and the incoming message) for the channel;
-the best hit's topic is the intent, and among that topic's variants the customer's language wins,
-then a channel-specific variant. (2) The consent verdict (``domain.consent``), which for WhatsApp
-outside the 24-hour window needs an approved variant of that topic. (3) Fill the slots with the
-customer's facts and, when the template asks for ``{knowledge}``, the nearest snippet. (4) Lay it
-out for the channel (``domain.messaging``).
+Steps: (1) the topic class of the request and of the incoming message (``domain.reply_topics``):
+a complaint in the message wins, then the class the agent asked for, then the message's; a
+question with no class is answered from the knowledge snippets. (2) What the class needs from the
+customer's records (an open cart, an order, a birthday...); when it is not there the draft is
+*incomplete*: ``missing`` says what, and it is never offered as sendable. (3) The templates of that
+class for the channel, the business's before the starter ones, the wanted language first; the
+first whose every slot is filled from facts wins; none: the product's own text for the class
+(``template: none``). (4) The consent verdict (``domain.consent``): outside WhatsApp's 24-hour
+window only an approved template of the class may be used. (5) The channel layout
+(``domain.messaging``) and the list of facts the text states, for grounding a reworded draft.
 
-The incoming message is untrusted customer text: it only steers retrieval and names a product from
+The incoming message is untrusted customer text: it only steers the class and names a product from
 the catalogue. None of its words is copied into the draft, so instructions inside it go nowhere.
 """
 from __future__ import annotations
@@ -22,33 +26,58 @@ from sqlalchemy.orm import Session
 
 from domain.consent import Verdict, channel_verdict
 from domain.embeddings import MINILM
-from domain.errors import DomainError, NotFound
+from domain.errors import DomainError
+from domain.events import relation_word
 from domain.messaging import SmsInfo, compose
 from domain.models import Customer
-from domain.reply_facts import CustomerFacts, ProductFacts, gather
-from domain.retrieval import Hit, ReplyDoc, ReplyIndex
+from domain.reply_facts import CustomerFacts, Offer, Person, ProductFacts, gather
+from domain.reply_texts import GENERIC, RELATION_BN, RELATION_BN_ANY, WILL_CHECK
+from domain.reply_topics import TOPICS, asks_a_question, classify, needs, template_class
+from domain.retrieval import ReplyDoc, ReplyIndex
 
 TONES = ("friendly", "formal", "apologetic")
 MAX_MESSAGE_CHARS = 2000  # of the incoming message used for retrieval
 SNIPPET_MIN_SCORE = {MINILM: 0.30, "lexical": 0.10}  # below this a snippet is off-topic
+CUSTOM_MIN_SCORE = {MINILM: 0.55, "lexical": 0.35}  # an unclassed business template this near is used
 _OPTIONAL = re.compile(r"\[([^\[\]]*)\]")
 _SLOT = re.compile(r"\{(\w+)\}")
-_CART_TOPIC = re.compile(r"cart|checkout|payment", re.I)
-_ORDER_TOPIC = re.compile(r"order|deliver|parcel|ship|return|refund|warranty|purchase|complain|review|feedback", re.I)
 _BN_DIGITS = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
+_DETERMINER = re.compile(r"^(?:the|our|your|a|an|this|these|some|new)\b", re.I)
+_TOPIC_LEAD = re.compile(r"^(?:about|regarding|re:?|on|for|reply to:?)\s+", re.I)
+SLOT_ALIASES = {"shop": "business", "customer": "name"}
+MISSING_WORDS = {
+    "cart": "an open cart or checkout on record",
+    "failed_payment": "a failed payment on record",
+    "open_order": "an order on record",
+    "order": "an order on record",
+    "completed_order": "a completed order on record",
+    "birthday": "a birthday of the customer or their family within two weeks, or a family member named in the topic",
+    "anniversary": "a wedding anniversary of the customer or their family within two weeks",
+    "product": "a product: named in the message, or carted, viewed or bought by the customer",
+    "loyalty": "a loyalty account",
+}
 
 PHRASES = {
     "en": {"greet": {"friendly": "Hi {who}!", "formal": "Dear {who},", "apologetic": "Dear {who},"},
            "close": {"friendly": "Thanks! - {business}", "formal": "Kind regards,\n{business}",
                      "apologetic": "Thank you for your patience.\n{business}"},
            "sorry": "We are sorry for the trouble.", "sorry_words": ("sorry", "apolog"),
-           "fallback": {"product": "your item", "order": "order", "business": "our team"}},
+           "business": "our team"},
     "bn": {"greet": {"friendly": "হ্যালো {who}!", "formal": "প্রিয় {who},", "apologetic": "প্রিয় {who},"},
            "close": {"friendly": "ধন্যবাদ! - {business}", "formal": "শুভেচ্ছান্তে,\n{business}",
                      "apologetic": "ধৈর্যের জন্য ধন্যবাদ।\n{business}"},
            "sorry": "অসুবিধার জন্য আমরা দুঃখিত।", "sorry_words": ("দুঃখিত",),
-           "fallback": {"product": "আপনার পণ্য", "order": "অর্ডার", "business": "আমাদের টিম"}},
+           "business": "আমাদের টিম"},
 }
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One thing a draft states, as written in it, and the record it comes from."""
+
+    kind: str  # customer, product, price, order, order_date, cart_value, person, relation, offer, ...
+    value: str
+    source: str
 
 
 @dataclass(frozen=True)
@@ -59,10 +88,17 @@ class Draft:
     subject: str | None
     body: str
     verdict: Verdict
-    template: ReplyDoc
+    template: ReplyDoc | None  # None: the product's own words (``template: none``)
+    topic_class: str | None = None
     snippets: list[ReplyDoc] = field(default_factory=list)
     sms: SmsInfo | None = None
     notes: list[str] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
 
 
 def addressed_name(facts: CustomerFacts, language: str, tone: str) -> str:
@@ -85,33 +121,46 @@ def money(amount: Decimal | None, language: str) -> str | None:
 
 
 def pick_product(facts: CustomerFacts, topic: str) -> ProductFacts | None:
-    """The product the reply is about: named in the message, else by topic (cart or order), else viewed."""
+    """The product the reply is about: named in the message, else the one the topic class is about
+    (the cart's, the order's), else one the customer looked at. Never a product off their records."""
     if facts.mentioned_product:
         return facts.mentioned_product
-    if _CART_TOPIC.search(topic):
-        order = [facts.dropoff_product, facts.order_product]
-    elif _ORDER_TOPIC.search(topic):
-        order = [facts.order_product, facts.dropoff_product]
+    cls = classify(topic) if topic and topic not in TOPICS else topic
+    if cls in ("cart", "payment_failed"):
+        order = [facts.dropoff_product]
+    elif cls in ("order_status", "order_confirmation", "thanks", "feedback", "complaint", "warranty_question",
+                 "return_question"):
+        order = [facts.order_product]
+    elif cls in ("back_in_stock", "product_followup", "price_question"):
+        order = [facts.viewed_product, facts.dropoff_product, facts.order_product]
+    elif cls in ("delivery_question", "payment_question", "question", "promotion"):
+        order = [facts.dropoff_product]
     else:
         order = [facts.dropoff_product, facts.viewed_product, facts.order_product]
-    return next((p for p in order + [facts.viewed_product] if p), None)
+    return next((p for p in order if p), None)
 
 
-def fill(template: str, values: dict[str, str | None], fallbacks: dict[str, str]) -> tuple[str, set[str]]:
-    """Fill ``{slots}``; a ``[part]`` whose slots are not all known is dropped. Returns the unknown slots."""
+def fill(template: str, values: dict[str, str | None],
+         fallbacks: dict[str, str] | None = None) -> tuple[str, set[str]]:
+    """Fill ``{slots}``; a ``[part]`` whose slots are not all known is dropped. Returns the text and the
+    bare slots that had no value and no fallback (then the text must not be used)."""
     unknown: set[str] = set()
+    fallbacks = fallbacks or {}
+
+    def value(name: str) -> str | None:
+        key = SLOT_ALIASES.get(name, name)
+        return values.get(key) or fallbacks.get(key)
 
     def optional(match: re.Match) -> str:
         inner = match.group(1)
-        return inner if all(values.get(s) for s in _SLOT.findall(inner)) else ""
+        return inner if all(value(s) for s in _SLOT.findall(inner)) else ""
 
     def slot(match: re.Match) -> str:
-        name = match.group(1)
-        if values.get(name):
-            return str(values[name])
-        if name not in values and name not in fallbacks:
-            unknown.add(name)
-        return fallbacks.get(name, "")
+        found = value(match.group(1))
+        if not found:
+            unknown.add(match.group(1))
+            return ""
+        return str(found)
 
     text = _SLOT.sub(slot, _OPTIONAL.sub(optional, template))
     text = re.sub(r"[ \t]{2,}", " ", text)
@@ -120,23 +169,88 @@ def fill(template: str, values: dict[str, str | None], fallbacks: dict[str, str]
     return text.strip(), unknown
 
 
-def choose_template(hits: list[Hit], variants: list[ReplyDoc], channel: str, language: str,
-                    template_required: bool) -> ReplyDoc | None:
-    """Among the variants of the best topic: approved when required (else free-form first), the
-    wanted language, then a channel-specific one, then the retrieval order."""
-    pool = [v for v in variants if v.channel in (channel, "any")]
-    if template_required:
-        pool = [v for v in pool if v.approved]
-    if not pool:
+def _relation(person: Person, language: str) -> str:
+    if language == "bn":
+        return RELATION_BN.get((person.relationship, person.gender or ""), RELATION_BN_ANY.get(person.relationship, ""))
+    return relation_word(person.relationship, person.gender)
+
+
+def event_person(facts: CustomerFacts, cls: str, topic: str) -> tuple[Person | None, object | None]:
+    """Whose birthday or anniversary: a family member the topic names (by name or relation word), else
+    the nearest such event on record. (person, event or None)."""
+    kind = "birthday" if cls == "birthday" else "anniversary"
+    words = set(re.findall(r"[^\W\d_]+", topic.lower()))
+    named = [p for p in facts.people if not p.is_self and (
+        p.first_name.lower() in words or relation_word(p.relationship, p.gender) in words
+        or p.relationship in words)]
+    events = [e for e in facts.events if e.kind == kind]
+    if named:
+        person = named[0]
+        return person, next((e for e in events if not e.is_self and e.person_name == person.name), None)
+    if not events:
+        return None, None
+    event = events[0]
+    person = next((p for p in facts.people if (p.is_self and event.is_self) or (
+        not p.is_self and not event.is_self and p.name == event.person_name)), None)
+    return person, event
+
+
+def fitting_offer(offers: tuple[Offer, ...], cls: str, person: Person | None, today) -> Offer | None:
+    """The first current offer for this occasion whose audience fits the person (a kids' offer for a
+    child, nothing for men for a one-year-old)."""
+    occasions = {"birthday", "anniversary", "cart", "win_back", "promotion"}
+    audience = None
+    if person is not None:
+        age = None
+        if person.date_of_birth and today:
+            age = (today - person.date_of_birth).days // 365
+        if age is not None and age < 13:
+            audience = "kids"
+        elif person.gender in ("female", "male"):
+            audience = "women" if person.gender == "female" else "men"
+    for offer in offers:
+        tagged = offer.tags & occasions
+        if tagged and cls not in tagged:
+            continue
+        groups = offer.tags & {"kids", "women", "men", "adults"}
+        if groups and (audience is None or (audience not in groups and not (audience != "kids" and "adults" in groups))):
+            continue
+        return offer
+    return None
+
+
+def subject_words(topic: str, language: str) -> str | None:
+    """The agent's topic as a noun phrase for a generic draft: "Eid offers" -> "our Eid offers"."""
+    text = _TOPIC_LEAD.sub("", " ".join(topic.split())).strip(" .,:;!?")
+    if not text or len(text) > 80:
         return None
-    rank = {h.doc.doc_id: i for i, h in enumerate(hits)}
-    return min(pool, key=lambda v: (v.language != language, v.approved != template_required,
-                                    v.channel != channel, rank.get(v.doc_id, len(rank)), v.doc_id))
+    if language == "en" and not _DETERMINER.match(text):
+        text = f"our {text}"
+    return text
+
+
+@dataclass
+class _Choice:
+    body: str
+    subject: str | None
+    template: ReplyDoc | None
+
+
+def _candidates(index: ReplyIndex, cls: str | None, channel: str, language: str, approved: bool,
+                family_event: bool) -> list[ReplyDoc]:
+    pool = [t for t in index.templates() if t.channel in (channel, "any") and template_class(t.name, t.topic) == cls]
+    if approved:
+        pool = [t for t in pool if t.approved]
+    if family_event:  # a template that greets the customer as the one celebrating does not fit
+        pool = [t for t in pool if "{person}" in t.body]
+    return sorted(pool, key=lambda t: (t.language != language, t.row_id is None, t.approved != approved,
+                                       t.channel != channel, t.doc_id))
 
 
 def build_draft(session: Session, index: ReplyIndex, customer: Customer, *, channel: str, topic: str,
                 now: datetime, business_tz: ZoneInfo, tone: str = "friendly", language: str | None = None,
-                incoming_message: str | None = None, business_name: str | None = None) -> Draft:
+                incoming_message: str | None = None, business_name: str | None = None,
+                agent_name: str | None = None) -> Draft:
     """The consent verdict and a filled draft for ``customer`` on ``channel``. Reads only; sends nothing."""
     if tone not in TONES:
         raise DomainError(f"unknown tone {tone!r}; use one of: {', '.join(TONES)}", field="tone")
@@ -146,67 +260,211 @@ def build_draft(session: Session, index: ReplyIndex, customer: Customer, *, chan
     message = (incoming_message or "").strip()[:MAX_MESSAGE_CHARS]
     facts = gather(session, customer, now, business_tz, message or None)
     wanted = (language or facts.language or "en").strip().lower()
+    lang = wanted if wanted in PHRASES else "en"
     notes: list[str] = []
-
     index.sync(session)
-    query = f"{topic}. {message}" if message else topic
-    hits = index.search(query, kind="template", channel=channel, limit=8)
-    if not hits:
-        raise NotFound(f"no reply template can be used on {channel}; add one for this channel or "
-                       "for any channel", field="channel")
-    best_topic = hits[0].doc.topic
-    variants = index.template_variants(best_topic)
-    approved_fits = any(v.approved and v.channel in ("whatsapp", "any") for v in variants)
-    contact = replace(facts.contact, whatsapp_template_available=approved_fits)
-    verdict = channel_verdict(contact, channel, now)
 
-    template = choose_template(hits, variants, channel, wanted, verdict.template_required)
-    if template is None:  # outside the WhatsApp window with no approved variant: draft free-form anyway
-        template = choose_template(hits, variants, channel, wanted, False)
-    if template.language != wanted:
-        notes.append(f"no {wanted!r} template for this topic; drafted in {template.language!r}")
-    lang = template.language if template.language in PHRASES else "en"
-    phrases = PHRASES[lang]
+    asked, said = classify(topic), classify(message)
+    cls = "complaint" if said == "complaint" else asked or said
+    question = asks_a_question(message)
+    if cls is None and question:
+        cls = "question"
+    query = f"{topic}. {message}" if message else topic
+
+    # what the class needs, and the values every text may use
+    product = pick_product(facts, cls or topic)
+    person, event = (event_person(facts, cls, topic) if cls in ("birthday", "anniversary") else (None, None))
+    offer = fitting_offer(facts.offers, cls or "", person or (facts.people[0] if facts.people else None),
+                          facts.today) if cls in ("birthday", "anniversary", "cart", "win_back", "promotion") else None
+    have = {"cart": facts.has_cart, "failed_payment": facts.has_failed_payment,
+            "open_order": facts.order_ref is not None, "order": facts.order_ref is not None,
+            "completed_order": facts.completed_order and facts.order_product is not None,
+            "birthday": person is not None, "anniversary": person is not None,
+            "product": product is not None, "loyalty": facts.points is not None}
+    missing = [MISSING_WORDS[n] for n in needs(cls) if not have.get(n, True)]
+    if cls == "thanks" and re.search(r"buy|bought|purchas|order|kin", query, re.I) and not facts.completed_order:
+        missing.append(MISSING_WORDS["completed_order"])
+    if cls == "price_question" and product is not None and not product.price:
+        missing.append(f"a price for {product.name}")
 
     snippets: list[ReplyDoc] = []
-    if "{knowledge}" in template.body:
-        found = index.search(f"{best_topic}. {query}", kind="snippet", language=template.language, limit=1)
+    cls_info = TOPICS.get(cls or "")
+    if question or (cls_info and cls_info.question) or cls in ("complaint", "order_status"):
+        offer_ids = {o.row_id for o in facts.offers}
+        found = index.search(query, kind="snippet", language=lang, limit=3)
         floor = SNIPPET_MIN_SCORE.get(index.backend, 0.3)
-        snippets = [h.doc for h in found if h.score >= floor]
+        snippets = [h.doc for h in found if h.score >= floor and h.doc.row_id not in offer_ids][:1]
 
-    product = pick_product(facts, best_topic)
     who = addressed_name(facts, lang, tone)
-    business = business_name or phrases["fallback"]["business"]
-    bold = channel == "whatsapp" and "*{product}*" not in template.body
-    order_word = phrases["fallback"]["order"]
+    business = business_name or None
+    person_first = person.first_name if person and not person.is_self else None
     values: dict[str, str | None] = {
         "name": who, "first_name": facts.first_name,
-        "product": (f"*{product.name}*" if bold else product.name) if product else None,
+        "product": product.name if product else None,
         "price": money(product.price, lang) if product and product.price else None,
-        "order": f"{order_word} #{facts.order_ref}" if facts.order_ref else None,
+        "order": f"{'অর্ডার' if lang == 'bn' else 'order'} #{facts.order_ref}" if facts.order_ref else None,
         "order_date": facts.order_date.isoformat() if facts.order_date else None,
-        "cart_value": money(facts.cart_value, lang),
-        "business": business, "knowledge": " ".join(s.body for s in snippets) or None,
-        "points": str(facts.points).translate(_BN_DIGITS) if facts.points and lang == "bn"
-        else str(facts.points) if facts.points else None,
-        "tier": facts.tier,
+        "cart_value": money(facts.cart_value, lang) if facts.has_cart or facts.has_failed_payment else None,
+        "business": business, "agent": agent_name or None,
+        "offer": offer.text if offer else None,
+        "knowledge": " ".join(s.body for s in snippets) or None,
+        "points": (str(facts.points).translate(_BN_DIGITS) if lang == "bn" else str(facts.points))
+        if facts.points is not None else None,
+        "tier": facts.tier, "person": person_first,
+        "relation": _relation(person, lang) if person_first else None,
+        "subject": subject_words(topic, lang),
     }
-    fallbacks = dict(phrases["fallback"], business=business)
-    body, unknown = fill(template.body, values, fallbacks)
-    subject = fill(template.subject, values, fallbacks)[0] if template.subject else None
-    if unknown:
-        notes.append(f"template {template.name!r} has unknown slots left empty: {', '.join(sorted(unknown))}")
+    if cls not in ("cart", "payment_failed"):
+        values["cart_value"] = None  # a cart is never mentioned by a draft that is not about it
+    if cls in ("cart", "payment_failed"):
+        values["order"] = None
 
-    addressed = "{name}" in template.body or "{first_name}" in template.body
+    # the consent verdict needs to know whether an approved WhatsApp template of the class fills
+    family_event = person is not None and not person.is_self
+    # templates about an order in transit, or thanking for a purchase, need those records
+    usable = not ((cls == "order_status" and facts.order_status != "pending")
+                  or (cls == "thanks" and not facts.completed_order))
+
+    def first_filled(approved: bool, same_language: bool = True) -> _Choice | None:
+        for doc in _candidates(index, cls, channel, lang, approved, family_event) if usable else []:
+            if same_language and not approved and doc.language != lang:
+                continue
+            shown = dict(values)
+            if channel == "whatsapp" and values["product"] and "*{product}*" not in doc.body:
+                shown["product"] = f"*{values['product']}*"
+            body, unknown = fill(doc.body, shown)
+            subject = fill(doc.subject, values) if doc.subject else ("", set())
+            if not unknown and not subject[1] and body:
+                return _Choice(body, subject[0] or None, doc)
+        return None
+
+    approved_choice = first_filled(True) if channel == "whatsapp" and not missing else None
+    contact = replace(facts.contact, whatsapp_template_available=approved_choice is not None)
+    verdict = channel_verdict(contact, channel, now)
+    if missing:
+        choice = None
+    elif verdict.template_required:
+        choice = approved_choice or first_filled(False)
+    else:
+        choice = first_filled(False)
+    if choice is None and not missing:
+        shown = dict(values, product=f"*{values['product']}*") if channel == "whatsapp" and values["product"] \
+            else values
+        choice = _generic(cls, shown, facts, lang, question, snippets, topic) or first_filled(False, False)
+        if choice is None:
+            missing.append("a subject for the draft: say what it is about" if values["subject"] is None
+                           else "facts for this topic")
+    if choice is not None and choice.template is None and cls not in (None, "question"):
+        notes.append(f"no template for {cls.replace('_', ' ')} fits this customer's records; "
+                     "drafted in the product's own words")
+    if choice is not None and choice.template is None and cls is None:
+        notes.append("no template fits this topic: a plain draft (template: none)")
+    if choice is not None and question and not snippets and WILL_CHECK[lang] not in choice.body \
+            and cls not in ("order_status", "price_question"):
+        choice.body = f"{choice.body} {WILL_CHECK[lang]}"
+    if choice is not None and choice.template and choice.template.language != lang:
+        notes.append(f"no {lang!r} template for this topic; drafted in {choice.template.language!r}")
+
+    if missing:
+        verdict = verdict if not verdict.allowed else replace(verdict, allowed=False, blocked_reason="incomplete")
+        notes.append("not sendable: the records lack " + "; ".join(missing))
+        return Draft(channel=channel, language=lang, tone=tone, subject=None, body="", verdict=verdict,
+                     template=None, topic_class=cls, snippets=snippets, notes=notes, missing=missing)
+
+    used_lang = choice.template.language if choice.template and choice.template.language in PHRASES else lang
+    phrases = PHRASES[used_lang]
+    signature = business or phrases["business"]
+    body = choice.body
+    addressed = "{name}" in (choice.template.body if choice.template else "") or \
+                "{first_name}" in (choice.template.body if choice.template else "")
     if addressed and tone != "friendly":
-        notes.append(f"template {template.name!r} is fixed text; the {tone} tone was not applied")
-    if tone == "apologetic" and not addressed and not any(w in body.lower() for w in phrases["sorry_words"]):
+        notes.append(f"template {choice.template.name!r} is fixed text; the {tone} tone was not applied")
+    if tone == "apologetic" and not any(w in body.lower() for w in phrases["sorry_words"]):
         body = f"{phrases['sorry']} {body}"
+    subject = choice.subject
     if channel == "email" and not subject:
-        subject = f"{best_topic.split(',')[0].strip().capitalize()} - {business}"
+        subject = _email_subject(cls, values, used_lang, signature)
+    keep = [v for k, v in values.items() if v and k in ("product", "order", "cart_value", "person", "offer",
+                                                         "price", "order_date")]
     laid_out = compose(channel, greeting=phrases["greet"][tone].format(who=who), body=body,
-                       closing=phrases["close"][tone].format(business=business), signature=business,
-                       subject=subject, addressed=addressed)
-    return Draft(channel=channel, language=template.language, tone=tone, subject=laid_out.subject,
-                 body=laid_out.body, verdict=verdict, template=template, snippets=snippets,
-                 sms=laid_out.sms, notes=notes)
+                       closing=phrases["close"][tone].format(business=signature), signature=signature,
+                       subject=subject, addressed=addressed, keep=keep)
+    if verdict.template_required and choice.template is not None and choice.template.approved:
+        notes.append(f"outside the 24-hour window: send as the approved WhatsApp template {choice.template.name!r}")
+    text = f"{laid_out.subject or ''}\n{laid_out.body}"
+    stated = _facts(values, facts, person, offer, snippets, text, business)
+    return Draft(channel=channel, language=used_lang, tone=tone, subject=laid_out.subject, body=laid_out.body,
+                 verdict=verdict, template=choice.template, topic_class=cls, snippets=snippets, sms=laid_out.sms,
+                 notes=notes, facts=stated)
+
+
+def _generic(cls, values, facts: CustomerFacts, lang: str, question: bool, snippets, topic: str) -> _Choice | None:
+    """The product's own words for the class; None when even they cannot be filled from facts."""
+    keys: list[str]
+    if cls == "thanks":
+        keys = ["thanks_purchase", "thanks"] if facts.completed_order else ["thanks"]
+    elif cls == "cart":
+        keys = ["cart", "cart_value_only"]
+    elif cls == "order_status":
+        keys = ["order_status_pending" if facts.order_status == "pending" else "order_status_done"]
+    elif cls in ("birthday", "anniversary"):
+        keys = [f"{cls}_family" if values.get("person") else f"{cls}_self"]
+    elif cls in GENERIC:
+        keys = [cls]
+    elif cls is not None and TOPICS.get(cls) and TOPICS[cls].question:
+        keys = ["question"]
+    elif cls == "question":
+        keys = ["question"]
+    else:
+        keys = ["none"]
+    for key in keys:
+        body, unknown = fill(GENERIC[key][lang], values)
+        if not unknown and body:
+            if key == "question" and not snippets:
+                body = f"{body} {WILL_CHECK[lang]}"
+            return _Choice(body, None, None)
+    return None
+
+
+_SUBJECTS = {"en": {"complaint": "We are sorry", "cart": "Your cart is waiting", "order_status": "Update on your {order}",
+                    "birthday": "Birthday wishes", "anniversary": "Anniversary wishes", "thanks": "Thank you",
+                    "payment_failed": "Your payment did not go through", "win_back": "We miss you"},
+             "bn": {"complaint": "আমরা দুঃখিত", "cart": "আপনার কার্ট", "birthday": "জন্মদিনের শুভেচ্ছা",
+                    "thanks": "ধন্যবাদ"}}
+
+
+def _email_subject(cls: str | None, values: dict, lang: str, business: str) -> str:
+    head = _SUBJECTS.get(lang, {}).get(cls or "") or _SUBJECTS["en"].get(cls or "")
+    if head is not None:
+        text, unknown = fill(head, values)
+        return text if not unknown else f"A message from {business}"
+    if head is None:
+        head = (values.get("subject") or "A message").removeprefix("our ").strip()
+        head = head[:1].upper() + head[1:]
+    return f"{head} - {business}"
+
+
+def _facts(values: dict, facts: CustomerFacts, person: Person | None, offer: Offer | None, snippets,
+           text: str, business: str | None) -> list[Fact]:
+    """The facts the final text states, each with the record it comes from."""
+    sources = {"name": f"customer #{facts.customer_id}", "first_name": f"customer #{facts.customer_id}",
+               "product": "the customer's records", "price": "the product catalogue",
+               "order": "the customer's orders", "order_date": "the customer's orders",
+               "cart_value": "the customer's open cart", "business": "setting C360_BUSINESS_NAME",
+               "agent": "the acting user", "points": "the loyalty account", "tier": "the loyalty account",
+               "person": f"family member {person.name}" if person else "", "relation": "the family record",
+               "offer": f"offer snippet #{offer.row_id}" if offer else "",
+               "knowledge": ", ".join(f"snippet #{s.row_id}" for s in snippets), "subject": "the request"}
+    plain = text.replace("*", "")
+    out = []
+    for kind, value in values.items():
+        if kind in ("name", "knowledge", "subject") or not value:
+            continue
+        if str(value) in plain:
+            out.append(Fact(kind, str(value), sources.get(kind, "")))
+    if facts.first_name in plain:
+        out.insert(0, Fact("customer", facts.first_name, sources["name"]))
+    for s in snippets:
+        if s.body in plain:
+            out.append(Fact("knowledge", s.body, f"snippet #{s.row_id}" if s.row_id else s.name))
+    return out

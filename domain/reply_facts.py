@@ -11,13 +11,43 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from domain.consent import ContactFacts
+from domain.events import UpcomingEvent, upcoming_events
 from domain.models import (
-    BehaviorEvent, ChannelConsent, Customer, Dropoff, Interaction, LoyaltyAccount, Order, OrderItem, Product,
+    BehaviorEvent, ChannelConsent, Customer, Dropoff, FamilyMember, Interaction, KnowledgeSnippet, LoyaltyAccount,
+    Order, OrderItem, Product,
 )
 
 NAME_PREFIXES = frozenset({"md", "md.", "mohd", "mohd.", "mst", "mst.", "mr", "mr.", "mrs", "mrs.", "ms",
                            "ms.", "dr", "dr."})
 PRODUCT_MENTION_MIN = 90  # rapidfuzz partial_ratio of a catalogue name inside the message
+EVENT_DAYS_BEFORE, EVENT_DAYS_AFTER = 7, 14  # a birthday this close counts as "the" birthday of a draft
+CART_STAGES = ("add_to_cart", "checkout_initiated")
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone a family-event draft is about: the customer or one of their family."""
+
+    name: str
+    first_name: str
+    relationship: str  # self, spouse, child, parent, sibling, grandparent, other
+    gender: str | None
+    date_of_birth: date | None
+    anniversary_date: date | None
+
+    @property
+    def is_self(self) -> bool:
+        return self.relationship == "self"
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A current offer, from a knowledge snippet tagged ``offer`` (its other tags: occasion, audience)."""
+
+    row_id: int
+    title: str
+    text: str
+    tags: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -45,6 +75,21 @@ class CustomerFacts:
     points: int | None
     tier: str | None
     contact: ContactFacts
+    dropoff_stage: str | None = None  # of the latest open drop-off
+    order_status: str | None = None  # of order_ref: pending or completed
+    completed_order: bool = False  # at least one completed order
+    people: tuple[Person, ...] = ()  # the customer first, then the family on record
+    events: tuple[UpcomingEvent, ...] = ()  # birthdays and anniversaries near today, nearest first
+    offers: tuple[Offer, ...] = ()
+    today: date | None = None
+
+    @property
+    def has_cart(self) -> bool:
+        return self.dropoff_stage in CART_STAGES
+
+    @property
+    def has_failed_payment(self) -> bool:
+        return self.dropoff_stage == "payment_failed"
 
 
 def first_name(full_name: str) -> str:
@@ -96,13 +141,13 @@ def gather(session: Session, customer: Customer, now: datetime, business_tz: Zon
     social = frozenset(session.scalars(select(Interaction.type).distinct().where(
         Interaction.customer_id == cid, Interaction.type.in_(("instagram", "facebook")))))
     dropoff = session.execute(
-        select(Dropoff.cart_value, Product.name, Product.price)
+        select(Dropoff.cart_value, Dropoff.stage, Product.name, Product.price)
         .outerjoin(Product, Product.id == Dropoff.product_id)
         .where(Dropoff.customer_id == cid, Dropoff.recovered.is_(False))
         .order_by(Dropoff.occurred_at.desc(), Dropoff.id.desc()).limit(1)).first()
     # A pending order is the one a customer asks about; else the latest that was not cancelled.
     order = session.execute(
-        select(Order.id, Order.external_id, Order.ordered_at).where(
+        select(Order.id, Order.external_id, Order.ordered_at, Order.status).where(
             Order.customer_id == cid, Order.status.in_(("pending", "completed")), Order.ordered_at <= now)
         .order_by((Order.status == "pending").desc(), Order.ordered_at.desc(), Order.id.desc()).limit(1)).first()
     order_item = None
@@ -117,6 +162,19 @@ def gather(session: Session, customer: Customer, now: datetime, business_tz: Zon
         .group_by(Product.id, Product.name, Product.price)
         .order_by(func.sum(BehaviorEvent.count).desc(), Product.name).limit(1)).first()
     loyalty = session.get(LoyaltyAccount, cid)
+    completed = session.scalar(select(func.count()).select_from(Order).where(
+        Order.customer_id == cid, Order.status == "completed", Order.ordered_at <= now)) or 0
+    today = now.astimezone(business_tz).date()
+    family = session.scalars(select(FamilyMember).where(FamilyMember.customer_id == cid)
+                             .order_by(FamilyMember.id)).all()
+    people = (Person(customer.name, first_name(customer.name), "self", (customer.gender or "").lower() or None,
+                     customer.date_of_birth, customer.anniversary_date),
+              *(Person(f.name, first_name(f.name), f.relationship, (f.gender or "").lower() or None,
+                       f.date_of_birth, f.anniversary_date) for f in family))
+    events = upcoming_events(session, today - timedelta(days=EVENT_DAYS_BEFORE),
+                             EVENT_DAYS_BEFORE + EVENT_DAYS_AFTER, [cid])
+    events = sorted(events, key=lambda e: (abs((e.event_date - today).days), e.event_date < today,
+                                           e.family_member_id or 0))
     contact = ContactFacts(
         phone=customer.phone, email=customer.email, consents=consents,
         timezone=customer_zone(customer, business_tz), quiet_start=customer.quiet_hours_start,
@@ -129,6 +187,9 @@ def gather(session: Session, customer: Customer, now: datetime, business_tz: Zon
         gender=(customer.gender or "").lower() or None, language=customer.language,
         mentioned_product=mentioned_product(session, incoming_message),
         dropoff_product=ProductFacts(dropoff.name, dropoff.price) if dropoff and dropoff.name else None,
+        dropoff_stage=dropoff.stage if dropoff else None,
+        order_status=order.status if order else None, completed_order=completed > 0,
+        people=people, events=tuple(events), offers=current_offers(session), today=today,
         cart_value=dropoff.cart_value if dropoff and dropoff.cart_value else None,
         order_ref=(order.external_id or str(order.id)) if order else None,
         order_date=order.ordered_at.astimezone(business_tz).date() if order else None,
@@ -138,3 +199,16 @@ def gather(session: Session, customer: Customer, now: datetime, business_tz: Zon
         contact=contact,
     )
 
+
+
+def current_offers(session: Session) -> tuple[Offer, ...]:
+    """The business's current offers: knowledge snippets tagged ``offer``."""
+    rows = session.execute(select(KnowledgeSnippet.id, KnowledgeSnippet.title, KnowledgeSnippet.body,
+                                  KnowledgeSnippet.tags).where(KnowledgeSnippet.tags.is_not(None))
+                           .order_by(KnowledgeSnippet.id)).all()
+    out = []
+    for row in rows:
+        tags = frozenset(t.strip().lower() for t in (row.tags or "").split(",") if t.strip())
+        if "offer" in tags and row.body.strip():
+            out.append(Offer(row.id, row.title, row.body.strip().rstrip("."), tags))
+    return tuple(out)

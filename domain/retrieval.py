@@ -1,8 +1,8 @@
 """Reply templates and knowledge snippets in a chromadb collection, kept in step with the tables.
 
-Source of truth is the database: ``ReplyTemplate`` and ``KnowledgeSnippet`` rows. When the
-template table is empty the product's starter templates (``domain/data/reply_library.json``) are
-indexed instead; snippets are business facts and come only from the table. ``sync`` compares a
+Source of truth is the database: ``ReplyTemplate`` and ``KnowledgeSnippet`` rows, and the product's
+starter templates (``domain/data/reply_library.json``), indexed next to the business's own so a
+topic the business wrote no template for still has one; snippets are business facts and come only from the table. ``sync`` compares a
 content hash per document with what the collection holds and upserts / deletes the difference, so
 an edited row is re-embedded and a deleted (or erased) row leaves the index on the next sync.
 """
@@ -90,12 +90,13 @@ def _builtin_templates() -> list[ReplyDoc]:
 
 
 def load_docs(session: Session) -> list[ReplyDoc]:
-    """Every template and snippet to index, read from the tables (starter templates when none)."""
+    """Every template and snippet to index, read from the tables, plus the starter templates (a
+    draft prefers the business's own template of a topic and falls back to a starter one)."""
     templates = [
         ReplyDoc("template", str(t.id), t.name, t.topic, t.channel or "any", t.language or "en",
                  t.subject or "", t.body, bool(t.whatsapp_approved))
         for t in session.scalars(select(ReplyTemplate).order_by(ReplyTemplate.id))
-    ] or _builtin_templates()
+    ] + _builtin_templates()
     snippets = [
         ReplyDoc("snippet", str(s.id), s.title, f"{s.title}. {s.tags or ''}", "any",
                  s.language or "en", "", s.body)
@@ -185,6 +186,12 @@ class ReplyIndex:
             if doc.doc_id not in best:  # results come nearest first
                 best[doc.doc_id] = Hit(doc, 1.0 - float(dist))
         return list(best.values())[:limit]
+
+    def templates(self) -> list[ReplyDoc]:
+        """Every template held, in a stable order."""
+        held = self.collection.get(where={"kind": "template"}, include=["metadatas"])
+        docs = {d.doc_id: d for d in map(_doc, held["metadatas"])}
+        return [docs[k] for k in sorted(docs)]
 
     def template_variants(self, topic: str) -> list[ReplyDoc]:
         """Every template that shares ``topic`` (its language and channel variants)."""

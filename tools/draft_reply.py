@@ -21,6 +21,7 @@ BLOCKED_WORDS = {
     "quiet_hours": "it is the customer's quiet hours",
     "outside_whatsapp_window": "no inbound WhatsApp message in 24 h and no approved template fits",
     "no_contact_detail": "no contact detail on file for this channel",
+    "incomplete": "the customer's records cannot complete this draft",
 }
 INDEX_KEY = "reply_index"  # ToolContext.extras may carry a ReplyIndex (tests, a shared server index)
 
@@ -58,6 +59,13 @@ class DraftReplyArgs(BaseModel):
         return folded
 
 
+class FactOut(BaseModel):
+    kind: str = Field(description="customer, product, price, order, order_date, cart_value, person, relation, "
+                                  "offer, business, agent, points, tier, knowledge")
+    value: str = Field(description="as written in the draft")
+    source: str = Field(description="the record it comes from")
+
+
 class SourceOut(BaseModel):
     kind: str  # template | snippet
     id: int | None = Field(None, description="row id; None for a starter template shipped with c360")
@@ -80,6 +88,12 @@ class DraftReplyResult(ToolResult):
     sms_segments: int | None = None
     sms_encoding: str | None = None
     sources: list[SourceOut] = Field(default_factory=list)
+    template: str = Field("none", description="the template used, or 'none' for the product's own words")
+    topic_class: str | None = Field(None, description="what the draft is about: complaint, cart, thanks, ...")
+    complete: bool = Field(True, description="every part of the draft filled from the customer's records")
+    missing: list[str] = Field(default_factory=list, description="what the records lack when incomplete")
+    facts: list[FactOut] = Field(default_factory=list,
+                                 description="every fact the draft states; a reworded draft keeps exactly these")
     retrieval_backend: str
     notes: list[str] = Field(default_factory=list)
     sent: bool = Field(False, description="always false: draft_reply never sends anything")
@@ -94,10 +108,13 @@ def _index(ctx: ToolContext) -> ReplyIndex:
 def draft_reply(ctx: ToolContext, session: Session, args: DraftReplyArgs) -> DraftReplyResult:
     """Draft a reply to a customer on a channel; never sends it. First says whether the channel may be
     used now (allowed; else blocked_reason: opted_out, quiet_hours with next_allowed_at,
-    outside_whatsapp_window, no_contact_detail; plus alternative_channel when another channel is
-    allowed now), then gives the draft built from the best reply template for the topic, filled with
-    the customer's name, product, order and cart value, shaped for the channel (SMS segments, email
-    subject, WhatsApp lines). Show the draft to the user; do not claim it was sent."""
+    outside_whatsapp_window, no_contact_detail, or incomplete when the customer's records cannot
+    complete a draft on this topic, with what is missing; plus alternative_channel when another
+    channel is allowed now), then gives the draft in the words that fit the topic (a template, or the
+    product's own when none fits: template 'none'), filled only from the customer's records (name,
+    family member, product, order, cart, offer), shaped for the channel (SMS segments, email
+    subject, WhatsApp lines), with the facts it states. Show the draft to the user; do not claim it
+    was sent."""
     customer = resolve_customer(session, args.customer, ctx.actor, ctx.settings)
     ensure_can_act(session, ctx.actor, customer, ctx.settings)
     index = _index(ctx)
@@ -105,9 +122,10 @@ def draft_reply(ctx: ToolContext, session: Session, args: DraftReplyArgs) -> Dra
         session, index, customer, channel=args.channel.value, topic=args.topic, tone=args.tone,
         now=ctx.clock.now(), business_tz=ctx.settings.tz, language=args.language,
         incoming_message=args.incoming_message, business_name=getattr(ctx.settings, "business_name", None),
+        agent_name=ctx.actor.name,
     )
     verdict = draft.verdict
-    sources = [SourceOut(kind="template", id=draft.template.row_id, name=draft.template.name)]
+    sources = [SourceOut(kind="template", id=draft.template.row_id, name=draft.template.name)] if draft.template else []
     sources += [SourceOut(kind="snippet", id=s.row_id, name=s.name) for s in draft.snippets]
     result = DraftReplyResult(
         customer_id=customer.id, customer_name=customer.name, channel=draft.channel,
@@ -118,6 +136,9 @@ def draft_reply(ctx: ToolContext, session: Session, args: DraftReplyArgs) -> Dra
         sms_segments=draft.sms.segments if draft.sms else None,
         sms_encoding=draft.sms.encoding if draft.sms else None,
         sources=sources, retrieval_backend=index.backend, notes=draft.notes,
+        template=draft.template.name if draft.template else "none", topic_class=draft.topic_class,
+        complete=draft.complete, missing=draft.missing,
+        facts=[FactOut(kind=f.kind, value=f.value, source=f.source) for f in draft.facts],
     )
     result.text = render(result)
     return result
@@ -138,9 +159,12 @@ def render(result: DraftReplyResult) -> str:
         if result.alternative_channel:
             head += f"; {result.alternative_channel} is allowed now"
     lines = [head]
+    if result.missing:
+        lines.append("Cannot be drafted from the records: missing " + "; ".join(result.missing) + ".")
     if result.subject:
         lines.append(f"Subject: {result.subject}")
-    lines.append(result.draft)
+    if result.draft:
+        lines.append(result.draft)
     if result.sms_segments:
         lines.append(f"({result.sms_segments} SMS segment{'s' if result.sms_segments > 1 else ''}, "
                      f"{result.sms_encoding})")

@@ -163,8 +163,14 @@ def test_customer_language_and_explicit_override(ctx, build):
     assert bangla.language == "bn" and "Rahim ভাই" in bangla.draft and "৫,৫০০ টাকা" in bangla.draft
     english = draft(ctx, channel="whatsapp", topic="cart reminder", language="English")
     assert english.language == "en" and "Hi Rahim!" in english.draft
-    fallback = draft(ctx, channel="email", topic="loyalty points balance")
-    assert fallback.language == "en" and any("no 'bn' template" in n for n in fallback.notes)
+    # no Bangla template for returns: drafted in Bangla in the product's own words, not in English
+    fallback = draft(ctx, channel="email", topic="return and refund policy")
+    assert fallback.language == "bn" and fallback.template == "none" and "Rahim" in fallback.draft
+    assert not any(w in fallback.draft for w in ("Thank you", "return"))
+    # a topic the records cannot back (no loyalty account) is not sendable
+    points = draft(ctx, channel="email", topic="loyalty points balance")
+    assert (points.allowed, points.blocked_reason, points.draft) == (False, "incomplete", "")
+    assert points.missing == ["a loyalty account"] and "missing a loyalty account" in points.text
 
 
 def test_incoming_message_is_data_not_instructions(ctx, build):
