@@ -51,7 +51,7 @@ install-dev: $(TEST_STAMP)
 ##      in demo mode (the page at / signs in as the Demo Agent; loopback only)
 run: $(RUN_STAMP)
 	$(BIN)/c360 demo-data --if-empty
-	$(BIN)/c360 serve --demo
+	C360_BUSINESS_NAME="$${C360_BUSINESS_NAME:-Deshi Bazar}" $(BIN)/c360 serve --demo
 
 ## lint: the import contracts (.importlinter) and ruff (pyproject.toml's [tool.ruff.lint])
 lint: $(TEST_STAMP)

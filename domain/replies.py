@@ -42,7 +42,8 @@ CUSTOM_MIN_SCORE = {MINILM: 0.55, "lexical": 0.35}  # an unclassed business temp
 _OPTIONAL = re.compile(r"\[([^\[\]]*)\]")
 _SLOT = re.compile(r"\{(\w+)\}")
 _BN_DIGITS = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
-_DETERMINER = re.compile(r"^(?:the|our|your|a|an|this|these|some|new)\b", re.I)
+_DETERMINER = re.compile(r"^(?:the|our|your|a|an|this|these|some|his|her|their)\b", re.I)
+_ADDRESSED = re.compile(r"\{(?:name|first_name)\}|^\{(?:shop|business)\}")
 _TOPIC_LEAD = re.compile(r"^(?:about|regarding|re:?|on|for|reply to:?)\s+", re.I)
 SLOT_ALIASES = {"shop": "business", "customer": "name"}
 MISSING_WORDS = {
@@ -123,11 +124,13 @@ def money(amount: Decimal | None, language: str) -> str | None:
 def pick_product(facts: CustomerFacts, topic: str) -> ProductFacts | None:
     """The product the reply is about: named in the message, else the one the topic class is about
     (the cart's, the order's), else one the customer looked at. Never a product off their records."""
+    cls = classify(topic) if topic and topic not in TOPICS else topic
+    if cls in ("cart", "payment_failed"):  # the cart's own product, whatever else the message names
+        return facts.dropoff_product if facts.has_cart or facts.has_failed_payment else None
     if facts.mentioned_product:
         return facts.mentioned_product
-    cls = classify(topic) if topic and topic not in TOPICS else topic
-    if cls in ("cart", "payment_failed"):
-        order = [facts.dropoff_product]
+    if cls == "complaint":
+        order = [facts.order_product]
     elif cls in ("order_status", "order_confirmation", "thanks", "feedback", "complaint", "warranty_question",
                  "return_question"):
         order = [facts.order_product]
@@ -195,28 +198,30 @@ def event_person(facts: CustomerFacts, cls: str, topic: str) -> tuple[Person | N
     return person, event
 
 
-def fitting_offer(offers: tuple[Offer, ...], cls: str, person: Person | None, today) -> Offer | None:
-    """The first current offer for this occasion whose audience fits the person (a kids' offer for a
-    child, nothing for men for a one-year-old)."""
+def fitting_offer(offers: tuple[Offer, ...], cls: str, person: Person | None, today,
+                  language: str = "en") -> Offer | None:
+    """The current offer for this occasion that fits the person best: one for their audience (kids'
+    wear for a child's birthday) before a general one, never one for another audience (nothing
+    for men for a one-year-old); the draft's language first."""
     occasions = {"birthday", "anniversary", "cart", "win_back", "promotion"}
     audience = None
     if person is not None:
-        age = None
-        if person.date_of_birth and today:
-            age = (today - person.date_of_birth).days // 365
+        age = (today - person.date_of_birth).days // 365 if person.date_of_birth and today else None
         if age is not None and age < 13:
             audience = "kids"
         elif person.gender in ("female", "male"):
             audience = "women" if person.gender == "female" else "men"
+    fits = []
     for offer in offers:
         tagged = offer.tags & occasions
         if tagged and cls not in tagged:
             continue
         groups = offer.tags & {"kids", "women", "men", "adults"}
-        if groups and (audience is None or (audience not in groups and not (audience != "kids" and "adults" in groups))):
+        adult = audience in ("women", "men") or (audience is None and person is not None)
+        if groups and not (audience in groups or ("adults" in groups and adult)):
             continue
-        return offer
-    return None
+        fits.append((offer.language != language, not groups, not tagged, offer.row_id, offer))
+    return min(fits, key=lambda f: f[:4])[4] if fits else None
 
 
 def subject_words(topic: str, language: str) -> str | None:
@@ -236,11 +241,18 @@ class _Choice:
     template: ReplyDoc | None
 
 
+def addresses_itself(body: str) -> bool:
+    """A template that greets the customer or names the sender itself gets no greeting or sign-off."""
+    return bool(_ADDRESSED.search(body.strip()))
+
+
 def _candidates(index: ReplyIndex, cls: str | None, channel: str, language: str, approved: bool,
-                family_event: bool) -> list[ReplyDoc]:
+                family_event: bool, tone: str = "friendly") -> list[ReplyDoc]:
     pool = [t for t in index.templates() if t.channel in (channel, "any") and template_class(t.name, t.topic) == cls]
     if approved:
         pool = [t for t in pool if t.approved]
+    elif tone != "friendly":  # fixed greetings cannot take a formal or apologetic tone
+        pool = [t for t in pool if not addresses_itself(t.body)]
     if family_event:  # a template that greets the customer as the one celebrating does not fit
         pool = [t for t in pool if "{person}" in t.body]
     return sorted(pool, key=lambda t: (t.language != language, t.row_id is None, t.approved != approved,
@@ -258,7 +270,7 @@ def build_draft(session: Session, index: ReplyIndex, customer: Customer, *, chan
     if not topic:
         raise DomainError("topic is empty: say what the reply is about, e.g. 'cart reminder'", field="topic")
     message = (incoming_message or "").strip()[:MAX_MESSAGE_CHARS]
-    facts = gather(session, customer, now, business_tz, message or None)
+    facts = gather(session, customer, now, business_tz, message or None, topic)
     wanted = (language or facts.language or "en").strip().lower()
     lang = wanted if wanted in PHRASES else "en"
     notes: list[str] = []
@@ -275,7 +287,7 @@ def build_draft(session: Session, index: ReplyIndex, customer: Customer, *, chan
     product = pick_product(facts, cls or topic)
     person, event = (event_person(facts, cls, topic) if cls in ("birthday", "anniversary") else (None, None))
     offer = fitting_offer(facts.offers, cls or "", person or (facts.people[0] if facts.people else None),
-                          facts.today) if cls in ("birthday", "anniversary", "cart", "win_back", "promotion") else None
+                          facts.today, lang) if cls in ("birthday", "anniversary", "cart", "win_back", "promotion") else None
     have = {"cart": facts.has_cart, "failed_payment": facts.has_failed_payment,
             "open_order": facts.order_ref is not None, "order": facts.order_ref is not None,
             "completed_order": facts.completed_order and facts.order_product is not None,
@@ -316,6 +328,11 @@ def build_draft(session: Session, index: ReplyIndex, customer: Customer, *, chan
     }
     if cls not in ("cart", "payment_failed"):
         values["cart_value"] = None  # a cart is never mentioned by a draft that is not about it
+    if cls == "complaint" and message and not facts.mention_in_orders:
+        # a complaint about something the records do not show: no product or order is named
+        values["order"] = values["order_date"] = None
+        if not facts.mentioned_product:
+            values["product"] = values["price"] = None
     if cls in ("cart", "payment_failed"):
         values["order"] = None
 
@@ -326,7 +343,7 @@ def build_draft(session: Session, index: ReplyIndex, customer: Customer, *, chan
                   or (cls == "thanks" and not facts.completed_order))
 
     def first_filled(approved: bool, same_language: bool = True) -> _Choice | None:
-        for doc in _candidates(index, cls, channel, lang, approved, family_event) if usable else []:
+        for doc in _candidates(index, cls, channel, lang, approved, family_event, tone) if usable else []:
             if same_language and not approved and doc.language != lang:
                 continue
             shown = dict(values)
@@ -375,8 +392,7 @@ def build_draft(session: Session, index: ReplyIndex, customer: Customer, *, chan
     phrases = PHRASES[used_lang]
     signature = business or phrases["business"]
     body = choice.body
-    addressed = "{name}" in (choice.template.body if choice.template else "") or \
-                "{first_name}" in (choice.template.body if choice.template else "")
+    addressed = addresses_itself(choice.template.body) if choice.template else False
     if addressed and tone != "friendly":
         notes.append(f"template {choice.template.name!r} is fixed text; the {tone} tone was not applied")
     if tone == "apologetic" and not any(w in body.lower() for w in phrases["sorry_words"]):
@@ -458,7 +474,7 @@ def _facts(values: dict, facts: CustomerFacts, person: Person | None, offer: Off
     plain = text.replace("*", "")
     out = []
     for kind, value in values.items():
-        if kind in ("name", "knowledge", "subject") or not value:
+        if kind in ("name", "first_name", "knowledge", "subject") or not value:
             continue
         if str(value) in plain:
             out.append(Fact(kind, str(value), sources.get(kind, "")))

@@ -1,6 +1,7 @@
 """What a reply draft needs to know about one customer, read in a handful of queries (no writes)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -48,6 +49,7 @@ class Offer:
     title: str
     text: str
     tags: frozenset[str]
+    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class CustomerFacts:
     tier: str | None
     contact: ContactFacts
     dropoff_stage: str | None = None  # of the latest open drop-off
+    mention_in_orders: bool = False  # mentioned_product is one the customer bought (order_ref: that order)
     order_status: str | None = None  # of order_ref: pending or completed
     completed_order: bool = False  # at least one completed order
     people: tuple[Person, ...] = ()  # the customer first, then the family on record
@@ -128,8 +131,31 @@ def mentioned_product(session: Session, message: str | None) -> ProductFacts | N
     return ProductFacts(rows[index].name, rows[index].price)
 
 
+_WORD = re.compile(r"[^\W\d_]{4,}")
+_PLAIN_WORDS = frozenset({"with", "pack", "premium", "series", "smart", "electric", "set", "pcs", "size", "new",
+                          "blue", "black", "white", "green", "large", "small", "mini", "classic", "style"})
+
+
+def own_mention(message: str | None, names: list[str]) -> str | None:
+    """Which of the customer's own products the message speaks of ("the kettle" -> "Blue Kettle"):
+    the name with the most of its telling words in the message; None when none or a tie."""
+    if not message:
+        return None
+    said = {w.rstrip("s") for w in _WORD.findall(message.lower())}
+    scored = []
+    for name in dict.fromkeys(names):
+        words = [w.rstrip("s") for w in _WORD.findall(name.lower()) if w not in _PLAIN_WORDS]
+        hits = sum(1 for w in words if w in said)
+        if hits:
+            scored.append((hits, -len(words), name))
+    scored.sort(reverse=True)
+    if not scored or (len(scored) > 1 and scored[0][:2] == scored[1][:2]):
+        return None
+    return scored[0][2]
+
+
 def gather(session: Session, customer: Customer, now: datetime, business_tz: ZoneInfo,
-           incoming_message: str | None = None) -> CustomerFacts:
+           incoming_message: str | None = None, topic: str | None = None) -> CustomerFacts:
     """Everything a draft for ``customer`` may use, as of ``now``. Reads only."""
     cid = customer.id
     consents = {c.channel: bool(c.opted_in)
@@ -150,8 +176,23 @@ def gather(session: Session, customer: Customer, now: datetime, business_tz: Zon
         select(Order.id, Order.external_id, Order.ordered_at, Order.status).where(
             Order.customer_id == cid, Order.status.in_(("pending", "completed")), Order.ordered_at <= now)
         .order_by((Order.status == "pending").desc(), Order.ordered_at.desc(), Order.id.desc()).limit(1)).first()
+    # a message about one of the customer's own products: that product, and the order it came in
+    own = [r for r in session.execute(
+        select(OrderItem.product_name, Order.id).join(Order, Order.id == OrderItem.order_id)
+        .where(Order.customer_id == cid, Order.status.in_(("pending", "completed")), Order.ordered_at <= now)
+        .order_by(Order.ordered_at.desc())).all()]
+    spoken = own_mention(incoming_message, [r.product_name for r in own]) or own_mention(
+        topic, [r.product_name for r in own])
+    if spoken:
+        order_id = next(r.id for r in own if r.product_name == spoken)
+        order = session.execute(select(Order.id, Order.external_id, Order.ordered_at, Order.status)
+                                .where(Order.id == order_id)).first()
     order_item = None
-    if order is not None:
+    if order is not None and spoken:
+        order_item = session.execute(
+            select(OrderItem.product_name, OrderItem.unit_price)
+            .where(OrderItem.order_id == order.id, OrderItem.product_name == spoken).limit(1)).first()
+    elif order is not None:
         order_item = session.execute(
             select(OrderItem.product_name, OrderItem.unit_price).where(OrderItem.order_id == order.id)
             .order_by(OrderItem.unit_price.desc(), OrderItem.id).limit(1)).first()
@@ -185,9 +226,10 @@ def gather(session: Session, customer: Customer, now: datetime, business_tz: Zon
     return CustomerFacts(
         customer_id=cid, full_name=customer.name, first_name=first_name(customer.name),
         gender=(customer.gender or "").lower() or None, language=customer.language,
-        mentioned_product=mentioned_product(session, incoming_message),
+        mentioned_product=(ProductFacts(order_item.product_name, order_item.unit_price) if spoken and order_item
+                           else mentioned_product(session, incoming_message)),
         dropoff_product=ProductFacts(dropoff.name, dropoff.price) if dropoff and dropoff.name else None,
-        dropoff_stage=dropoff.stage if dropoff else None,
+        dropoff_stage=dropoff.stage if dropoff else None, mention_in_orders=bool(spoken and order_item),
         order_status=order.status if order else None, completed_order=completed > 0,
         people=people, events=tuple(events), offers=current_offers(session), today=today,
         cart_value=dropoff.cart_value if dropoff and dropoff.cart_value else None,
@@ -204,11 +246,11 @@ def gather(session: Session, customer: Customer, now: datetime, business_tz: Zon
 def current_offers(session: Session) -> tuple[Offer, ...]:
     """The business's current offers: knowledge snippets tagged ``offer``."""
     rows = session.execute(select(KnowledgeSnippet.id, KnowledgeSnippet.title, KnowledgeSnippet.body,
-                                  KnowledgeSnippet.tags).where(KnowledgeSnippet.tags.is_not(None))
+                                  KnowledgeSnippet.tags, KnowledgeSnippet.language).where(KnowledgeSnippet.tags.is_not(None))
                            .order_by(KnowledgeSnippet.id)).all()
     out = []
     for row in rows:
         tags = frozenset(t.strip().lower() for t in (row.tags or "").split(",") if t.strip())
         if "offer" in tags and row.body.strip():
-            out.append(Offer(row.id, row.title, row.body.strip().rstrip("."), tags))
+            out.append(Offer(row.id, row.title, row.body.strip().rstrip(".।"), tags, row.language or "en"))
     return tuple(out)

@@ -12,6 +12,7 @@ from channels.cli import app
 from channels.cli.admin import start_daily_refresh
 from channels.cli.runtime import runtime
 from domain.db import transaction, upgrade_schema
+from domain.demo.content import SHOP as DEMO_SHOP
 from domain.logs import configure_logging
 from domain.users import ensure_demo_user
 
@@ -43,6 +44,8 @@ def serve(
 
     rt = runtime()
     updates = {k: v for k, v in (("host", host), ("port", port), ("demo_mode", demo)) if v is not None}
+    if demo and not rt.settings.business_name:
+        updates["business_name"] = DEMO_SHOP  # the demo world's shop signs its drafts
     settings = rt.settings.model_copy(update=updates)
     if settings.demo_mode and not _loopback(settings.host):
         typer.echo(f"error: demo mode serves tokens without a password, so it only listens on a loopback address "

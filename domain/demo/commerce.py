@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from domain.demo import vocabulary as vocab
-from domain.demo.people import Population, weighted
+from domain.demo.people import HERO_INDEX, Population, weighted
 from domain.demo.purchases import order_spend, order_times
 from domain.demo.timeline import DAY, HISTORY_DAYS, SHOPPING_HOURS, Timeline, hours
 
@@ -134,6 +134,25 @@ def dropoff_columns(
     recovered_at = np.where(
         recovered, np.minimum(occurred + rng.uniform(2, 72, m) * 3600, tl.now_s - 3600), np.nan
     )
+    # the README's hero has one open cart from two days ago ("draft her a WhatsApp about the cart")
+    hero = np.flatnonzero(who == HERO_INDEX)
+    if n > HERO_INDEX and "Blue Kettle" in cat.names:
+        row = hero[0] if len(hero) else None
+        if row is None:
+            who, stage, product, quantity, occurred, recovered, recovered_at = (
+                np.append(who, HERO_INDEX), np.append(stage, "add_to_cart"), np.append(product, 0),
+                np.append(quantity, 1), np.append(occurred, 0.0), np.append(recovered, False),
+                np.append(recovered_at, np.nan))
+            reasons.append("")
+            row = len(who) - 1
+        keep = np.ones(len(who), bool)
+        keep[hero[hero != row]] = False
+        stage[row], product[row], quantity[row] = "add_to_cart", cat.names.index("Blue Kettle"), 1
+        occurred[row], recovered[row], recovered_at[row] = tl.days_ago(2.1), False, np.nan
+        reasons[row] = vocab.DROPOFF_REASONS["add_to_cart"][0]
+        who, stage, product, quantity, occurred, recovered, recovered_at = (
+            a[keep] for a in (who, stage, product, quantity, occurred, recovered, recovered_at))
+        reasons = [r for r, kept in zip(reasons, keep.tolist()) if kept]
     return {
         "who": who,
         "stage": stage,

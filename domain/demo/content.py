@@ -1,8 +1,11 @@
 """The demo's people and reply material: the team, reply templates and knowledge snippets.
 
-Templates use named slots in braces: ``{first_name}``, ``{product}``, ``{shop}``, ``{agent}``,
-``{offer}``, ``{cart_value}``. ``whatsapp_approved`` marks WhatsApp templates usable outside the
-24-hour customer-service window.
+Templates use named slots in braces: ``{first_name}``, ``{product}``, ``{shop}`` (the business
+name setting, ``C360_BUSINESS_NAME``: ``make run`` sets it to ``SHOP``), ``{agent}`` (who drafts),
+``{offer}`` (a current offer: a knowledge snippet tagged ``offer`` whose occasion and audience fit the
+person), ``{cart_value}``, ``{person}`` and ``{relation}`` (the family member of a family event).
+A draft uses a template only when every slot is filled from facts. ``whatsapp_approved`` marks
+WhatsApp templates usable outside the 24-hour customer-service window.
 """
 
 from __future__ import annotations
@@ -45,13 +48,13 @@ _TEMPLATES: dict[str, dict[tuple[str, str], str | tuple[str, str]]] = {
             "whatsapp",
             "en",
         ): "Hi {first_name}! You left {product} in your cart at {shop}. It is still available - "
-        "complete your order today and enjoy {offer}.",
+        "complete your order today and get {offer}.",
         ("whatsapp", "bn"): "{first_name}, আপনার কার্টে {product} রয়ে গেছে। আজই অর্ডার করুন, পাবেন {offer}।",
         (
             "sms",
             "en",
-        ): "{shop}: {product} is waiting in your cart (BDT {cart_value}). Order today for {offer}.",
-        ("sms", "bn"): "{shop}: আপনার কার্টে {product} অপেক্ষা করছে। আজ অর্ডার করলে {offer}।",
+        ): "{shop}: {product} is waiting in your cart ({cart_value}). Order today for {offer}.",
+        ("sms", "bn"): "{shop}: আপনার কার্টে {product} অপেক্ষা করছে। আজ অর্ডার করলে পাবেন {offer}।",
         ("email", "en"): (
             "Your cart is waiting",
             "Hi {first_name},\n\nYou left {product} in your cart. We kept "
@@ -73,13 +76,28 @@ _TEMPLATES: dict[str, dict[tuple[str, str], str | tuple[str, str]]] = {
             "enjoy {offer} on your next order.\n\nWith best wishes,\n{agent}",
         ),
     },
+    "birthday_family": {
+        (
+            "whatsapp",
+            "en",
+        ): "Hi {first_name}! Happy birthday to your {relation} {person} from all of us at {shop}. "
+        "If you are looking for a gift: {offer}.",
+        ("whatsapp", "bn"): "{first_name}, আপনার {relation} {person}-কে {shop}-এর পক্ষ থেকে জন্মদিনের শুভেচ্ছা! "
+        "উপহারের জন্য: {offer}।",
+        ("sms", "en"): "Hi {first_name}! Happy birthday to your {relation} {person} from {shop}. Gift idea: {offer}.",
+        ("email", "en"): (
+            "Birthday wishes for {person}",
+            "Dear {first_name},\n\nPlease pass on our warmest birthday wishes to your {relation} "
+            "{person}. If you are looking for a gift: {offer}.\n\nWith best wishes,\n{agent}\n{shop}",
+        ),
+    },
     "anniversary_offer": {
         (
             "whatsapp",
             "en",
-        ): "Happy anniversary, {first_name}! Celebrate with {shop}: {offer} on gifts for your loved one.",
-        ("whatsapp", "bn"): "শুভ বিবাহবার্ষিকী, {first_name}! প্রিয়জনের উপহারে {shop} দিচ্ছে {offer}।",
-        ("sms", "en"): "Happy anniversary {first_name}! {shop}: {offer} on gifts this week.",
+        ): "Happy anniversary, {first_name}! Celebrate with {shop}: {offer}.",
+        ("whatsapp", "bn"): "শুভ বিবাহবার্ষিকী, {first_name}! {shop}-এর পক্ষ থেকে আপনাদের জন্য: {offer}।",
+        ("sms", "en"): "Happy anniversary {first_name}! {shop} has {offer}.",
     },
     "restock": {
         (
@@ -114,17 +132,17 @@ _TEMPLATES: dict[str, dict[tuple[str, str], str | tuple[str, str]]] = {
         (
             "whatsapp",
             "en",
-        ): "Thank you for your order, {first_name}! We are packing your {product} now. - {agent}, {shop}",
-        ("whatsapp", "bn"): "ধন্যবাদ {first_name}! আপনার {product} প্যাক করা হচ্ছে। - {agent}, {shop}",
-        ("sms", "en"): "Thank you {first_name}! Your {shop} order is confirmed.",
-        ("sms", "bn"): "ধন্যবাদ {first_name}! আপনার {shop} অর্ডার নিশ্চিত হয়েছে।",
+        ): "Thank you for shopping with us, {first_name}! We hope you enjoy your {product}. - {agent}, {shop}",
+        ("whatsapp", "bn"): "ধন্যবাদ {first_name}! আশা করি আপনার {product} ভালো লাগছে। - {agent}, {shop}",
+        ("sms", "en"): "Thank you {first_name} for shopping with {shop}! Enjoy your {product}.",
+        ("sms", "bn"): "ধন্যবাদ {first_name}! {shop} থেকে কেনাকাটার জন্য কৃতজ্ঞ।",
         ("email", "en"): (
-            "Thank you for your order",
-            "Dear {first_name},\n\nThank you for choosing {shop}. Your "
-            "order for {product} is confirmed.\n\n{agent}",
+            "Thank you for shopping with {shop}",
+            "Dear {first_name},\n\nThank you for choosing {shop}. We hope "
+            "your {product} serves you well; if anything is not right, just reply.\n\n{agent}",
         ),
-        ("facebook", "en"): "Thanks a lot {first_name}! Your {product} order is confirmed 😊",
-        ("instagram", "en"): "Thank you {first_name}! Your {product} is on its way soon ✨",
+        ("facebook", "en"): "Thanks a lot {first_name}! We hope you enjoy your {product} 😊",
+        ("instagram", "en"): "Thank you {first_name}! Enjoy your {product} ✨",
     },
     "reactivation": {
         (
@@ -132,7 +150,7 @@ _TEMPLATES: dict[str, dict[tuple[str, str], str | tuple[str, str]]] = {
             "en",
         ): "Hi {first_name}, we miss you at {shop}! New arrivals are in, and we kept {offer} for you.",
         ("whatsapp", "bn"): "{first_name}, অনেকদিন দেখা নেই! {shop}-এ নতুন কালেকশন এসেছে, আপনার জন্য {offer}।",
-        ("sms", "en"): "{shop}: we miss you {first_name}! {offer} on your next order.",
+        ("sms", "en"): "{shop}: we miss you {first_name}! Come back for {offer}.",
         ("email", "en"): (
             "We miss you, {first_name}",
             "Hi {first_name},\n\nIt has been a while. Here is {offer} "
@@ -149,6 +167,7 @@ _APPROVED = {
     "restock",
     "payment_failed",
     "thank_you",
+    "birthday_family",
 }
 
 
@@ -172,7 +191,22 @@ def reply_templates() -> list[dict]:
     return rows
 
 
-KNOWLEDGE = [
+# Current offers: snippets tagged ``offer``, one occasion tag (birthday, anniversary, cart, win_back,
+# promotion) and optionally an audience (kids, women, men, adults); the text fills ``{offer}``.
+OFFERS = [
+    ("Birthday offer", "10% off one order in the birthday week", "offer,birthday", "en"),
+    ("Kids' birthday offer", "15% off toys, kids' clothing and school bags in the birthday week",
+     "offer,birthday,kids", "en"),
+    ("Anniversary offer", "12% off jewellery, sarees and gift sets this week", "offer,anniversary,adults", "en"),
+    ("Cart offer", "free delivery on this order", "offer,cart", "en"),
+    ("Welcome-back offer", "BDT 300 off your next order above BDT 2,000", "offer,win_back", "en"),
+    ("জন্মদিনের অফার", "জন্মদিনের সপ্তাহে একটি অর্ডারে ১০% ছাড়", "offer,birthday", "bn"),
+    ("শিশুদের জন্মদিনের অফার", "জন্মদিনের সপ্তাহে খেলনা ও শিশুদের পোশাকে ১৫% ছাড়", "offer,birthday,kids", "bn"),
+    ("কার্ট অফার", "এই অর্ডারে ফ্রি ডেলিভারি", "offer,cart", "bn"),
+    ("ফিরে আসার অফার", "২,০০০ টাকার বেশি অর্ডারে ৩০০ টাকা ছাড়", "offer,win_back", "bn"),
+]
+
+KNOWLEDGE = OFFERS + [
     (
         "Delivery times",
         "Inside Dhaka: 1-2 days (same day for orders before 12:00 in Gulshan, Banani, Dhanmondi). "

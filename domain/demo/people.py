@@ -41,22 +41,38 @@ class Population:
     surnames: list[str]
 
 
+# The customer the README's examples are about: "show me Rahim", "add his wife Sarah, birthday
+# 1990-11-22", "draft her a WhatsApp about the cart". The only Rahim; married, no spouse on record
+# yet, an open cart from two days ago (see ``commerce.dropoff_columns``).
+HERO = {"first": "Rahim", "last": "Uddin", "age": 38, "date_of_birth": "1988-03-02", "city": "Dhaka"}
+HERO_INDEX = 0
+NAME_TRIES = 12  # redraws before a full name may repeat
+
+
 def _names(rng: np.random.Generator, n: int, female: np.ndarray, bangla: np.ndarray):
     hindu = rng.random(n) < 0.09
     male_sur = [s for s in vocab.SURNAMES if "m" in s[2]]
     female_sur = [s for s in vocab.SURNAMES if "f" in s[2]]
+    male_first = [f for f in vocab.MALE_FIRST if f[0] not in vocab.RESERVED_FIRST]
+    female_first = [f for f in vocab.FEMALE_FIRST if f[0] not in vocab.RESERVED_FIRST]
     names, firsts, surnames = [], [], []
-    picks = rng.random((n, 2))
+    picks = rng.random((n, NAME_TRIES, 2))
+    taken: set[str] = {f"{HERO['first']} {HERO['last']}"}
     for k in range(n):
-        if hindu[k]:
-            pool = vocab.HINDU_FEMALE if female[k] else vocab.HINDU_MALE
-            first, first_bn = pool[int(picks[k, 0] * len(pool))], None
-            last, last_bn = vocab.HINDU_SURNAMES[int(picks[k, 1] * len(vocab.HINDU_SURNAMES))], None
-        else:
-            pool, sur = (vocab.FEMALE_FIRST, female_sur) if female[k] else (vocab.MALE_FIRST, male_sur)
-            # squaring the draw favours the names at the top of each list: many Rahims and Fatemas
-            first, first_bn = pool[int(picks[k, 0] ** 2 * len(pool))]
-            last, last_bn, _ = sur[int(picks[k, 1] * len(sur))]
+        for t in range(NAME_TRIES):  # the same full name twice is rare in a real shop's books
+            a, b = picks[k, t]
+            if hindu[k]:
+                pool = vocab.HINDU_FEMALE if female[k] else vocab.HINDU_MALE
+                first, first_bn = pool[int(a * len(pool))], None
+                last, last_bn = vocab.HINDU_SURNAMES[int(b * len(vocab.HINDU_SURNAMES))], None
+            else:
+                pool, sur = (female_first, female_sur) if female[k] else (male_first, male_sur)
+                # a mild preference for the names at the top of each list, as in real name counts
+                first, first_bn = pool[int(a ** 1.4 * len(pool))]
+                last, last_bn, _ = sur[int(b * len(sur))]
+            if f"{first} {last}" not in taken:
+                break
+        taken.add(f"{first} {last}")
         if bangla[k] and first_bn and last_bn:
             names.append(f"{first_bn} {last_bn}")
         else:
@@ -64,6 +80,37 @@ def _names(rng: np.random.Generator, n: int, female: np.ndarray, bangla: np.ndar
         firsts.append(first)
         surnames.append(last)
     return names, firsts, surnames
+
+
+def _hero(pop: "Population", columns: dict, tl: Timeline, agent_ids: list[int]) -> None:
+    """Make customer ``HERO_INDEX`` the README's Rahim Uddin (after every random draw, so the rest
+    of the world is the same with or without him)."""
+    k = HERO_INDEX
+    if k >= len(pop.ids):
+        return
+    name = f"{HERO['first']} {HERO['last']}"
+    pop.names[k], pop.first_names[k], pop.surnames[k] = name, HERO["first"], HERO["last"]
+    pop.female[k], pop.kind[k], pop.buyer[k], pop.married[k], pop.age[k] = False, 0, True, True, HERO["age"]
+    pop.has_email[k] = True
+    pop.agent[k] = agent_ids[0]
+    city = next(c for c in vocab.CITIES if c[0] == HERO["city"])
+    columns["name"][k] = name
+    columns["email"][k] = "rahim.uddin@gmail.com"
+    columns["company"][k] = None
+    columns["city"][k], columns["district"][k] = city[0], city[1]
+    columns["address"][k] = f"House 12, Road 4, {city[3][0]}, {city[0]}"
+    columns["gender"][k] = "male"
+    columns["date_of_birth"][k] = np.datetime64(HERO["date_of_birth"])
+    columns["marital_status"][k] = "married"
+    columns["anniversary_date"][k] = np.datetime64("NaT")
+    columns["profession"][k] = "Software Engineer"
+    columns["account_kind"][k] = "retail"
+    columns["status"][k] = "active"
+    columns["assigned_to_id"][k] = agent_ids[0]
+    columns["timezone"][k] = "Asia/Dhaka"
+    columns["language"][k] = "en"
+    columns["quiet_hours_start"][k] = columns["quiet_hours_end"][k] = None
+    columns["preferred_channel"][k] = "whatsapp"
 
 
 def _phones(rng: np.random.Generator, n: int) -> list[str]:
@@ -202,6 +249,7 @@ def make_population(
         "created_at": created_s,
         "updated_at": created_s,
     }
+    _hero(pop, columns, tl, agent_ids)
     return pop, columns
 
 

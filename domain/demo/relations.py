@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from domain.demo import vocabulary as vocab
-from domain.demo.people import Population
+from domain.demo.people import HERO_INDEX, Population
 from domain.demo.timeline import DAY, Timeline
 
 OPT_OUT_REASONS = {
@@ -58,6 +58,8 @@ def family_columns(
 
     for k in range(len(pop.ids)):
         d = draws[k]
+        if k == HERO_INDEX:  # the README adds his wife; nobody else is on record for him
+            continue
         dob = customers["date_of_birth"][k]
         known_dob = not np.isnat(dob)
         base_dob = dob if known_dob else today - np.timedelta64(int(pop.age[k] * 365.25), "D")

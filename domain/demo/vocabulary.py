@@ -2,7 +2,9 @@
 
 Names are common Bangladeshi names in their usual English spelling, with the Bangla script for
 some, so a few customers carry a Bangla-script name as they would in a real CRM. Several first
-names repeat on purpose (many Rahims, many Fatemas): telling them apart is part of the job.
+names repeat as they do in a real shop's books, with the variety of one too: no first name is
+drawn for much more than 2% of customers, and the same full name rarely twice. The README's
+hero, Rahim Uddin, is the only customer called Rahim, so "show me Rahim" finds him.
 """
 
 from __future__ import annotations
@@ -44,7 +46,15 @@ MALE_FIRST = [
     ("Ayaan", None),
     ("Tahmid", None),
     ("Sabbir", None),
+    ("Shakil", None), ("Rubel", None), ("Hasib", None), ("Touhid", None), ("Nahid", None), ("Fahim", None),
+    ("Sajid", None), ("Rifat", None), ("Emon", None), ("Jubayer", None), ("Mostafa", None), ("Kawsar", None),
+    ("Asif", None), ("Tanim", None), ("Siam", None), ("Yasin", None), ("Alamgir", None), ("Belal", None),
+    ("Delwar", None), ("Enamul", None), ("Golam", None), ("Iqbal", None), ("Jewel", None), ("Lutfur", None),
+    ("Mamun", None), ("Nurul", None), ("Obaidul", None), ("Parvez", None), ("Quamrul", None), ("Riaz", None),
+    ("Saiful", None), ("Towhid", None), ("Wasim", None), ("Zubair", None), ("Anisur", None), ("Babul", None),
 ]
+# First names the demo never draws at random (the README's hero is the one Rahim).
+RESERVED_FIRST = {"Rahim"}
 FEMALE_FIRST = [
     ("Fatema", "ফাতেমা"),
     ("Nusrat", "নুসরাত"),
@@ -76,6 +86,11 @@ FEMALE_FIRST = [
     ("Afroza", None),
     ("Shathi", None),
     ("Moushumi", None),
+    ("Sanjida", None), ("Tamanna", None), ("Rubina", None), ("Shapla", None), ("Labonno", None), ("Mitu", None),
+    ("Nadia", None), ("Orin", None), ("Papiya", None), ("Rima", None), ("Sonia", None), ("Tithi", None),
+    ("Urmi", None), ("Zarin", None), ("Bushra", None), ("Dilruba", None), ("Farida", None), ("Hasina", None),
+    ("Jesmin", None), ("Khadija", None), ("Lovely", None), ("Maliha", None), ("Nazia", None), ("Popy", None),
+    ("Rehana", None), ("Salma", None), ("Tahsin", None), ("Umme", None), ("Yasmin", None), ("Ishrat", None),
 ]
 # Surnames with the genders they usually go with ("Begum", "Akter" and "Khatun" are women's).
 SURNAMES = [
@@ -103,11 +118,17 @@ SURNAMES = [
     ("Sultana", "সুলতানা", "f"),
     ("Kabir", None, "m"),
     ("Hasan", "হাসান", "mf"),
+    ("Mahmud", None, "mf"), ("Majumder", None, "mf"), ("Patwary", None, "mf"), ("Howlader", None, "mf"),
+    ("Sikder", None, "mf"), ("Mridha", None, "mf"), ("Faruque", None, "mf"), ("Rashid", None, "mf"),
+    ("Awal", None, "mf"), ("Babu", None, "m"), ("Nahar", None, "f"), ("Parvin", None, "f"),
 ]
 # Hindu and Buddhist families: first names go with their own surnames.
-HINDU_MALE = ["Sujon", "Pradip", "Amit", "Ripon", "Shuvo", "Tapan", "Biplob", "Anik"]
-HINDU_FEMALE = ["Puja", "Rupa", "Mitu", "Shampa", "Priya", "Dipa", "Ananya", "Trisha"]
-HINDU_SURNAMES = ["Das", "Saha", "Roy", "Ghosh", "Dey", "Paul", "Sen", "Barua", "Chakraborty", "Biswas"]
+HINDU_MALE = ["Sujon", "Pradip", "Amit", "Ripon", "Shuvo", "Tapan", "Biplob", "Anik", "Sourav", "Dipankar",
+              "Prosenjit", "Subrata", "Arup", "Rajib", "Tushar", "Bikash", "Gautam", "Partha"]
+HINDU_FEMALE = ["Puja", "Rupa", "Mitu", "Shampa", "Priya", "Dipa", "Ananya", "Trisha", "Moumita", "Sushmita",
+                "Tanushree", "Swapna", "Jhuma", "Lipika", "Shreya", "Ritu", "Sharmistha", "Bithi"]
+HINDU_SURNAMES = ["Das", "Saha", "Roy", "Ghosh", "Dey", "Paul", "Sen", "Barua", "Chakraborty", "Biswas", "Mondal",
+                  "Bhattacharya", "Dutta", "Kundu", "Nath", "Majumdar"]
 
 # (city, district, weight, neighbourhoods) - weights follow where online shoppers live.
 CITIES = [

@@ -112,10 +112,14 @@ def test_money():
 
 def test_product_choice_follows_the_topic():
     kettle, iron, fan = ProductFacts("Blue Kettle", None), ProductFacts("Iron", None), ProductFacts("Fan", None)
-    f = customer_facts(dropoff_product=kettle, order_product=iron, viewed_product=fan)
+    f = customer_facts(dropoff_product=kettle, order_product=iron, viewed_product=fan, dropoff_stage="add_to_cart")
     assert pick_product(f, "abandoned cart reminder").name == "Blue Kettle"
     assert pick_product(f, "delivery status, where is my order").name == "Iron"
-    assert pick_product(customer_facts(mentioned_product=fan, dropoff_product=kettle), "cart").name == "Fan"
+    # a cart reminder names what is in the cart, even when the message names another product
+    assert pick_product(customer_facts(mentioned_product=fan, dropoff_product=kettle, dropoff_stage="add_to_cart"),
+                        "cart").name == "Blue Kettle"
+    assert pick_product(customer_facts(mentioned_product=fan, dropoff_product=kettle), "cart") is None  # no cart
+    assert pick_product(customer_facts(mentioned_product=fan, dropoff_product=kettle), "price").name == "Fan"
 
 
 # --- one world, drafted -----------------------------------------------------------------------
