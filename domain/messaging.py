@@ -136,6 +136,9 @@ def compose(channel: str, *, greeting: str, body: str, closing: str, signature: 
             if fitted is not None:
                 head = greet
                 break
+        if fitted is None and keep and head and sms_segments(f"{head}{body}{tail}") > MAX_SMS_SEGMENTS \
+                and sms_segments(f"{body}{tail}") <= MAX_SMS_SEGMENTS:
+            fitted, head = body, ""  # the greeting goes before a sentence of the draft does
         if fitted is None:
             fitted = shorten(body, lambda b: sms_segments(f"{head}{b}{tail}") <= MAX_SMS_SEGMENTS)
         text = f"{head}{fitted}{tail}".strip()

@@ -30,7 +30,7 @@ from domain.errors import DomainError
 from domain.events import relation_word
 from domain.messaging import SmsInfo, compose
 from domain.models import Customer
-from domain.reply_facts import CustomerFacts, Offer, Person, ProductFacts, gather
+from domain.reply_facts import CustomerFacts, Offer, Person, ProductFacts, gather, own_mention
 from domain.reply_texts import GENERIC, RELATION_BN, RELATION_BN_ANY, WILL_CHECK
 from domain.reply_topics import TOPICS, asks_a_question, classify, needs, template_class
 from domain.retrieval import ReplyDoc, ReplyIndex
@@ -43,6 +43,8 @@ _OPTIONAL = re.compile(r"\[([^\[\]]*)\]")
 _SLOT = re.compile(r"\{(\w+)\}")
 _BN_DIGITS = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
 _DETERMINER = re.compile(r"^(?:the|our|your|a|an|this|these|some|his|her|their)\b", re.I)
+_CLAUSE = re.compile(r"\b(?:that|is|are|was|were|has|have|had|will|would|can|could|should|did|does|do|"
+                     r"saying|say|tell|told)\b", re.I)
 _ADDRESSED = re.compile(r"\{(?:name|first_name)\}|^\{(?:shop|business)\}")
 _TOPIC_LEAD = re.compile(r"^(?:about|regarding|re:?|on|for|reply to:?)\s+", re.I)
 SLOT_ALIASES = {"shop": "business", "customer": "name"}
@@ -63,7 +65,7 @@ PHRASES = {
            "close": {"friendly": "Thanks! - {business}", "formal": "Kind regards,\n{business}",
                      "apologetic": "Thank you for your patience.\n{business}"},
            "sorry": "We are sorry for the trouble.", "sorry_words": ("sorry", "apolog"),
-           "business": "our team"},
+           "business": "The team"},
     "bn": {"greet": {"friendly": "হ্যালো {who}!", "formal": "প্রিয় {who},", "apologetic": "প্রিয় {who},"},
            "close": {"friendly": "ধন্যবাদ! - {business}", "formal": "শুভেচ্ছান্তে,\n{business}",
                      "apologetic": "ধৈর্যের জন্য ধন্যবাদ।\n{business}"},
@@ -134,13 +136,27 @@ def pick_product(facts: CustomerFacts, topic: str) -> ProductFacts | None:
     elif cls in ("order_status", "order_confirmation", "thanks", "feedback", "complaint", "warranty_question",
                  "return_question"):
         order = [facts.order_product]
-    elif cls in ("back_in_stock", "product_followup", "price_question"):
+    elif cls in ("price_question", "missed_call", "question"):  # only the product asked or told about
+        return None
+    elif cls in ("back_in_stock", "product_followup"):
         order = [facts.viewed_product, facts.dropoff_product, facts.order_product]
-    elif cls in ("delivery_question", "payment_question", "question", "promotion"):
+    elif cls in ("delivery_question", "payment_question", "promotion"):
         order = [facts.dropoff_product]
     else:
         order = [facts.dropoff_product, facts.viewed_product, facts.order_product]
     return next((p for p in order if p), None)
+
+
+def class_from_product(topic: str, facts: CustomerFacts) -> str | None:
+    """A topic that only names a product: a cart reminder when it is in the open cart, a delivery
+    update when it is on an open order, a follow-up when the customer looked at it."""
+    for cls, product, present in (("cart", facts.dropoff_product, facts.has_cart),
+                                  ("payment_failed", facts.dropoff_product, facts.has_failed_payment),
+                                  ("order_status", facts.order_product, facts.order_status == "pending"),
+                                  ("product_followup", facts.viewed_product, True)):
+        if present and product and own_mention(topic, [product.name]):
+            return cls
+    return None
 
 
 def fill(template: str, values: dict[str, str | None],
@@ -227,7 +243,7 @@ def fitting_offer(offers: tuple[Offer, ...], cls: str, person: Person | None, to
 def subject_words(topic: str, language: str) -> str | None:
     """The agent's topic as a noun phrase for a generic draft: "Eid offers" -> "our Eid offers"."""
     text = _TOPIC_LEAD.sub("", " ".join(topic.split())).strip(" .,:;!?")
-    if not text or len(text) > 80:
+    if not text or len(text) > 80 or _CLAUSE.search(text):  # a sentence, not a thing to tell about
         return None
     if language == "en" and not _DETERMINER.match(text):
         text = f"our {text}"
@@ -281,6 +297,12 @@ def build_draft(session: Session, index: ReplyIndex, customer: Customer, *, chan
     question = asks_a_question(message)
     if cls is None and question:
         cls = "question"
+    if cls is None:  # "about the kettle": what the customer's records say of that product
+        cls = class_from_product(topic, facts)
+    if cls is None and tone == "apologetic":  # an apology is about something that went wrong
+        cls = "complaint"
+    if cls == "thanks" and facts.order_status == "pending":  # thanks for an order not yet delivered
+        cls = "order_confirmation"
     query = f"{topic}. {message}" if message else topic
 
     # what the class needs, and the values every text may use
@@ -294,7 +316,7 @@ def build_draft(session: Session, index: ReplyIndex, customer: Customer, *, chan
             "birthday": person is not None, "anniversary": person is not None,
             "product": product is not None, "loyalty": facts.points is not None}
     missing = [MISSING_WORDS[n] for n in needs(cls) if not have.get(n, True)]
-    if cls == "thanks" and re.search(r"buy|bought|purchas|order|kin", query, re.I) and not facts.completed_order:
+    if cls == "thanks" and re.search(r"buy|bought|purchas|order|\bkin(?:a|sen|si|lam|echen)\b", query, re.I) and not facts.completed_order:
         missing.append(MISSING_WORDS["completed_order"])
     if cls == "price_question" and product is not None and not product.price:
         missing.append(f"a price for {product.name}")
@@ -341,15 +363,22 @@ def build_draft(session: Session, index: ReplyIndex, customer: Customer, *, chan
     # templates about an order in transit, or thanking for a purchase, need those records
     usable = not ((cls == "order_status" and facts.order_status != "pending")
                   or (cls == "thanks" and not facts.completed_order))
+    # a template that announces an answer ("here is how returns work") needs the answer
+    answerless = not snippets
 
     def first_filled(approved: bool, same_language: bool = True) -> _Choice | None:
         for doc in _candidates(index, cls, channel, lang, approved, family_event, tone) if usable else []:
             if same_language and not approved and doc.language != lang:
                 continue
-            shown = dict(values)
+            if answerless and "{knowledge}" in doc.body and cls_info is not None and cls_info.question:
+                continue
+            shown = dict(values, name=addressed_name(facts, doc.language if doc.language in PHRASES else lang, tone))
             if channel == "whatsapp" and values["product"] and "*{product}*" not in doc.body:
                 shown["product"] = f"*{values['product']}*"
-            body, unknown = fill(doc.body, shown)
+            # a sign-off slot may fall back to "The team"; a sender prefix ("{shop}: ...") may not
+            tail = {"business": PHRASES.get(doc.language, PHRASES["en"])["business"]} \
+                if re.search(r"\{(?:business|shop)\}\W*$", doc.body) else None
+            body, unknown = fill(doc.body, shown, tail)
             subject = fill(doc.subject, values) if doc.subject else ("", set())
             if not unknown and not subject[1] and body:
                 return _Choice(body, subject[0] or None, doc)
@@ -399,7 +428,7 @@ def build_draft(session: Session, index: ReplyIndex, customer: Customer, *, chan
         body = f"{phrases['sorry']} {body}"
     subject = choice.subject
     if channel == "email" and not subject:
-        subject = _email_subject(cls, values, used_lang, signature)
+        subject = _email_subject(cls, values, used_lang, business)
     keep = [v for k, v in values.items() if v and k in ("product", "order", "cart_value", "person", "offer",
                                                          "price", "order_date")]
     laid_out = compose(channel, greeting=phrases["greet"][tone].format(who=who), body=body,
@@ -428,15 +457,15 @@ def _generic(cls, values, facts: CustomerFacts, lang: str, question: bool, snipp
     elif cls in GENERIC:
         keys = [cls]
     elif cls is not None and TOPICS.get(cls) and TOPICS[cls].question:
-        keys = ["question"]
+        keys = [cls, "question"] if cls in GENERIC else ["question"]
     elif cls == "question":
         keys = ["question"]
     else:
-        keys = ["none"]
+        keys = ["none", "none_plain"]
     for key in keys:
         body, unknown = fill(GENERIC[key][lang], values)
         if not unknown and body:
-            if key == "question" and not snippets:
+            if (key == "question" or key.endswith("_question")) and not snippets and key != "price_question":
                 body = f"{body} {WILL_CHECK[lang]}"
             return _Choice(body, None, None)
     return None
@@ -449,15 +478,14 @@ _SUBJECTS = {"en": {"complaint": "We are sorry", "cart": "Your cart is waiting",
                     "thanks": "ধন্যবাদ"}}
 
 
-def _email_subject(cls: str | None, values: dict, lang: str, business: str) -> str:
+def _email_subject(cls: str | None, values: dict, lang: str, business: str | None) -> str:
     head = _SUBJECTS.get(lang, {}).get(cls or "") or _SUBJECTS["en"].get(cls or "")
     if head is not None:
         text, unknown = fill(head, values)
-        return text if not unknown else f"A message from {business}"
-    if head is None:
-        head = (values.get("subject") or "A message").removeprefix("our ").strip()
-        head = head[:1].upper() + head[1:]
-    return f"{head} - {business}"
+        return text if not unknown else (f"A message from {business}" if business else "A message for you")
+    head = (values.get("subject") or "A message for you").removeprefix("our ").strip()
+    head = head[:1].upper() + head[1:]
+    return f"{head} - {business}" if business else head
 
 
 def _facts(values: dict, facts: CustomerFacts, person: Person | None, offer: Offer | None, snippets,

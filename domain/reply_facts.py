@@ -124,8 +124,9 @@ def mentioned_product(session: Session, message: str | None) -> ProductFacts | N
     names = [r.name for r in rows]
     found = process.extract(message.lower(), [n.lower() for n in names], scorer=fuzz.partial_ratio,
                             score_cutoff=PRODUCT_MENTION_MIN, limit=5)
-    if not found:
-        return None
+    if not found:  # "the air fryer" for "Air Fryer 4L": the telling words of one name
+        named = own_mention(message, names)
+        return next((ProductFacts(r.name, r.price) for r in rows if r.name == named), None) if named else None
     # The longest matching name wins: "Blue Kettle Pro" over "Kettle" when the message says the former.
     _, _, index = max(found, key=lambda m: (m[1], len(names[m[2]])))
     return ProductFacts(rows[index].name, rows[index].price)
@@ -227,7 +228,7 @@ def gather(session: Session, customer: Customer, now: datetime, business_tz: Zon
         customer_id=cid, full_name=customer.name, first_name=first_name(customer.name),
         gender=(customer.gender or "").lower() or None, language=customer.language,
         mentioned_product=(ProductFacts(order_item.product_name, order_item.unit_price) if spoken and order_item
-                           else mentioned_product(session, incoming_message)),
+                           else mentioned_product(session, incoming_message) or mentioned_product(session, topic)),
         dropoff_product=ProductFacts(dropoff.name, dropoff.price) if dropoff and dropoff.name else None,
         dropoff_stage=dropoff.stage if dropoff else None, mention_in_orders=bool(spoken and order_item),
         order_status=order.status if order else None, completed_order=completed > 0,

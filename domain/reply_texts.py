@@ -111,15 +111,35 @@ GENERIC: dict[str, dict[str, str]] = {
               "photos and prices?",
         "bn": "[{business}-এর ]{subject} সম্পর্কে আপনাকে জানাতে চাই।[ {offer}।] ছবি ও দাম পাঠাব?",
     },
+    "delivery_question": {
+        "en": "Thanks for asking about delivery[ for {product}].[ {knowledge}]",
+        "bn": "ডেলিভারি নিয়ে জানতে চাওয়ার জন্য ধন্যবাদ।[ {knowledge}]",
+    },
+    "return_question": {
+        "en": "Thanks for asking about returns[ for {product}].[ {knowledge}]",
+        "bn": "[{product} ]ফেরত দেওয়ার বিষয়ে জানতে চাওয়ার জন্য ধন্যবাদ।[ {knowledge}]",
+    },
+    "payment_question": {
+        "en": "Thanks for asking about payment options.[ {knowledge}]",
+        "bn": "পেমেন্টের বিষয়ে জানতে চাওয়ার জন্য ধন্যবাদ।[ {knowledge}]",
+    },
+    "warranty_question": {
+        "en": "Thanks for asking about the warranty[ for {product}].[ {knowledge}]",
+        "bn": "[{product}-এর ]ওয়ারেন্টি নিয়ে জানতে চাওয়ার জন্য ধন্যবাদ।[ {knowledge}]",
+    },
     "question": {
-        "en": "Thank you for your question.[ {knowledge}]",
-        "bn": "আপনার প্রশ্নের জন্য ধন্যবাদ।[ {knowledge}]",
+        "en": "Thank you for your question[ about {product}].[ {knowledge}]",
+        "bn": "[{product} নিয়ে ]আপনার প্রশ্নের জন্য ধন্যবাদ।[ {knowledge}]",
     },
     "none": {
         "en": "We are getting in touch about {subject}. Please reply here if you have any questions; we are "
               "happy to help.",
         "bn": "{subject} নিয়ে আপনার সাথে যোগাযোগ করছি। কোনো প্রশ্ন থাকলে এখানে জানাবেন।",
     },
+}
+GENERIC["none_plain"] = {
+    "en": "We wanted to get in touch with you. Please reply here if you have any questions; we are happy to help.",
+    "bn": "আপনার সাথে যোগাযোগ করতে চাইছিলাম। কোনো প্রশ্ন থাকলে এখানে জানাবেন।",
 }
 # The honest answer when no knowledge snippet answers the customer's question.
 WILL_CHECK = {"en": "I will check and come back to you today.",

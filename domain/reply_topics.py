@@ -40,7 +40,10 @@ TOPICS: dict[str, Topic] = {t.name: t for t in (
     Topic("order_status", ("where is my", "delivery status", "order status", "track", "parcel", "shipped",
                            "on its way", "not arrived", "not received", "kobe deliver", "kobe pabo",
                            "kobe asbe", "when will my", "when does my", "dispatch", "order update",
-                           "delivery update", "status of"),
+                           "delivery update", "status of", "update on order", "update about order", "update order", "where his order",
+                           "where her order", "where order", "order is", "order has", "order will", "order was",
+                           "parcel is", "parcel has", "parcel will", "arriving", "out for delivery",
+                           "will be delivered", "being delivered"),
           ("কবে পাব", "কবে আসবে", "কবে ডেলিভারি", "কোথায়", "পৌঁছায়নি"), needs=("open_order",)),
     Topic("order_confirmation", ("order confirm", "confirm the order", "confirm her order", "confirm his order",
                                  "confirmation", "placing your order", "order received"),
@@ -95,15 +98,20 @@ _QUESTION = re.compile(r"\?|؟|(?:^|\s)(?:what|when|where|which|how|why|who|can 
 assert set(PRIORITY) == set(TOPICS)
 
 
+_GLUE = re.compile(r"(?<![^\W\d_])(?:to|the|a|an)\s+")
+
+
 def _fold(text: str) -> str:
-    return " " + re.sub(r"[_\-/]+", " ", " ".join(text.lower().split())) + " "
+    """Lower case, one space, and no "to"/"the"/"a" (parsers drop them: "tried call", "where order")."""
+    text = re.sub(r"[_\-/]+", " ", " ".join(text.lower().split()))
+    return " " + _GLUE.sub("", text + " ").strip() + " "
 
 
 @lru_cache(maxsize=1)
 def _patterns() -> dict[str, re.Pattern]:
     out = {}
     for name, topic in TOPICS.items():
-        latin = [r"(?<![a-z'])" + re.escape(s) for s in topic.stems]
+        latin = [r"(?<![a-z'])" + re.escape(_fold(s).strip()) for s in topic.stems]
         out[name] = re.compile("|".join(latin + [re.escape(s) for s in topic.bangla]))
     return out
 

@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     # the business
     timezone: str = "Asia/Dhaka"
     currency: str = "BDT"
-    business_name: str | None = Field(default=None, description="Signs reply drafts; unset: 'our team'")
+    business_name: str | None = Field(default=None, description="Signs reply drafts; unset: 'The team'")
     phone_region: str = "BD"
     now: datetime | None = Field(
         default=None, description="Freeze the clock (ISO 8601); for demos, tests and evals."

@@ -50,8 +50,8 @@ def rahim_world(session, **fields):
 
 
 def signature(ctx) -> str:
-    """The sign-off: the business name setting when the product has one, else "our team"."""
-    return getattr(ctx.settings, "business_name", None) or "our team"
+    """The sign-off: the business name setting when the product has one, else "The team"."""
+    return getattr(ctx.settings, "business_name", None) or "The team"
 
 
 def table_counts(sessions) -> dict[str, int]:

@@ -37,7 +37,7 @@ def build(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> B
     ask = with_customer(DRAFT, who, args)
     span = set(range(who.mention.start, who.mention.end)) if who.mention else set()
     args["channel"] = slots.first("channel")
-    topic = draft_topic(slots, span)
+    topic = _fuller_topic(draft_topic(slots, span), _topic_from_words(slots, span))
     replying = any(w in {"reply", "replied", "wrote", "asked", "message", "jiggesh"} for w in slots.norms)
     if slots.quoted and replying:
         args["incoming_message"] = slots.quoted
@@ -50,6 +50,19 @@ def build(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> B
     if not args["channel"]:
         return Ask(DRAFT, "channel", QUESTIONS["channel"].format(who=who.name), args)
     return make_call(DRAFT, args)
+
+
+def _fuller_topic(topic: str | None, words: str) -> str | None:
+    """The topic after "about"/"for", or all the message's other words when they say more than it
+    ("a reminder about the kettle in his cart": the reminder and the cart matter too)."""
+    if not topic:
+        return topic
+    said = {w.lower() for w in topic.split()}
+    extra = [w for w in words.split() if w.lower() not in said and w.lower() not in _TOPIC_GLUE]
+    return words if extra else topic
+
+
+_TOPIC_GLUE = {"about", "regarding", "re", "abt", "on", "niye", "somporke", "for", "in", "with", "and", "of"}
 
 
 def _topic_from_words(slots: Slots, span: set[int]) -> str:
