@@ -240,6 +240,16 @@ def fitting_offer(offers: tuple[Offer, ...], cls: str, person: Person | None, to
     return min(fits, key=lambda f: f[:4])[4] if fits else None
 
 
+def quotes_message(topic: str, message: str) -> bool:
+    """Whether the topic carries words of the (untrusted) incoming message: three in a row."""
+    if not message:
+        return False
+    said = re.findall(r"\w+", message.lower())
+    text = " " + " ".join(re.findall(r"\w+", topic.lower())) + " "
+    return len(said) < 3 and " ".join(said) in text or any(
+        f" {' '.join(said[k:k + 3])} " in text for k in range(max(0, len(said) - 2)))
+
+
 def subject_words(topic: str, language: str) -> str | None:
     """The agent's topic as a noun phrase for a generic draft: "Eid offers" -> "our Eid offers"."""
     text = _TOPIC_LEAD.sub("", " ".join(topic.split())).strip(" .,:;!?")
@@ -346,7 +356,8 @@ def build_draft(session: Session, index: ReplyIndex, customer: Customer, *, chan
         if facts.points is not None else None,
         "tier": facts.tier, "person": person_first,
         "relation": _relation(person, lang) if person_first else None,
-        "subject": subject_words(topic, lang),
+        # the customer's own words never reach the draft, not even through the topic
+        "subject": None if quotes_message(topic, message) else subject_words(topic, lang),
     }
     if cls not in ("cart", "payment_failed"):
         values["cart_value"] = None  # a cart is never mentioned by a draft that is not about it
