@@ -85,7 +85,10 @@ def call_list_blocks(card: dict[str, Any], title: str | None = None) -> list[dic
                 + f"\n*Why:* {esc(why)}\n*Offer:* {esc(offer)}"
                 + (f" · *Best time:* {esc(best.get('window', ''))}" if best.get("window") else "")
                 + (f"\n_{esc(e['next_action'])}_" if e.get("next_action") else ""))
-        topic = f"{offer} offer" if offer else None
+        kind = e.get("offer_type") or ""
+        # a family event names whose it is ("husband Masud's birthday tomorrow"), so the draft wishes them
+        topic = (f"{kind.replace('_', ' ')}: {e['offer_reason']}" if kind in ("birthday_offer", "anniversary_offer")
+                 and e.get("offer_reason") else f"{offer} offer" if offer else None)
         blocks += [section(text), customer_buttons(e["customer_id"], e["name"], topic)]
     if len(entries) > MAX_ENTRIES:
         blocks.append(context(f"…and {len(entries) - MAX_ENTRIES} more; ask for a shorter list or filter it."))

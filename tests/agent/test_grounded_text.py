@@ -141,3 +141,23 @@ def test_without_an_llm_every_task_uses_its_template():
     assert reword(DRAFT, llm)["source"] == "template"
     assert summarize_call(TRANSCRIPT, products=["Blue Kettle"], now=NOW, llm=llm).source == "rules"
     assert explain([("1", entry_facts(RAHIM))], llm)["1"]["source"] == "template"
+
+
+FAMILY_DRAFT = {"ok": True, "allowed": True, "tone": "friendly", "language": "en", "channel": "whatsapp",
+                "draft": "Hi Sadia!\nHappy birthday to your husband Masud from all of us at Deshi Bazar!",
+                "facts": [{"kind": "person", "value": "Masud", "source": "family member Masud Islam"},
+                          {"kind": "relation", "value": "husband", "source": "the family record"},
+                          {"kind": "business", "value": "Deshi Bazar", "source": "setting C360_BUSINESS_NAME"}]}
+
+
+def test_reworded_draft_is_grounded_per_fact(endpoint):
+    answers, _, client = endpoint
+    answers += [{"text": "Dear Sadia, warm birthday wishes to your husband Masud from everyone at Deshi Bazar."},
+                {"text": "Dear Sadia, warm birthday wishes to your husband from everyone at Deshi Bazar."},
+                {"text": "Dear Sadia, warm birthday wishes to your husband Masud and your son Ayaan from Deshi Bazar."}]
+    llm = llm_for(client)
+    assert reword(FAMILY_DRAFT, llm)["source"] == "llm"
+    assert reword(FAMILY_DRAFT, llm)["source"] == "template"  # the family member's name was dropped
+    assert reword(FAMILY_DRAFT, llm)["source"] == "template"  # a person the records do not name was added
+    incomplete = {**FAMILY_DRAFT, "draft": "", "complete": False, "allowed": False}
+    assert reword(incomplete, llm) == {"text": "", "source": "template"}  # nothing to reword, no LLM call
