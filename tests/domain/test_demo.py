@@ -17,6 +17,7 @@ from domain.models import (
     Dropoff,
     FamilyMember,
     Interaction,
+    KnowledgeSnippet,
     Opportunity,
     ReplyTemplate,
     User,
@@ -135,3 +136,28 @@ def test_purchase_process_matches_cdnow_at_cdnow_parameters():
     exposure = np.array([(end - d).astype(int) / 7 for d in first.values()])
     simulated = simulate_counts(np.random.default_rng(0), np.tile(exposure, 20), 1.0, dropout_easing=1.0)
     assert abs((simulated == 0).mean() - real_share) < 0.03
+
+
+def test_names_vary_and_the_readme_hero_is_the_one_rahim(engine, sessions, clock):
+    build_demo_world(engine, clock=clock, customers=2000, seed=42)
+    today = clock.today()
+    with sessions() as s:
+        names = s.scalars(select(Customer.name)).all()
+        firsts = [n.split()[0] for n in names]
+        assert max(firsts.count(f) for f in set(firsts)) <= 0.025 * len(names)  # variety, as in a real shop
+        assert max(names.count(n) for n in set(names)) <= 3  # never five identical "Rahim Ahmed"
+        assert [n for n in names if n.split()[0] == "Rahim"] == ["Rahim Uddin"]  # "show me Rahim" finds him
+        rahim = s.scalar(select(Customer).where(Customer.name == "Rahim Uddin"))
+        assert rahim.marital_status == "married" and rahim.gender == "male"
+        assert not s.scalars(select(FamilyMember).where(FamilyMember.customer_id == rahim.id)).all()
+        carts = s.execute(select(Dropoff.stage, Dropoff.recovered).where(Dropoff.customer_id == rahim.id)).all()
+        assert carts == [("add_to_cart", False)]
+        pairs = s.execute(select(Customer.date_of_birth, FamilyMember.relationship, FamilyMember.date_of_birth)
+                          .join(FamilyMember, FamilyMember.customer_id == Customer.id)
+                          .where(Customer.date_of_birth.is_not(None), FamilyMember.date_of_birth.is_not(None))).all()
+        spouses = [abs((own - other).days) / 365.25 for own, rel, other in pairs if rel == "spouse"]
+        assert spouses and max(spouses) <= 12
+        assert all((today - other).days / 365.25 >= 18 for _, rel, other in pairs if rel == "spouse")
+        assert all((other - own).days / 365.25 >= 18 for own, rel, other in pairs if rel == "child")
+        offers = s.scalars(select(KnowledgeSnippet.tags).where(KnowledgeSnippet.tags.like("%offer%"))).all()
+        assert any("kids" in t and "birthday" in t for t in offers) and any("cart" in t for t in offers)
