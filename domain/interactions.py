@@ -8,10 +8,9 @@ Rules written here (and nowhere else):
   is how a date often arrives) means that day at the customer's best time, in the customer's
   time zone: the start of the hour their successful contacts cluster in, else of their stated
   best time, else 10:00. A date of today whose best time has already passed means now (due today).
-* Follow-ups: this interaction answers the customer's open follow-ups (those set by interactions
-  that happened before it and not yet done) when it reached the customer (any outcome but
-  ``no_answer``) or when it schedules a new follow-up, which supersedes them. They are marked done
-  at this interaction's time. A ``no_answer`` without a new follow-up leaves them open.
+* Follow-ups (rules in ``domain.follow_ups``): this contact closes the customer's open follow-up
+  when it reached them (any outcome but ``no_answer``) on or after the follow-up's day; an earlier
+  contact or a no-answer leaves it open. A ``follow_up_at`` replaces the open one.
 * Afterwards the customer's aggregates, temperature and lifecycle stage are recomputed in the same
   transaction (``domain.stats``); the changes are returned as (before, after).
 """
@@ -23,13 +22,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Iterable, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from domain import follow_ups
 from domain.call_priority.details import best_call_times
 from domain.enums import Direction, InteractionType, Outcome, values
 from domain.errors import DomainError, NotFound
-from domain.models import Customer, Interaction, Product
+from domain.models import Customer, FollowUp, Interaction, Product
 from domain.rfm import DEFAULT_MONETARY_THRESHOLDS
 from domain.stats import business_tz, refresh_customer
 
@@ -45,10 +45,11 @@ class LoggedInteraction:
 
     interaction: Interaction
     follow_up_at: datetime | None  # the follow-up it scheduled (aware), if any
-    closed_follow_up_ids: list[int] = field(default_factory=list)  # earlier interactions now done
+    closed_follow_up_ids: list[int] = field(default_factory=list)  # follow_ups rows it closed
     changes: dict[str, tuple[str, str]] = field(
         default_factory=dict
     )  # temperature, lifecycle_stage...
+    closed_follow_ups: list[FollowUp] = field(default_factory=list)  # answered or replaced
 
 
 def lock_customer(session: Session, customer_id: int) -> Customer:
@@ -234,29 +235,18 @@ def record_interaction(
     session.add(row)
     session.flush()
 
-    closed: list[int] = []
-    if result != Outcome.no_answer or due is not None:
-        closed = list(
-            session.scalars(
-                select(Interaction.id)
-                .where(
-                    Interaction.customer_id == customer.id,
-                    Interaction.id != row.id,
-                    Interaction.follow_up_at.is_not(None),
-                    Interaction.follow_up_done_at.is_(None),
-                    Interaction.occurred_at <= when,
-                )
-                .order_by(Interaction.id)
-            )
+    zone = customer_zone(customer, tz)
+    closed: list[FollowUp] = []
+    answered = follow_ups.after_contact(session, customer, row, zone)
+    if answered is not None:
+        closed.append(answered)
+    if due is not None:
+        change = follow_ups.schedule(
+            session, customer.id, due, now=now, user_id=user_id, interaction_id=row.id
         )
-        if closed:
-            session.execute(
-                update(Interaction)
-                .where(Interaction.id.in_(closed))
-                .values(follow_up_done_at=when)
-                .execution_options(synchronize_session="fetch")
-            )
+        if change.closed is not None:
+            closed.append(change.closed)
 
     changes = refresh_customer(session, customer.id, now.astimezone(tz).date(), now=now, tz=tz,
                                monetary_thresholds=monetary_thresholds)
-    return LoggedInteraction(row, due, closed, changes)
+    return LoggedInteraction(row, due, [f.id for f in closed], changes, closed)

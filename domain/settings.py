@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     rfm_mode: str = Field(default="fixed", pattern="^(fixed|quintile)$")
     rfm_monetary_thresholds: tuple[float, float, float, float] = (5000, 2500, 1000, 500)
     agents_see_all_customers: bool = True
+    follow_up_lapse_days: int = Field(
+        default=30, ge=1, description="A follow-up overdue by more than this many days stops being due "
+        "on the call list and counts only as a weaker 'lapsed follow-up'")
+    negative_outcome_days: int = Field(
+        default=30, ge=1, description="A 'not interested' or a complaint this recent lowers a customer's "
+        "call priority (until a later positive contact or order)")
     writes_need_approval: bool = True
 
     # language model (none configured = the offline model)

@@ -20,7 +20,9 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
-from domain.models import BehaviorEvent, Customer, CustomerStats, Dropoff, Interaction, Order
+from domain.models import (
+    BehaviorEvent, Customer, CustomerStats, Dropoff, FollowUp, Interaction, Order,
+)
 from domain.models.base import UTCDateTime, utcnow
 from domain.rfm import DEFAULT_MONETARY_THRESHOLDS
 from domain.scores import (
@@ -82,10 +84,13 @@ def _stats_select(ids: list[int] | None, now: datetime):
         .label("inbound"),
         func.max(case((Interaction.outcome.in_(POSITIVE_OUTCOMES), Interaction.occurred_at)))
         .label("positive"),
-        func.min(case((and_(Interaction.follow_up_at.is_not(None),
-                            Interaction.follow_up_done_at.is_(None)), Interaction.follow_up_at)))
-        .label("follow_up"),
+        func.max(case((Interaction.outcome == "not_interested", Interaction.occurred_at)))
+        .label("not_interested"),
+        func.max(case((Interaction.outcome == "complaint", Interaction.occurred_at)))
+        .label("complaint"),
     ), Interaction.customer_id).group_by(Interaction.customer_id).subquery()
+    f = only(select(FollowUp.customer_id, FollowUp.due_at).where(FollowUp.closed_at.is_(None)),
+             FollowUp.customer_id).subquery()  # at most one open per customer
     d = only(select(
         Dropoff.customer_id, func.count().label("n"), func.sum(Dropoff.cart_value).label("value"),
         func.max(Dropoff.occurred_at).label("last"),
@@ -96,12 +101,13 @@ def _stats_select(ids: list[int] | None, now: datetime):
         select(
             Customer.id, func.coalesce(o.c.n, zero), func.coalesce(o.c.spent, zero), o.c.first,
             o.c.last, func.coalesce(i.c.n, zero), i.c.last, i.c.inbound, i.c.positive,
-            i.c.follow_up, func.coalesce(d.c.n, zero), func.coalesce(d.c.value, zero), d.c.last,
-            literal(now, UTCDateTime()),
+            f.c.due_at, func.coalesce(d.c.n, zero), func.coalesce(d.c.value, zero), d.c.last,
+            i.c.not_interested, i.c.complaint, literal(now, UTCDateTime()),
         )
         .select_from(Customer)
         .outerjoin(o, o.c.customer_id == Customer.id)
         .outerjoin(i, i.c.customer_id == Customer.id)
+        .outerjoin(f, f.c.customer_id == Customer.id)
         .outerjoin(d, d.c.customer_id == Customer.id)
     )
     # Always a WHERE: SQLite needs one between a joined SELECT and ON CONFLICT to parse the upsert.
@@ -112,7 +118,7 @@ STATS_COLUMNS = (
     "customer_id", "order_count", "total_spent", "first_order_at", "last_order_at",
     "interaction_count", "last_interaction_at", "last_inbound_at", "last_positive_at",
     "next_follow_up_at", "open_dropoff_count", "open_dropoff_value", "last_dropoff_at",
-    "updated_at",
+    "last_not_interested_at", "last_complaint_at", "updated_at",
 )
 
 
@@ -122,7 +128,7 @@ def refresh_stats(
     """Recompute ``customer_stats`` for these customers (None = everybody), inserting missing rows.
 
     Only completed orders count; the drop-off figures are over open (unrecovered) drop-offs;
-    ``next_follow_up_at`` is the earliest follow-up not yet marked done. ``now`` stamps updated_at.
+    ``next_follow_up_at`` is the open follow-up's time (``domain.follow_ups``). ``now`` stamps updated_at.
     """
     session.flush()  # the aggregates must see the caller's pending rows
     now = now or utcnow()

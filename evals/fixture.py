@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from domain import stats
 from domain.customers import add_tag, create_customer, set_consent, set_quiet_hours
 from domain.family import family_name_key
+from domain.follow_ups import replay_follow_ups
 from domain.models import (
     BehaviorEvent, Category, Dropoff, FamilyMember, Interaction, LoyaltyAccount, Order, OrderItem, Product, User,
 )
@@ -53,6 +54,7 @@ def build_world(session: Session, case: Case, tz: ZoneInfo, region: str = "BD") 
         world.customers[spec.key] = customer_id
         _history(session, spec, customer_id, products, tz, world)
     session.flush()
+    replay_follow_ups(session, world.customers.values(), tz)  # the fixture's history, by the rules
     stats.refresh_stats(session, now=case.today)
     stats.refresh_derived(session, today, tz=tz)
     return world

@@ -21,7 +21,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from domain.follow_ups import close, replay_follow_ups
 from domain.models import (
+    FollowUp,
     BehaviorEvent,
     Category,
     ChannelConsent,
@@ -175,7 +177,15 @@ def make_interaction(
         **fields,
     )
     row.products = list(products)
-    return _add(session, row)
+    _add(session, row)
+    # the follow-up records follow from the history, by the product's own rules
+    replay_follow_ups(session, [customer.id], DHAKA)
+    if fields.get("follow_up_done_at") is not None:  # a test that wants it closed, whatever the rules
+        opened = session.scalar(select(FollowUp).where(FollowUp.interaction_id == row.id))
+        if opened is not None and opened.closed_at is None:
+            close(session, opened, reason="answered", at=fields["follow_up_done_at"])
+    session.expire(row)
+    return row
 
 
 def make_dropoff(

@@ -90,7 +90,7 @@ class LogInteractionResult(ToolResult):
     follow_up: ScheduledFollowUp | None = None
     closed_follow_ups: list[int] = Field(
         default_factory=list,
-        description="earlier interactions whose follow-up this contact answered",
+        description="ids of the follow-ups this contact closed: answered, or replaced by the new one",
     )
 
 
@@ -132,8 +132,9 @@ def log_interaction(
 
     Use it after the user says they talked to or messaged a customer. Records the notes, outcome,
     duration and products mentioned (matched against the catalogue), schedules a follow-up when
-    one is asked for ("call back Friday" -> follow_up_at with that date), closes earlier open
-    follow-ups this contact answers, and updates the customer's temperature and lifecycle stage.
+    one is asked for ("call back Friday" -> follow_up_at with that date; it replaces the open
+    one), closes the open follow-up when this contact reached the customer on or after its day
+    (a no-answer or an earlier contact leaves it open), and updates the customer's temperature and lifecycle stage.
     Returns what changed (before -> after) and the follow-up it scheduled. A follow-up in the past
     or a duration below 0 or over 12 hours is refused.
     """
@@ -212,9 +213,12 @@ def _result(ctx: ToolContext, customer: Customer, logged) -> LogInteractionResul
     if follow_up:
         due = logged.follow_up_at.astimezone(tz)
         text.append(f"Follow-up scheduled for {due:%a %d %b %Y at %H:%M}.")
-    if logged.closed_follow_up_ids:
-        n = len(logged.closed_follow_up_ids)
-        text.append(f"Closed {n} earlier follow-up{'s' if n > 1 else ''}.")
+    for closed in logged.closed_follow_ups:
+        due_day = f"{closed.due_at.astimezone(tz):%a %d %b %Y}"
+        if closed.close_reason == "answered":
+            text.append(f"Closed 1 earlier follow-up: it was due {due_day} and this contact answers it.")
+        else:
+            text.append(f"It replaces the follow-up that was due {due_day}.")
     return LogInteractionResult(
         text=" ".join(text),
         interaction=out,

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from domain.models import BehaviorEvent, Dropoff, Interaction, Order, OrderItem, Product
+from domain.models import FollowUp as FollowUpRow
 
 SUCCESS_OUTCOMES = ("interested", "purchased", "callback", "resolved")
 MIN_LEARNED_SAMPLES = 2  # one good call is luck; two at the same hour is a habit
@@ -35,11 +36,13 @@ BEST_SELLER_ORDERS = 20_000  # popularity = units in the latest orders, a cheap 
 
 @dataclass(frozen=True)
 class FollowUp:
-    interaction_id: int
+    id: int  # the follow_ups row
     due_at: datetime
     set_at: datetime
-    type: str
+    type: str | None  # the kind of contact that asked for it; None when set on its own
     subject: str | None
+    note: str | None = None
+    interaction_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -70,17 +73,14 @@ class BestCallTime:
 
 
 def open_follow_ups(session: Session, ids: list[int]) -> dict[int, FollowUp]:
-    """The earliest open follow-up of each customer."""
-    i = Interaction
+    """Each customer's open follow-up (there is at most one), with the contact that asked for it."""
+    f, i = FollowUpRow, Interaction
     rows = session.execute(
-        select(i.customer_id, i.id, i.follow_up_at, i.occurred_at, i.type, i.subject)
-        .where(i.customer_id.in_(ids), i.follow_up_at.is_not(None), i.follow_up_done_at.is_(None))
-        .order_by(i.customer_id, i.follow_up_at, i.id)
+        select(f.customer_id, f.id, f.due_at, f.set_at, i.type, i.subject, f.note, f.interaction_id)
+        .outerjoin(i, i.id == f.interaction_id)
+        .where(f.customer_id.in_(ids), f.closed_at.is_(None))
     )
-    out: dict[int, FollowUp] = {}
-    for cid, iid, due, occurred, kind, subject in rows:
-        out.setdefault(cid, FollowUp(iid, due, occurred, kind, subject))
-    return out
+    return {cid: FollowUp(*rest) for cid, *rest in rows}
 
 
 def open_dropoffs(session: Session, ids: list[int]) -> dict[int, list[OpenDropoff]]:

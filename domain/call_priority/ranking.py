@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from domain.call_priority import details, scoring
 from domain.call_priority.details import BestCallTime, FollowUp, OpenDropoff, RecommendedProduct
-from domain.call_priority.signals import DayCounter, eligibility, load_signals
+from domain.call_priority.signals import CustomerSignals, DayCounter, eligibility, load_signals
 from domain.call_priority.wording import Context, Factor, detail, next_action, offer_for
 from domain.enums import LifecycleStage, Temperature, values
 from domain.errors import DomainError
@@ -79,6 +79,107 @@ def _validate(limit, temperature, lifecycle_stage) -> None:
         )
 
 
+@dataclass
+class Ranking:
+    """Every eligible customer scored for one day: the arrays behind the list and its explanations."""
+
+    today: date
+    settings: Settings
+    signals: CustomerSignals
+    points: dict[str, np.ndarray]
+    total: np.ndarray
+    order: np.ndarray  # positions in ``signals``, best first
+    follow_overdue: np.ndarray
+    since_order: np.ndarray
+    since_dropoff: np.ndarray
+    since_not_interested: np.ndarray
+    since_complaint: np.ndarray
+    rfm: tuple[np.ndarray, np.ndarray, np.ndarray]
+    events_by_customer: dict[int, list[UpcomingEvent]]
+
+    def position(self, customer_id: int) -> int | None:
+        found, pos = self.signals.positions(np.array([customer_id]))
+        return int(pos[0]) if found[0] else None
+
+    def rank_of(self, customer_id: int) -> int | None:
+        """1-based place in the full ranking, None when not eligible."""
+        i = self.position(customer_id)
+        if i is None:
+            return None
+        return int(np.flatnonzero(self.order == i)[0]) + 1
+
+
+def rank_all(
+    session: Session,
+    today: date,
+    *,
+    temperature: str | None = None,
+    lifecycle_stage: str | None = None,
+    assigned_to_id: int | None = None,
+    settings: Settings | None = None,
+) -> Ranking:
+    """Score every eligible customer for ``today`` (eligibility in ``signals.eligibility``)."""
+    settings = settings or get_settings()
+    tz = settings.tz
+    big_value = 2.0 * float(settings.rfm_monetary_thresholds[0])
+    signals = load_signals(session, eligibility(temperature, lifecycle_stage, assigned_to_id))
+    days = DayCounter(today, tz)
+    follow_overdue = days.days_ago(signals.next_follow_up_epoch)
+    since_order = days.days_ago(signals.last_order_epoch)
+    since_dropoff = days.days_ago(signals.last_dropoff_epoch)
+    since_not_interested = days.days_ago(signals.last_not_interested_epoch)
+    since_complaint = days.days_ago(signals.last_complaint_epoch)
+
+    # the week's events, nearest first per customer
+    events_by_customer: dict[int, list[UpcomingEvent]] = {}
+    event_days = np.full(len(signals), np.nan)
+    event_family = np.zeros(len(signals), dtype=bool)
+    event_extra = np.zeros(len(signals))
+    if len(signals):
+        for event in upcoming_events(session, today, days=scoring.EVENT_WINDOW_DAYS):
+            events_by_customer.setdefault(event.customer_id, []).append(event)
+    if events_by_customer:
+        cids = np.fromiter(events_by_customer, dtype=np.int64)
+        found, pos = signals.positions(cids)
+        nearest = [events_by_customer[c][0] for c in cids[found]]
+        event_days[pos] = [e.days_until for e in nearest]
+        event_family[pos] = [not e.is_self for e in nearest]
+        event_extra[pos] = [len(events_by_customer[c]) - 1 for c in cids[found]]
+
+    r, f, m = scoring.rfm_arrays(
+        since_order, signals.order_count, signals.total_spent, settings.rfm_monetary_thresholds
+    )
+    # a negative outcome stops counting once a positive contact or an order came after it
+    later_good = np.fmax(signals.last_positive_epoch, signals.last_order_epoch)
+    window = settings.negative_outcome_days
+    with np.errstate(invalid="ignore"):
+        not_interested = scoring.recent_negative(
+            since_not_interested, later_good > signals.last_not_interested_epoch, window
+        )
+        complaint = scoring.recent_negative(
+            since_complaint, later_good > signals.last_complaint_epoch, window
+        )
+    lapse = settings.follow_up_lapse_days
+    points = {
+        "follow_up": scoring.follow_up_points(follow_overdue, lapse),
+        "lapsed_follow_up": scoring.lapsed_points(follow_overdue, lapse),
+        "event": scoring.event_points(event_days, event_family, event_extra),
+        "temperature": scoring.temperature_points(signals.temperature),
+        "dropoff": scoring.dropoff_points(
+            signals.open_dropoff_count, signals.open_dropoff_value, since_dropoff, big_value
+        ),
+        "at_risk": scoring.at_risk_points(r, f, m),
+        "not_interested": scoring.negative_points(not_interested, scoring.NOT_INTERESTED_POINTS),
+        "complaint": scoring.negative_points(complaint, scoring.COMPLAINT_POINTS),
+    }
+    total = sum(points.values()) if len(signals) else np.zeros(0)
+    order = scoring.rank_order(total, signals.total_spent, signals.ids)
+    return Ranking(
+        today, settings, signals, points, total, order, follow_overdue, since_order,
+        since_dropoff, since_not_interested, since_complaint, (r, f, m), events_by_customer,
+    )
+
+
 def call_priority(
     session: Session,
     today: date,
@@ -92,54 +193,28 @@ def call_priority(
 ) -> list[CallPriorityEntry]:
     """The ``limit`` customers to call on ``today``, best first, each with its score and reasons.
 
-    Eligible: status active, never erased, matching the filters. ``now`` (default: the start of
-    ``today``) decides whether today's best call window is still ahead.
+    Eligible: status active, never erased, not tagged do-not-call, matching the filters. ``now``
+    (default: the start of ``today``) decides whether today's best call window is still ahead.
     """
     _validate(limit, temperature, lifecycle_stage)
-    settings = settings or get_settings()
-    tz = settings.tz
-    big_value = 2.0 * float(settings.rfm_monetary_thresholds[0])
-    signals = load_signals(session, eligibility(temperature, lifecycle_stage, assigned_to_id))
-    if not len(signals):
-        return []
-    days = DayCounter(today, tz)
-
-    follow_overdue = days.days_ago(signals.next_follow_up_epoch)
-    since_order = days.days_ago(signals.last_order_epoch)
-    since_dropoff = days.days_ago(signals.last_dropoff_epoch)
-
-    # the week's events, nearest first per customer
-    week = upcoming_events(session, today, days=scoring.EVENT_WINDOW_DAYS)
-    events_by_customer: dict[int, list[UpcomingEvent]] = {}
-    for event in week:
-        events_by_customer.setdefault(event.customer_id, []).append(event)
-    event_days = np.full(len(signals), np.nan)
-    event_family = np.zeros(len(signals), dtype=bool)
-    event_extra = np.zeros(len(signals))
-    if events_by_customer:
-        cids = np.fromiter(events_by_customer, dtype=np.int64)
-        found, pos = signals.positions(cids)
-        nearest = [events_by_customer[c][0] for c in cids[found]]
-        event_days[pos] = [e.days_until for e in nearest]
-        event_family[pos] = [not e.is_self for e in nearest]
-        event_extra[pos] = [len(events_by_customer[c]) - 1 for c in cids[found]]
-
-    r, f, m = scoring.rfm_arrays(
-        since_order, signals.order_count, signals.total_spent, settings.rfm_monetary_thresholds
+    ranking = rank_all(
+        session, today, temperature=temperature, lifecycle_stage=lifecycle_stage,
+        assigned_to_id=assigned_to_id, settings=settings,
     )
-    points = {
-        "follow_up": scoring.follow_up_points(follow_overdue),
-        "event": scoring.event_points(event_days, event_family, event_extra),
-        "temperature": scoring.temperature_points(signals.temperature),
-        "dropoff": scoring.dropoff_points(
-            signals.open_dropoff_count, signals.open_dropoff_value, since_dropoff, big_value
-        ),
-        "at_risk": scoring.at_risk_points(r, f, m),
-    }
-    total = sum(points.values())
-    order = scoring.rank_order(total, signals.total_spent, signals.ids)[:limit]
-    top_ids = [int(signals.ids[i]) for i in order]
+    if not len(ranking.signals):
+        return []
+    order = ranking.order[:limit]
+    return entries_for(session, ranking, order, range(1, len(order) + 1), now=now)
 
+
+def entries_for(
+    session: Session, ranking: Ranking, positions, ranks, *, now: datetime | None = None
+) -> list[CallPriorityEntry]:
+    """Full entries (reasons, offer, products, best time) for these positions of the ranking."""
+    settings, today, signals = ranking.settings, ranking.today, ranking.signals
+    tz = settings.tz
+    positions = [int(i) for i in positions]
+    top_ids = [int(signals.ids[i]) for i in positions]
     people = _people(session, top_ids)
     follow_ups = details.open_follow_ups(session, top_ids)
     dropoffs = details.open_dropoffs(session, top_ids)
@@ -148,36 +223,43 @@ def call_priority(
         session, {cid: (people[cid]["best_time"], people[cid]["timezone"]) for cid in top_ids}, tz
     )
     now = now or datetime.combine(today, time(0), tz)
+    r, f, m = ranking.rfm
+    points, total = ranking.points, ranking.total
 
     entries = []
-    for rank, i in enumerate(order, start=1):
+    for rank, i in zip(ranks, positions):
         cid = int(signals.ids[i])
         person = people[cid]
+        since_order = ranking.since_order
         bought = signals.order_count[i] > 0 and not np.isnan(since_order[i])
         ctx = Context(
             today=today,
             tz=tz,
             currency=settings.currency,
             person=person,
-            events=events_by_customer.get(cid, []),
+            events=ranking.events_by_customer.get(cid, []),
             follow_up=follow_ups.get(cid),
-            follow_overdue=follow_overdue[i],
+            follow_overdue=ranking.follow_overdue[i],
             dropoffs=dropoffs.get(cid, []),
-            since_dropoff=since_dropoff[i],
+            since_dropoff=ranking.since_dropoff[i],
             open_count=int(np.nan_to_num(signals.open_dropoff_count[i])),
             open_value=float(np.nan_to_num(signals.open_dropoff_value[i])),
             spent=float(np.nan_to_num(signals.total_spent[i])),
             orders=int(np.nan_to_num(signals.order_count[i])),
             since_order=int(since_order[i]) if bought else None,
             rfm=(int(r[i]), int(f[i]), int(m[i])),
+            since_not_interested=ranking.since_not_interested[i],
+            since_complaint=ranking.since_complaint[i],
+            complaint_open=bool(points["complaint"][i] < 0),
         )
         factors = [
             Factor(name, round(float(points[name][i]), 1), detail(name, ctx))
             for name in scoring.FACTORS
-            if points[name][i] > 0
+            if points[name][i] != 0
         ]
         factors.sort(key=lambda fct: -fct.points)
         offer, offer_reason = offer_for(ctx)
+        picks = [] if offer == "service_call" else products.get(cid, [])
         best = times[cid]
         entries.append(
             CallPriorityEntry(
@@ -192,9 +274,9 @@ def call_priority(
                 lifecycle_stage=person["lifecycle_stage"],
                 offer_type=offer,
                 offer_reason=offer_reason,
-                recommended_products=products.get(cid, []),
+                recommended_products=picks,
                 best_call_time=best,
-                next_action=next_action(ctx, factors, offer, products.get(cid, []), best, now),
+                next_action=next_action(ctx, factors, offer, picks, best, now),
                 events=ctx.events,
                 follow_up=ctx.follow_up,
                 open_dropoffs=ctx.dropoffs,

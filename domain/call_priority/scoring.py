@@ -2,13 +2,20 @@
 
 Factors and their ceilings follow the order of importance the sales team gave:
 
-  follow_up   50  a follow-up due today; 46 when 1-7 days overdue, 42 when older
+  follow_up   50  a follow-up due today; 46 when 1-7 days overdue, 42 up to the lapse window
+                  (setting follow_up_lapse_days, default 30)
+  lapsed_follow_up 8  a follow-up overdue by more than the lapse window: no longer "due", a
+                  weaker reason to call (nobody answered it; maybe the moment has passed)
   event       25  own or family birthday / anniversary today; 23 tomorrow, then 21, 20 .. 16 seven
                   days ahead; a family member's event half a point less; +2 per extra event (max +4)
   temperature 15  hot; warm 5; cold 0
   dropoff     14  open drop-offs: 14 x recency (1.0 within a day .. 0.15 up to 90 days, then 0)
                   x value (0.5 + 0.5 x min(1, open value / (2 x top RFM monetary threshold)))
   at_risk     12  RFM At Risk and M=5; 10 with M=4; 7 otherwise (frequent buyers gone quiet)
+  not_interested -25  said "not interested" within negative_outcome_days (default 30), with no
+                  positive contact or order since
+  complaint  -15  a complaint within negative_outcome_days, not yet followed by a resolved or
+                  other positive contact or an order (the offer becomes a service call)
 
 A single higher factor outranks any single lower one; several strong lower reasons together may
 outrank one higher reason, which is what a caller would want. The 1-10 score is a monotone
@@ -24,12 +31,19 @@ import numpy as np
 
 from domain.rfm import DEFAULT_MONETARY_THRESHOLDS, FREQUENCY_MIN, RECENCY_DAYS
 
-FACTORS = ("follow_up", "event", "temperature", "dropoff", "at_risk")
+FACTORS = (
+    "follow_up", "lapsed_follow_up", "event", "temperature", "dropoff", "at_risk",
+    "not_interested", "complaint",
+)
 SCORE_SCALE = 45.0
 
 FOLLOW_UP_DUE_TODAY = 50.0
 FOLLOW_UP_OVERDUE_WEEK = 46.0
 FOLLOW_UP_OVERDUE_OLDER = 42.0
+FOLLOW_UP_LAPSED = 8.0
+DEFAULT_LAPSE_DAYS = 30
+NOT_INTERESTED_POINTS = -25.0
+COMPLAINT_POINTS = -15.0
 EVENT_POINTS = np.array([25, 23, 21, 20, 19, 18, 17, 16], dtype=float)  # by days until
 EVENT_WINDOW_DAYS = len(EVENT_POINTS) - 1
 FAMILY_EVENT_PENALTY = 0.5
@@ -42,14 +56,33 @@ AT_RISK_POINTS = {5: 12.0, 4: 10.0}
 AT_RISK_OTHER = 7.0
 
 
-def follow_up_points(days_overdue: np.ndarray) -> np.ndarray:
+def follow_up_points(days_overdue: np.ndarray, lapse_days: int = DEFAULT_LAPSE_DAYS) -> np.ndarray:
     """``days_overdue``: today minus the due date in days (0 due today, <0 later, NaN none)."""
     d = np.asarray(days_overdue, dtype=float)
     out = np.zeros(d.shape)
     out[d == 0] = FOLLOW_UP_DUE_TODAY
     out[(d >= 1) & (d <= 7)] = FOLLOW_UP_OVERDUE_WEEK
-    out[d > 7] = FOLLOW_UP_OVERDUE_OLDER
+    out[(d > 7) & (d <= lapse_days)] = FOLLOW_UP_OVERDUE_OLDER
     return out
+
+
+def lapsed_points(days_overdue: np.ndarray, lapse_days: int = DEFAULT_LAPSE_DAYS) -> np.ndarray:
+    """A follow-up overdue by more than ``lapse_days``: a weak reason, no longer a due one."""
+    d = np.asarray(days_overdue, dtype=float)
+    return np.where(d > lapse_days, FOLLOW_UP_LAPSED, 0.0)
+
+
+def recent_negative(
+    days_since: np.ndarray, superseded: np.ndarray, window_days: int
+) -> np.ndarray:
+    """Whether a negative outcome ``days_since`` days ago still counts (NaN: never had one)."""
+    d = np.asarray(days_since, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return (d >= 0) & (d <= window_days) & ~np.asarray(superseded, dtype=bool)
+
+
+def negative_points(active: np.ndarray, points: float) -> np.ndarray:
+    return np.where(np.asarray(active, dtype=bool), points, 0.0)
 
 
 def event_points(
@@ -123,8 +156,9 @@ def at_risk_points(r: np.ndarray, f: np.ndarray, m: np.ndarray) -> np.ndarray:
 
 
 def score_from_points(points: np.ndarray) -> np.ndarray:
-    """1-10, strictly increasing in the points, 1 for none."""
-    return 1.0 + 9.0 * (1.0 - np.exp(-np.asarray(points, dtype=float) / SCORE_SCALE))
+    """1-10, strictly increasing in the points, 1 for none (or a net negative)."""
+    p = np.maximum(np.asarray(points, dtype=float), 0.0)
+    return 1.0 + 9.0 * (1.0 - np.exp(-p / SCORE_SCALE))
 
 
 def rank_order(points: np.ndarray, value: np.ndarray, ids: np.ndarray) -> np.ndarray:

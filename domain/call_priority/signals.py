@@ -16,7 +16,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
-from domain.models import Customer, CustomerStats
+from domain.models import Customer, CustomerStats, Tag
 
 SECONDS_PER_DAY = 86400.0
 
@@ -97,6 +97,9 @@ class CustomerSignals:
     open_dropoff_count: np.ndarray
     open_dropoff_value: np.ndarray
     last_dropoff_epoch: np.ndarray
+    last_positive_epoch: np.ndarray
+    last_not_interested_epoch: np.ndarray
+    last_complaint_epoch: np.ndarray
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -111,9 +114,22 @@ class CustomerSignals:
         return found, pos[found]
 
 
+DO_NOT_CALL_TAG = "do-not-call"  # tags are stored lower-case, spaces as hyphens
+
+
+def do_not_call_ids():
+    """Customers tagged do-not-call (``tag_customer`` add ``do-not-call``): never on a call list."""
+    # one literal, not an IN list: ``fetch_tuples`` compiles without expanding parameters
+    return select(Tag.customer_id).where(Tag.tag == DO_NOT_CALL_TAG)
+
+
 def eligibility(temperature: str | None, lifecycle_stage: str | None, assigned_to_id: int | None):
-    """Who may appear: active, never erased, and matching the filters."""
-    clauses = [Customer.status == "active", Customer.erased_at.is_(None)]
+    """Who may appear: active, never erased, not do-not-call, and matching the filters."""
+    clauses = [
+        Customer.status == "active",
+        Customer.erased_at.is_(None),
+        Customer.id.not_in(do_not_call_ids()),
+    ]
     if temperature is not None:
         clauses.append(Customer.temperature == temperature)
     if lifecycle_stage is not None:
@@ -141,6 +157,9 @@ def load_signals(session: Session, where) -> CustomerSignals:
             s.open_dropoff_count,
             cast(s.open_dropoff_value, Float),
             epoch_seconds(s.last_dropoff_at),
+            epoch_seconds(s.last_positive_at),
+            epoch_seconds(s.last_not_interested_at),
+            epoch_seconds(s.last_complaint_at),
         )
         .select_from(Customer)
         .outerjoin(s, s.customer_id == Customer.id)
@@ -149,7 +168,7 @@ def load_signals(session: Session, where) -> CustomerSignals:
     )
     rows = fetch_tuples(session, query)
     # all-numeric rows convert to one float matrix in a single numpy call (NULL becomes NaN)
-    matrix = np.array(rows, dtype=float).reshape(len(rows), 9)
+    matrix = np.array(rows, dtype=float).reshape(len(rows), 12)
     return CustomerSignals(
         ids=matrix[:, 0].astype(np.int64),
         temperature=TEMPERATURE_NAMES[matrix[:, 1].astype(np.int64)],
@@ -160,4 +179,7 @@ def load_signals(session: Session, where) -> CustomerSignals:
         open_dropoff_count=matrix[:, 6],
         open_dropoff_value=matrix[:, 7],
         last_dropoff_epoch=matrix[:, 8],
+        last_positive_epoch=matrix[:, 9],
+        last_not_interested_epoch=matrix[:, 10],
+        last_complaint_epoch=matrix[:, 11],
     )

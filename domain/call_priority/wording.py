@@ -1,6 +1,8 @@
 """What the call list says: reasons in words and numbers, the offer type and the next action.
 
 Offer type, first rule that matches:
+  service_call    a complaint within the negative-outcome window, not yet resolved: make it right,
+                  sell nothing
   birthday_offer / anniversary_offer  an own or family event within the week (the nearest decides)
   cart_recovery   an open drop-off past browsing (cart, checkout, failed payment) within 30 days
   reactivation    bought before, but not for more than 90 days (R <= 2), or lifecycle inactive
@@ -25,7 +27,8 @@ CART_RECOVERY_DAYS = 30
 
 @dataclass(frozen=True)
 class Factor:
-    name: str  # follow_up | event | temperature | dropoff | at_risk
+    name: str  # follow_up | lapsed_follow_up | event | temperature | dropoff | at_risk |
+    # not_interested | complaint (the last two are negative points)
     points: float
     detail: str
 
@@ -55,6 +58,9 @@ class Context:
     orders: int
     since_order: int | None
     rfm: tuple[int, int, int]
+    since_not_interested: float = float("nan")
+    since_complaint: float = float("nan")
+    complaint_open: bool = False
 
     @property
     def first_name(self) -> str:
@@ -73,8 +79,20 @@ def detail(name: str, ctx: Context) -> str:
         due = ctx.follow_up.due_at
         set_on = ctx.follow_up.set_at.date().isoformat()
         due_text = "" if overdue == 0 else f", due {due.date().isoformat()}"
-        about = f": {ctx.follow_up.subject}" if ctx.follow_up.subject else ""
+        about = _follow_up_about(ctx.follow_up)
         return f"follow-up {when} (set {set_on}{due_text}){about}"
+    if name == "lapsed_follow_up":
+        overdue = int(ctx.follow_overdue)
+        text = f"lapsed follow-up: due {overdue} days ago and never answered"
+        if ctx.follow_up is not None:
+            due = ctx.follow_up.due_at.astimezone(ctx.tz).date().isoformat()
+            about = _follow_up_about(ctx.follow_up)
+            text += f" (due {due}{about})"
+        return text
+    if name == "not_interested":
+        return f"said not interested {days_ago(int(ctx.since_not_interested))}: go gently"
+    if name == "complaint":
+        return f"complaint {days_ago(int(ctx.since_complaint))}, not resolved yet"
     if name == "event":
         return "; ".join(e.phrase() for e in ctx.events[:3])
     if name == "temperature":
@@ -98,6 +116,11 @@ def detail(name: str, ctx: Context) -> str:
     raise ValueError(name)
 
 
+def _follow_up_about(follow_up: FollowUp) -> str:
+    text = follow_up.note or follow_up.subject
+    return f": {text}" if text else ""
+
+
 def _dropoff_text(d: OpenDropoff, ctx: Context) -> str:
     ago = days_ago(max(0, (ctx.today - d.occurred_at.astimezone(ctx.tz).date()).days))
     what = f" ({d.product_name})" if d.product_name else ""
@@ -112,6 +135,11 @@ def _dropoff_text(d: OpenDropoff, ctx: Context) -> str:
 
 
 def offer_for(ctx: Context) -> tuple[str, str]:
+    if ctx.complaint_open:
+        return (
+            "service_call",
+            f"complaint {days_ago(int(ctx.since_complaint))}: make it right, no sales offer",
+        )
     if ctx.events:
         e = ctx.events[0]
         return f"{e.kind}_offer", e.phrase()
@@ -137,6 +165,7 @@ def offer_for(ctx: Context) -> tuple[str, str]:
 
 
 OFFER_WORDS = {
+    "service_call": "no offer: put the complaint right first",
     "birthday_offer": "a birthday offer",
     "anniversary_offer": "an anniversary offer",
     "cart_recovery": "help to finish the purchase",
@@ -162,9 +191,17 @@ def next_action(
     )
     when = f"{best.window}{'' if later_today else ' tomorrow'}"
     top = factors[0].name if factors else None
-    if top == "follow_up" and ctx.follow_up is not None:
-        what = ctx.follow_up.type.replace("_", " ")
-        lead = f"follow up on the {what} of {ctx.follow_up.set_at.date().isoformat()}"
+    if offer == "service_call":
+        lead = "ask how the complaint stands and put it right"
+    elif top in ("follow_up", "lapsed_follow_up") and ctx.follow_up is not None:
+        set_on = ctx.follow_up.set_at.astimezone(ctx.tz).date().isoformat()
+        if ctx.follow_up.type:
+            what = ctx.follow_up.type.replace("_", " ")
+            lead = f"follow up on the {what} of {set_on}"
+        else:
+            lead = f"make the follow-up planned on {set_on}" + _follow_up_about(ctx.follow_up)
+        if top == "lapsed_follow_up":
+            lead = "it lapsed long ago: " + lead
     elif top == "follow_up":
         lead = "make the scheduled follow-up"
     elif top == "event":
@@ -182,4 +219,6 @@ def next_action(
     else:
         lead = "check in"
     item = f" on {products[0].name}" if products else ""
+    if offer == "service_call":
+        return f"Call {ctx.first_name} {when}: {lead}; {OFFER_WORDS[offer]}."
     return f"Call {ctx.first_name} {when}: {lead}; offer {OFFER_WORDS[offer]}{item}."

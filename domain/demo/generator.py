@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from domain import stats
 from domain.clock import Clock
 from domain.demo import bulk, commerce, contacts, content, people, relations
+from domain.follow_ups import replay_follow_ups
 from domain.demo.catalogue import CATALOGUE, products as catalogue_products
 from domain.demo.timeline import Timeline
 from domain.errors import Conflict, DomainError
@@ -254,6 +255,7 @@ def build_demo_world(
         bulk.sync_sequences(conn, ID_TABLES)
         report("refresh", 0, 2)
         with Session(bind=conn) as session:
+            replay_follow_ups(session, pop.ids.tolist(), clock.tz)
             stats.refresh_stats(session, None, now=clock.now())
             report("refresh", 1, 2)
             stats.refresh_derived(session, tl.today, None, tz=clock.tz)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from domain import stats
 from domain.clock import Clock
 from domain.errors import DomainError
+from domain.follow_ups import replay_follow_ups
 from domain.importer.columns import (
     COLUMNS,
     ImportFailed,
@@ -65,6 +66,9 @@ def import_csv(
     if checker.errors:
         raise ImportFailed(checker.errors[:max_errors], len(checker.errors))
     result = WRITERS[kind](session, checked, clock.now(), report)
+    if result.customer_ids and kind == "interactions":
+        # imported history opens, answers and replaces follow-ups by the same rules as logging
+        replay_follow_ups(session, result.customer_ids, clock.tz)
     if result.customer_ids and kind != "customers":
         stats.refresh_stats(session, result.customer_ids, now=clock.now())
         stats.refresh_derived(session, clock.today(), result.customer_ids, tz=clock.tz)

@@ -6,7 +6,7 @@ from domain.models.commerce import (
     BehaviorEvent, Category, Dropoff, LoyaltyAccount, LoyaltyTransaction, Order, OrderItem, Product,
 )
 from domain.models.engagement import (
-    Interaction, KnowledgeSnippet, Opportunity, ReplyTemplate, Segment, SupportTicket,
+    FollowUp, Interaction, KnowledgeSnippet, Opportunity, ReplyTemplate, Segment, SupportTicket,
     interaction_products, segment_members,
 )
 from domain.models.people import (
@@ -17,7 +17,7 @@ from domain.models.system import AuditLog, IdempotencyRecord
 __all__ = [
     "ApiToken", "AuditLog", "Base", "BehaviorEvent", "Category", "ChannelConsent", "ClvModel",
     "ConsentEvent",
-    "Customer", "CustomerStats", "Dropoff", "FamilyMember", "IdempotencyRecord", "Interaction",
+    "Customer", "CustomerStats", "Dropoff", "FamilyMember", "FollowUp", "IdempotencyRecord", "Interaction",
     "KnowledgeSnippet", "LoyaltyAccount", "LoyaltyTransaction", "Note", "Opportunity", "Order",
     "OrderItem", "Product", "ReplyTemplate", "Segment", "SlackDelivery", "SupportTicket", "Tag", "User", "UTCDateTime",
     "interaction_products", "segment_members", "utcnow",

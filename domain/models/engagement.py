@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from sqlalchemy import (
     JSON, Boolean, CheckConstraint, Column, Date, Float, ForeignKey, Index, Integer, String, Table, Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -59,6 +60,53 @@ class Interaction(Base):
         ),
         Index("ix_interactions_customer_occurred", "customer_id", "occurred_at"),
         Index("ix_interactions_follow_up", "follow_up_at"),
+    )
+
+
+class FollowUp(Base):
+    """A planned contact with a life: set, moved (replaced), answered or cancelled.
+
+    At most one is open per customer (``closed_at`` null): a partial unique index says so.
+    """
+
+    __tablename__ = "follow_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    due_at: Mapped[datetime]
+    note: Mapped[str | None] = mapped_column(Text)
+    set_at: Mapped[datetime]
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # the logged contact that asked for it (None: set with set_follow_up)
+    interaction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interactions.id", ondelete="SET NULL")
+    )
+    closed_at: Mapped[datetime | None]
+    close_reason: Mapped[str | None] = mapped_column(String(16))  # answered, replaced, cancelled
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_by_interaction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interactions.id", ondelete="SET NULL")
+    )
+    close_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint(
+            "close_reason is null or close_reason in ('answered','replaced','cancelled')",
+            name="close_reason",
+        ),
+        CheckConstraint(
+            "(closed_at is null) = (close_reason is null)", name="closed_with_reason"
+        ),
+        Index("ix_follow_ups_customer", "customer_id", "closed_at"),
+        Index(
+            "uq_follow_ups_one_open",
+            "customer_id",
+            unique=True,
+            sqlite_where=text("closed_at IS NULL"),
+            postgresql_where=text("closed_at IS NULL"),
+        ),
+        Index("ix_follow_ups_due_at", "due_at"),
     )
 
 

@@ -112,7 +112,9 @@ class CustomerStats(Base):
     last_interaction_at: Mapped[datetime | None]
     last_inbound_at: Mapped[datetime | None]  # WhatsApp's 24-hour window starts here
     last_positive_at: Mapped[datetime | None]  # last interested / purchased / resolved outcome
-    next_follow_up_at: Mapped[datetime | None] = mapped_column(index=True)  # earliest open follow-up
+    next_follow_up_at: Mapped[datetime | None] = mapped_column(index=True)  # the open follow-up
+    last_not_interested_at: Mapped[datetime | None]  # last not_interested outcome
+    last_complaint_at: Mapped[datetime | None]  # last complaint outcome
     open_dropoff_count: Mapped[int] = mapped_column(Integer, default=0)
     open_dropoff_value: Mapped[Decimal] = mapped_column(default=Decimal("0"))
     last_dropoff_at: Mapped[datetime | None]

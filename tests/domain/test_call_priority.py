@@ -283,9 +283,13 @@ def test_any_follow_up_due_beats_any_event_and_an_event_beats_temperature(days, 
     event = scoring.event_points(
         np.array([float(days)]), np.array([family]), np.array([float(extra)])
     )[0]
-    overdue = scoring.follow_up_points(np.array([0.0, 1.0, 400.0]))
+    # due or overdue within the lapse window: the strongest reason; lapsed beyond it: a weak one
+    overdue = scoring.follow_up_points(np.array([0.0, 1.0, float(scoring.DEFAULT_LAPSE_DAYS)]))
     assert overdue.min() > event >= scoring.EVENT_POINTS[-1] - scoring.FAMILY_EVENT_PENALTY
     assert event > max(scoring.TEMPERATURE_POINTS.values())
+    lapsed = scoring.lapsed_points(np.array([scoring.DEFAULT_LAPSE_DAYS + 1.0, 400.0]))
+    assert scoring.follow_up_points(np.array([400.0]))[0] == 0
+    assert 0 < lapsed.max() < event
 
 
 @given(days=st.integers(0, 3000), orders=st.integers(0, 50), spent=st.floats(0, 1e6))

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from domain.metrics import scores_for_customer
 from domain.models import BehaviorEvent, Customer, CustomerStats, Dropoff, Interaction, Order
+from domain.follow_ups import replay_follow_ups
 from domain.stats import days_since, days_since_array, refresh_derived, refresh_stats
 
 DHAKA = ZoneInfo("Asia/Dhaka")
@@ -65,12 +66,15 @@ def test_refresh_stats_hand_computed(session):
     order(session, a, 1, 700, status="pending")
     interaction(session, a, 30, "interested")
     interaction(session, a, 12, "no_answer", direction="inbound")
-    interaction(session, a, 5, "callback", follow_up_at=at(-5, 10))
-    interaction(session, a, 4, "other", follow_up_at=at(-2, 10), follow_up_done_at=at(0))
+    # a callback due 4 days ago, answered that day by a contact that set the next one (due in
+    # 5 days); a "not interested" after it is before that day and leaves it open
+    interaction(session, a, 5, "callback", follow_up_at=at(4, 10))
+    interaction(session, a, 4, "other", follow_up_at=at(-5, 10))
     interaction(session, a, 3, "not_interested")
     dropoff(session, a, 20, 500)
     dropoff(session, a, 8, 700.25)
     dropoff(session, a, 1, 9000, recovered=True)
+    replay_follow_ups(session, [a], DHAKA)
     refresh_stats(session)
 
     s = stats_of(session, a)
@@ -79,7 +83,8 @@ def test_refresh_stats_hand_computed(session):
     assert (s.interaction_count, s.last_interaction_at) == (5, at(3))
     assert s.last_inbound_at == at(12)
     assert s.last_positive_at == at(30)  # interested; the later outcomes are not positive
-    assert s.next_follow_up_at == at(-5, 10)  # the done one (sooner) does not count
+    assert s.next_follow_up_at == at(-5, 10)  # the answered one (sooner) does not count
+    assert (s.last_not_interested_at, s.last_complaint_at) == (at(3), None)
     assert (s.open_dropoff_count, s.open_dropoff_value, s.last_dropoff_at) == (
         2, Decimal("1200.25"), at(8))
     empty = stats_of(session, b)  # missing rows are inserted, with zeros

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from domain.models import AuditLog, CustomerStats, Interaction, interaction_products
+from domain.models import AuditLog, CustomerStats, FollowUp, Interaction, interaction_products
 from tests.factories import make_customer, make_interaction, make_product
 from tests.tools.conftest import audit_rows, call
 
@@ -137,6 +137,12 @@ def test_follow_up_as_a_date_time_and_today(make_ctx, rahim):
     assert today.follow_up.due_at == "2026-11-20T10:30+06:00"
 
 
+def follow_up_of(sessions, interaction_id: int) -> int:
+    """The id of the follow-up an interaction asked for."""
+    with sessions() as s:
+        return s.scalar(select(FollowUp.id).where(FollowUp.interaction_id == interaction_id))
+
+
 def test_a_logged_contact_closes_earlier_follow_ups(make_ctx, build, sessions):
     def world(s):
         c = make_customer(s, "Rahim Uddin")
@@ -158,7 +164,8 @@ def test_a_logged_contact_closes_earlier_follow_ups(make_ctx, build, sessions):
         {"customer": cid, "type": "call", "notes": "talked", "outcome": "interested"},
         ctx,
     )
-    assert reached.closed_follow_ups == [old_id] and "Closed 1 earlier follow-up" in reached.text
+    assert reached.closed_follow_ups == [follow_up_of(sessions, old_id)]
+    assert "Closed 1 earlier follow-up" in reached.text
     with sessions() as s:
         assert s.get(Interaction, old_id).follow_up_done_at == datetime(
             2026, 11, 20, 10, 30, tzinfo=DHAKA
@@ -184,7 +191,7 @@ def test_a_no_answer_that_reschedules_supersedes_the_old_follow_up(make_ctx, bui
         },
         make_ctx(),
     )
-    assert result.closed_follow_ups == [old_id]
+    assert result.closed_follow_ups == [follow_up_of(sessions, old_id)]  # replaced
     with sessions() as s:
         assert s.get(CustomerStats, cid).next_follow_up_at == datetime(
             2026, 11, 23, 10, 0, tzinfo=DHAKA
