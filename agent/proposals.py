@@ -21,6 +21,7 @@ ACTIONS = {
     "log_interaction": "Log an interaction",
     "add_family_member": "Add a family member",
     "mark_dropoff_recovered": "Mark a drop-off recovered",
+    "set_follow_up": "Set the follow-up",
 }
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import delete, select, update
@@ -27,7 +27,6 @@ from domain.errors import DomainError
 from domain.models import Customer, FollowUp, Interaction
 
 MAX_NOTE = 2000
-PAST_ALLOWANCE = timedelta(minutes=1)  # "now" typed a moment ago is not the past
 
 
 @dataclass
@@ -150,21 +149,54 @@ def cancel(
     return close(session, current, reason="cancelled", at=now, user_id=user_id, note=note)
 
 
-def check_future(moment: datetime, now: datetime, tz: ZoneInfo, field: str = "at") -> None:
-    if moment < now - PAST_ALLOWANCE:
-        raise DomainError(
-            f"{field} {moment.astimezone(tz):%Y-%m-%d %H:%M} is in the past (now is "
-            f"{now.astimezone(tz):%Y-%m-%d %H:%M}); give a future date or time",
-            field=field,
-        )
+@dataclass
+class SetFollowUp:
+    """What ``set_follow_up`` did: the one now open, the one it closed, whether anything changed."""
+
+    open: FollowUp | None
+    closed: FollowUp | None
+    changed: bool
+    changes: dict[str, tuple[str, str]]
 
 
-def check_future_day(day: date, today: date, field: str = "at") -> None:
-    if day < today:
-        raise DomainError(
-            f"{field} {day} is in the past (today is {today}); give today or a later date",
-            field=field,
-        )
+def set_follow_up(
+    session: Session,
+    customer_id: int,
+    at: date | datetime | None,
+    *,
+    note: str | None,
+    user_id: int | None,
+    now: datetime,
+    tz: ZoneInfo,
+    monetary_thresholds=None,
+) -> SetFollowUp:
+    """Schedule or move (``at`` given) or close (``at`` None) the customer's open follow-up.
+
+    Never logs a contact. A time in the past is an error; the same time and note as the open one
+    change nothing. The caller owns the transaction.
+    """
+    from domain.interactions import follow_up_moment, lock_customer  # they use these rules too
+    from domain.stats import refresh_customer
+
+    text = check_note(note)
+    customer = lock_customer(session, customer_id)
+    current = open_follow_up(session, customer.id)
+    if at is None:
+        if current is None:
+            return SetFollowUp(None, None, False, {})
+        closed = close(session, current, reason="cancelled", at=now, user_id=user_id, note=text)
+        opened = None
+    else:
+        due = follow_up_moment(session, customer, at, now=now, tz=tz, field="at")
+        if current is not None and current.due_at == due and (text is None or text == current.note):
+            return SetFollowUp(current, None, False, {})
+        change = schedule(session, customer.id, due, now=now, user_id=user_id, note=text)
+        opened, closed = change.opened, change.closed
+    kwargs = {"monetary_thresholds": monetary_thresholds} if monetary_thresholds else {}
+    changes = refresh_customer(
+        session, customer.id, now.astimezone(tz).date(), now=now, tz=tz, **kwargs
+    )
+    return SetFollowUp(opened, closed, True, changes)
 
 
 def replay_follow_ups(session: Session, customer_ids, tz: ZoneInfo) -> int:

@@ -78,7 +78,8 @@ def customer_zone(customer: Customer, business_tz: ZoneInfo) -> ZoneInfo:
 
 
 def follow_up_moment(
-    session: Session, customer: Customer, value: date | datetime, *, now: datetime, tz: ZoneInfo
+    session: Session, customer: Customer, value: date | datetime, *, now: datetime, tz: ZoneInfo,
+    field: str = "follow_up_at",
 ) -> datetime:
     """The aware moment a follow-up is due (rules in the module docstring); past ones are refused."""
     zone = customer_zone(customer, tz)
@@ -87,17 +88,17 @@ def follow_up_moment(
             moment = value if value.tzinfo else value.replace(tzinfo=tz)
             if moment < now - timedelta(minutes=1):
                 raise DomainError(
-                    f"follow_up_at {moment.astimezone(tz):%Y-%m-%d %H:%M} is in the past (now is "
+                    f"{field} {moment.astimezone(tz):%Y-%m-%d %H:%M} is in the past (now is "
                     f"{now.astimezone(tz):%Y-%m-%d %H:%M}); give a future date or time",
-                    field="follow_up_at",
+                    field=field,
                 )
             return moment
         value = value.date()
     today = now.astimezone(zone).date()
     if value < today:
         raise DomainError(
-            f"follow_up_at {value} is in the past (today is {today}); give today or a later date",
-            field="follow_up_at",
+            f"{field} {value} is in the past (today is {today}); give today or a later date",
+            field=field,
         )
     best = best_call_times(session, {customer.id: (customer.best_time_to_contact, zone.key)}, tz)[
         customer.id

@@ -6,6 +6,7 @@ TOOL_MODULES: list[str] = [
     "tools.log_interaction",
     "tools.add_family_member",
     "tools.mark_dropoff_recovered",
+    "tools.set_follow_up",
     "tools.draft_reply",
     "tools.get_360",
     "tools.call_priority_list",

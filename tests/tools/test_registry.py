@@ -52,6 +52,7 @@ CONTRACT = {
         {"customer", "name", "relationship"},
     ),
     "mark_dropoff_recovered": ("write", {"customer", "dropoff_id", "note"}, set()),
+    "set_follow_up": ("write", {"customer", "at", "note"}, {"customer"}),
     "find_customers": ("read", {"query", "limit"}, {"query"}),
 }
 
