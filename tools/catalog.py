@@ -11,6 +11,7 @@ TOOL_MODULES: list[str] = [
     "tools.get_360",
     "tools.call_priority_list",
     "tools.explain_call_priority",
+    "tools.dashboard",
     "tools.rfm_segment",
     "tools.upcoming_events",
     "tools.export_customer",  # channel-only (offered=False): never shown to a model
