@@ -111,6 +111,22 @@ def test_call_list_bad_parameters(api, params, status, words):
     assert words in response.json()["detail"]
 
 
+def test_call_list_explain_and_dashboard(api):
+    why = get(api, f"/call-list/explain/{api.ids['rahim']}")
+    assert why.status_code == 200, why.text
+    body = why.json()
+    assert body["on_list"] and body["rank"] == 1 and body["factors"]
+    karim = get(api, "/call-list/explain/Karim Ahmed", who="rina", mine="true").json()
+    assert karim["rule"] in ("assigned_elsewhere", "on_list", "below_cut")
+    assert get(api, "/call-list/explain/Nobody Known").status_code == 404
+    dash = get(api, "/dashboard")
+    assert dash.status_code == 200, dash.text
+    numbers = dash.json()
+    assert numbers["customers"] == sum(numbers["by_temperature"].values())
+    assert {"contacts_logged", "follow_ups_due", "value_recovered"} <= set(numbers["totals"])
+    assert get(api, "/dashboard", since="2026-11-30", until="2026-11-20").status_code == 422
+
+
 def test_rfm_distribution_segment_and_customer(api):
     dist = get(api, "/rfm").json()
     assert dist["with_purchase"] == 2
@@ -127,7 +143,7 @@ def test_rfm_distribution_segment_and_customer(api):
 
 def test_every_read_endpoint_needs_a_valid_token(api):
     paths = [f"/customers/{api.ids['rahim']}/360", f"/customers/{api.ids['rahim']}/timeline", "/call-list",
-             "/rfm", "/me"]
+             "/rfm", "/me", "/dashboard", f"/call-list/explain/{api.ids['rahim']}"]
     for path in paths:
         for headers in ({}, {"Authorization": "Bearer wrong"}):
             response = api.client.get(path, headers=headers)
