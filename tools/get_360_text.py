@@ -53,6 +53,8 @@ def render(r: Get360Result, *, full_timeline: bool = False) -> str:
     factors = ", ".join(f"{name} {value:g}" for name, value in h.factors.model_dump().items())
     churn = f"churn risk {c.probability:.0%} ({c.level})" + (f": {'; '.join(c.drivers)}" if c.drivers else "")
     lines.append(f"Health {h.score:g}/100 ({h.level}: {factors}) · {churn}")
+    if c.level in ("medium", "high") and c.suggestions:
+        lines.append("Retention: " + "; ".join(c.suggestions))
     lines.append(_clv_line(r))
     if r.loyalty:
         lines.append(f"Loyalty: {r.loyalty.points_balance:,} points, {r.loyalty.tier}")

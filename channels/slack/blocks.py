@@ -44,13 +44,15 @@ def button(label: str, action_id: str, value: dict[str, Any], style: str | None 
 
 
 def card_kind(card: dict[str, Any]) -> str | None:
-    """call_list, customer, draft, or None for cards shown as the reply's text."""
+    """call_list, customer, draft, dashboard, or None for cards shown as the reply's text."""
     if "entries" in card and "filters" in card:
         return "call_list"
     if "profile" in card and "metrics" in card:
         return "customer"
     if "draft" in card and "allowed" in card:
         return "draft"
+    if "by_temperature" in card and "team" in card:
+        return "dashboard"
     return None
 
 
@@ -120,6 +122,7 @@ def customer_blocks(card: dict[str, Any]) -> list[dict[str, Any]]:
     ]
     if where:
         blocks.insert(1, context(where))
+    blocks += _care_blocks(card, churn)
     insights = card.get("insights") or []
     if insights:
         top = insights[0]
@@ -129,6 +132,50 @@ def customer_blocks(card: dict[str, Any]) -> list[dict[str, Any]]:
         lines = [f"• {esc(str(t['occurred_at'])[:10])} {esc(t['title'])}" for t in timeline[:5]]
         blocks.append(section("*Latest:*\n" + "\n".join(lines)))
     blocks.append(customer_buttons(p["id"], p["name"]))
+    return blocks
+
+
+def _care_blocks(card: dict[str, Any], churn: dict[str, Any]) -> list[dict[str, Any]]:
+    """Loyalty, tickets, consent and quiet hours; churn drivers and retention steps when worth it."""
+    prefs = card.get("preferences") or {}
+    loyalty, tickets = card.get("loyalty"), card.get("tickets") or {}
+    consent = ", ".join(f"{ch} {'yes' if ok else 'no'}" for ch, ok in (prefs.get("consent") or {}).items()
+                        if ok is not None) or "not asked"
+    quiet = (f"{str(prefs['quiet_hours_start'])[:5]}-{str(prefs.get('quiet_hours_end') or '')[:5]}"
+             if prefs.get("quiet_hours_start") else "none")
+    parts = [f"*Loyalty:* {loyalty['points_balance']:,} points, {esc(loyalty['tier'])}" if loyalty else None,
+             f"*Tickets:* {tickets.get('open_count', 0)} open" if tickets else None,
+             f"*Consent:* {esc(consent)}", f"*Quiet hours:* {esc(quiet)}"]
+    blocks = [context(" · ".join(p for p in parts if p))]
+    if churn.get("level") in ("medium", "high"):
+        drivers = "; ".join(churn.get("drivers") or [])
+        steps = "\n".join(f"• {esc(s)}" for s in churn.get("suggestions") or [])
+        blocks.append(section(clip(f"*Churn risk {esc(churn['level'])}:* {esc(drivers)}"
+                                   + (f"\n*Retention:*\n{steps}" if steps else ""))))
+    return blocks
+
+
+def dashboard_blocks(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """The dashboard: counts by temperature, type and lifecycle, lifetime value, the team's period."""
+    cur = card.get("currency", "")
+    counts = lambda m: ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in (m or {}).items())
+    head = f"Dashboard · {card.get('since')} to {card.get('until')}"
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": clip(head, 150)}},
+        {"type": "section", "fields": [{"type": "mrkdwn", "text": clip(f, 1900)} for f in (
+            f"*Customers*\n{card.get('customers', 0):,}",
+            f"*Temperature*\n{esc(counts(card.get('by_temperature')))}",
+            f"*Type*\n{esc(counts(card.get('by_type')))}",
+            f"*Lifecycle*\n{esc(counts(card.get('by_lifecycle')))}",
+            f"*Lifetime value*\n{cur} {card.get('lifetime_value_total', 0):,.0f}",
+            f"*Average per buyer*\n{cur} {card.get('lifetime_value_average', 0):,.0f}")]},
+    ]
+    rows = [*(card.get("team") or []), *([card["totals"]] if card.get("totals") else [])]
+    lines = [f"*{esc(a['name'])}*: {a['contacts_logged']} contacts ({a['calls_logged']} calls) · "
+             f"{a['follow_ups_due']} follow-ups due ({a['follow_ups_overdue']} overdue) · "
+             f"{a['carts_recovered']} carts recovered ({cur} {a['value_recovered']:,.0f})" for a in rows]
+    if lines:
+        blocks.append(section(clip("\n".join(lines))))
     return blocks
 
 
@@ -157,6 +204,8 @@ def card_blocks(card: dict[str, Any]) -> list[dict[str, Any]]:
         return customer_blocks(card)
     if kind == "draft":
         return draft_blocks(card)
+    if kind == "dashboard":
+        return dashboard_blocks(card)
     return []
 
 

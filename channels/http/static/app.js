@@ -199,6 +199,20 @@ function field(label, value) {
   return el("div", {}, el("span", {}, label), value === null || value === undefined || value === "" ? "–" : value);
 }
 
+function consentText(prefs) {
+  const consent = (prefs && prefs.consent) || {};
+  const known = Object.entries(consent).filter(([, ok]) => ok !== null && ok !== undefined);
+  return known.length ? known.map(([ch, ok]) => `${ch} ${ok ? "yes" : "no"}`).join(", ") : "not asked";
+}
+
+function retention(churn) {
+  // drivers and what to do, only when the risk is worth acting on
+  if (!churn || !["medium", "high"].includes(churn.level)) return null;
+  return el("div", { class: "retention", "data-testid": "retention" },
+    el("p", {}, `Churn risk ${churn.level}: ${(churn.drivers || []).join("; ")}`),
+    (churn.suggestions || []).length ? el("ul", {}, churn.suggestions.map((s) => el("li", {}, s))) : null);
+}
+
 function customerCard(card) {
   const p = card.profile || {}, m = card.metrics || {}, cur = card.currency;
   const contact = [p.phone, p.email].filter(Boolean).join(" · ");
@@ -219,7 +233,14 @@ function customerCard(card) {
       field("Value next year", card.clv && card.clv.predicted_value_365d !== null ? money(card.clv.predicted_value_365d, cur) : "–"),
       field("Family", (card.family || []).map((f) => `${f.name} (${f.relationship})`).join(", ")),
       field("Coming up", events.join("; ")),
-      field("Open carts", (card.open_dropoffs || []).length)),
+      field("Open carts", (card.open_dropoffs || []).length),
+      field("Loyalty", card.loyalty ? `${card.loyalty.points_balance} points · ${card.loyalty.tier}` : null),
+      field("Tickets", card.tickets ? `${card.tickets.open_count} open` + (card.tickets.overdue_count ? ` (${card.tickets.overdue_count} past SLA)` : "")
+        + (card.tickets.average_csat !== null && card.tickets.average_csat !== undefined ? ` · CSAT ${card.tickets.average_csat}` : "") : null),
+      field("Consent", consentText(card.preferences)),
+      field("Quiet hours", card.preferences && card.preferences.quiet_hours_start
+        ? `${card.preferences.quiet_hours_start.slice(0, 5)}-${(card.preferences.quiet_hours_end || "").slice(0, 5)}` : "none")),
+    retention(card.churn),
     (card.insights || []).length ? el("ul", {}, card.insights.slice(0, 4).map((i) => el("li", {}, `${i.title}: ${i.recommendation}`))) : null,
     (card.timeline || []).length ? el("table", {},
       el("tbody", {}, card.timeline.slice(0, 6).map((t) => el("tr", {},
