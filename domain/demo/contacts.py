@@ -239,6 +239,32 @@ def due_today_columns(
     )
 
 
+ANSWERED_SHARE = 0.93  # a real desk answers most of its follow-ups; the rest lapse
+ANSWER_OUTCOMES = np.array(["interested", "purchased", "other", "resolved", "not_interested"])
+ANSWER_W = [34, 22, 26, 8, 10]
+
+
+def answer_columns(rng, pop: Population, tl: Timeline, cat: Catalogue, talks: list[dict], agent_ids) -> dict:
+    """The contact that answered each follow-up whose day has passed: most of them, on the day or
+    the next, by the same agent; the rest stay open (overdue, or lapsed when long past)."""
+    who = np.concatenate([t["who"] for t in talks])
+    due = np.concatenate([t["follow_up_at"] for t in talks])
+    product = np.concatenate([t["product"] for t in talks])
+    user = np.concatenate([t["user_id"] for t in talks])
+    with np.errstate(invalid="ignore"):
+        past = np.flatnonzero((due < tl.now_s - DAY) & (rng.random(len(due)) < ANSWERED_SHARE))
+    m = len(past)
+    when = np.minimum(due[past] + rng.uniform(0, 1.2, m) * DAY, tl.now_s - 3600)
+    when = tl.at_time_of_day(when, hours(rng, m, OFFICE_HOURS))
+    when = np.maximum(when, due[past])  # never before the day it answers
+    kind = np.where(rng.random(m) < 0.75, "call", "whatsapp")
+    outcome = ANSWER_OUTCOMES[weighted(rng, m, ANSWER_W)]
+    out = _finish(rng, pop, tl, cat, who[past], when, kind, outcome, agent_ids, product=product[past],
+                  follow_up=np.full(m, np.nan), direction=np.full(m, "outbound"))
+    out["user_id"] = user[past]  # the agent who promised the call makes it
+    return out
+
+
 def recovery_columns(rng, pop: Population, tl: Timeline, cat: Catalogue, dropoffs: dict, agent_ids) -> dict:
     """The call or message that won each recovered drop-off back."""
     rows = np.flatnonzero(dropoffs["recovered"])

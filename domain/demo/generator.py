@@ -196,8 +196,9 @@ def build_demo_world(
         talks = [
             contacts.interaction_columns(rng, pop, tl, cat, orders, interactions_per_customer, agents),
             contacts.due_today_columns(rng, pop, tl, cat, last_any, agents),
-            contacts.recovery_columns(rng, pop, tl, cat, drop, agents),
         ]
+        talks.append(contacts.answer_columns(rng, pop, tl, cat, talks, agents))
+        talks.append(contacts.recovery_columns(rng, pop, tl, cat, drop, agents))  # last: see recovery_ids
         inter = {k: _concat([t[k] for t in talks]) for k in talks[0]}
         inter_ids = np.arange(ids["interactions"], ids["interactions"] + len(inter["who"]))
         recovery_ids = inter_ids[len(inter_ids) - int(drop["recovered"].sum()) :]
