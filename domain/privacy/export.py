@@ -22,6 +22,7 @@ from domain.models import (
     CustomerStats,
     Dropoff,
     FamilyMember,
+    FollowUp,
     Interaction,
     LoyaltyAccount,
     LoyaltyTransaction,
@@ -107,6 +108,7 @@ def export_customer(session: Session, customer_id: int, *, now: datetime) -> dic
         "notes": of(Note),
         "orders": [{**o, "items": items.get(o["id"], [])} for o in of(Order)],
         "interactions": [{**i, "product_ids": products.get(i["id"], [])} for i in of(Interaction)],
+        "follow_ups": of(FollowUp),
         "behaviour": of(BehaviorEvent),
         "dropoffs": of(Dropoff),
         "loyalty": {

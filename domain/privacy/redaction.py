@@ -10,7 +10,9 @@ from typing import Any
 from sqlalchemy import case, literal, or_, update
 from sqlalchemy.orm import Session
 
-from domain.models import BehaviorEvent, ConsentEvent, Dropoff, Interaction, Note, SupportTicket
+from domain.models import (
+    BehaviorEvent, ConsentEvent, Dropoff, FollowUp, Interaction, Note, SupportTicket,
+)
 
 REDACTED = "[redacted]"
 
@@ -26,6 +28,8 @@ FREE_TEXT: tuple[tuple[type, str, str | None], ...] = (
     (SupportTicket, "subject", REDACTED),
     (BehaviorEvent, "query", None),
     (ConsentEvent, "reason", None),
+    (FollowUp, "note", None),
+    (FollowUp, "close_note", None),
 )
 # Keys inside audit and idempotency JSON that carry free text (tool arguments and snapshots).
 FREE_TEXT_KEYS = frozenset(
@@ -38,6 +42,7 @@ FREE_TEXT_KEYS = frozenset(
         "body",
         "query",
         "incoming_message",
+        "close_note",
         "recovery_note",
         "message",
     }

@@ -25,6 +25,7 @@ from domain.models import (
     BehaviorEvent,
     ConsentEvent,
     Dropoff,
+    FollowUp,
     IdempotencyRecord,
     Interaction,
     Note,
@@ -47,6 +48,7 @@ AGE_COLUMN = {
     SupportTicket: SupportTicket.created_at,
     BehaviorEvent: BehaviorEvent.occurred_at,
     ConsentEvent: ConsentEvent.occurred_at,
+    FollowUp: FollowUp.set_at,
 }
 JSON_CHUNK = 1000  # audit / idempotency rows read and rewritten per batch
 
