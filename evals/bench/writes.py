@@ -14,7 +14,9 @@ from sqlalchemy import Table, delete, func, inspect, select, update
 
 from domain import stats
 from domain.db import read_session, transaction
-from domain.models import ApiToken, AuditLog, IdempotencyRecord, Interaction, interaction_products
+from domain.models import (
+    ApiToken, AuditLog, FollowUp, IdempotencyRecord, Interaction, interaction_products,
+)
 from domain.models.channels import SlackDelivery
 from evals.bench.measure import Row, summarize, time_calls
 from evals.bench.reads import tool_ok
@@ -33,7 +35,8 @@ class Watermarks:
     audit_id: int
     token_id: int
     slack_delivery_id: int | None  # None: no slack_deliveries table in this database
-    open_follow_ups: list[int] = field(default_factory=list)
+    open_follow_ups: list[int] = field(default_factory=list)  # interactions whose follow-up was open
+    follow_up_id: int = 0
 
 
 def _has_table(world: World, table: Table) -> bool:
@@ -52,7 +55,7 @@ def take_watermarks(world: World, customer_ids: list[int]) -> Watermarks:
                 Interaction.customer_id.in_(chunk), Interaction.follow_up_at.is_not(None),
                 Interaction.follow_up_done_at.is_(None)))
         return Watermarks(top(Interaction.id), top(AuditLog.id), top(ApiToken.id),
-                          top(SlackDelivery.id) if slack else None, open_ids)
+                          top(SlackDelivery.id) if slack else None, open_ids, top(FollowUp.id))
 
 
 def undo_writes(world: World, marks: Watermarks) -> dict[str, int]:
@@ -64,6 +67,13 @@ def undo_writes(world: World, marks: Watermarks) -> dict[str, int]:
         ids = [r.id for r in new]
         keys = [r.idempotency_key for r in new if r.idempotency_key]
         customers = sorted({r.customer_id for r in new})
+        # follow-ups: the ones the benchmark opened go, the ones its contacts closed reopen
+        session.execute(delete(FollowUp).where(FollowUp.id > marks.follow_up_id))
+        session.execute(update(FollowUp).where(
+            FollowUp.id <= marks.follow_up_id, FollowUp.closed_at.is_not(None),
+            FollowUp.closed_by_interaction_id > marks.interaction_id).values(
+            closed_at=None, close_reason=None, closed_by_id=None, closed_by_interaction_id=None,
+            close_note=None))
         for chunk in _chunks(ids):
             session.execute(delete(interaction_products).where(interaction_products.c.interaction_id.in_(chunk)))
             session.execute(delete(Interaction).where(Interaction.id.in_(chunk)))

@@ -17,6 +17,7 @@ from domain.models import (
     ApiToken,
     AuditLog,
     Customer,
+    FollowUp,
     CustomerStats,
     IdempotencyRecord,
     Interaction,
@@ -45,6 +46,8 @@ def fingerprint(sessions) -> dict:
             "rows": [count(m) for m in (Interaction, AuditLog, IdempotencyRecord, ApiToken)],
             "open_follow_ups": session.scalar(select(func.count()).where(
                 Interaction.follow_up_at.is_not(None), Interaction.follow_up_done_at.is_(None))),
+            "follow_ups": session.execute(select(FollowUp.id, FollowUp.closed_at, FollowUp.close_reason)
+                                          .order_by(FollowUp.id)).all(),
             "stats": session.execute(select(s.customer_id, s.interaction_count, s.last_interaction_at,
                                             s.next_follow_up_at).order_by(s.customer_id)).all(),
             "derived": session.execute(select(Customer.id, Customer.temperature, Customer.lifecycle_stage,
