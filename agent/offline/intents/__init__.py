@@ -50,7 +50,8 @@ from __future__ import annotations
 import importlib
 
 # tie-break order is each Intent's ``rank``; this list only says which modules exist
-FAMILIES = ("small_talk", "dropoff", "rfm", "draft", "family", "log_interaction", "events", "call_list",
+FAMILIES = ("small_talk", "dropoff", "rfm", "draft", "family", "log_interaction", "follow_up", "events",
+            "manager", "call_list",
             "find", "view_360")
 
 for _family in FAMILIES:

@@ -1,0 +1,78 @@
+"""The manager's questions: why a customer is (not) on the call list (explain_call_priority), and
+the counts and the team's activity (dashboard)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from agent.offline.intents.common import Built, find_customer, make_call, who_question
+from agent.offline.registry import Intent, register
+from agent.offline.slots import Slots
+from agent.offline.types import ConversationContext
+
+EXPLAIN, DASHBOARD = "explain_call_priority", "dashboard"
+
+EXPLAIN_CUES = {
+    "why is * on": 6, "why is * not on": 6, "why isn't * on": 6, "why isnt * on": 6, "why not * on": 5,
+    "why * on my list": 6, "why * on the list": 6, "why * in my list": 6, "why * not in": 5,
+    "why * missing from": 6, "where does * rank": 6, "what rank": 4, "rank of": 4, "keno * list": 6,
+}
+DASHBOARD_CUES = {
+    "dashboard": 6, "how many": 3, "how many * customers": 5, "number of customers": 5, "customer count": 5,
+    "koto jon": 4, "kotojon": 4, "koyjon": 4, "team doing": 6, "my team": 4, "team performance": 6,
+    "team * this week": 5, "team * last week": 5, "agents doing": 5, "kpi": 5, "kpis": 5, "overview": 3,
+    "total ltv": 5, "lifetime value total": 5, "team * kemon": 6, "team kemon": 6,
+}
+
+
+def explain_evidence(slots: Slots, scores: dict[str, float], today_iso: str) -> None:
+    words = set(slots.norms)
+    if words & {"why", "keno"} and words & {"list", "rank", "ranked"}:
+        scores[EXPLAIN] += 2
+        scores["call_priority_list"] = min(scores.get("call_priority_list", 0.0), scores[EXPLAIN] - 1)
+        scores["get_360"] = min(scores.get("get_360", 0.0), scores[EXPLAIN] - 1)
+
+
+def explain_build(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> Built:
+    args: dict[str, Any] = {"temperature": slots.first("temperature")}
+    if slots.has("lifecycle") and not slots.has("segment"):
+        args["lifecycle_stage"] = slots.first("lifecycle")
+    if slots.has("mine"):
+        args["assigned_to_me"] = True
+    days = [d.day for d in slots.temporal.dates if d.day > now.date()]
+    if days:
+        args["date"] = days[0].isoformat()
+    who = find_customer(slots, ctx)
+    if who.problem:
+        return who_question(who, EXPLAIN, args)
+    args["customer"] = who.ref
+    return make_call(EXPLAIN, args)
+
+
+def dashboard_evidence(slots: Slots, scores: dict[str, float], today_iso: str) -> None:
+    words = set(slots.norms)
+    if {"how", "many"} <= words or words & {"dashboard", "kpi", "kpis"}:
+        scores[DASHBOARD] += 1
+        scores["call_priority_list"] = min(scores.get("call_priority_list", 0.0), scores[DASHBOARD] - 1)
+        scores["rfm_segment"] = min(scores.get("rfm_segment", 0.0), scores[DASHBOARD] - 0.5)
+
+
+def dashboard_build(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> Built:
+    args: dict[str, Any] = {}
+    words, today = set(slots.norms), now.date()
+    if "last" in words and "week" in words:
+        start = today - timedelta(days=today.weekday() + 7)
+        args["since"], args["until"] = start.isoformat(), (start + timedelta(days=6)).isoformat()
+    elif words & {"month", "mash", "mashe", "masher", "mas"}:
+        args["since"] = today.replace(day=1).isoformat()
+    elif words & {"today", "ajke"}:
+        args["since"] = today.isoformat()
+    past = [d.day for d in slots.temporal.dates if d.day < today]
+    if past and "since" not in args:
+        args["since"] = past[0].isoformat()
+    return make_call(DASHBOARD, args)
+
+
+register(Intent(EXPLAIN, EXPLAIN_CUES, explain_build, explain_evidence, rank=7, about_customer=1.0,
+                carry=("date", "temperature", "lifecycle_stage", "assigned_to_me")))
+register(Intent(DASHBOARD, DASHBOARD_CUES, dashboard_build, dashboard_evidence, rank=9))
