@@ -11,7 +11,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "contact": ("get_360", "log_interaction", "set_follow_up", "add_note", "find_customers"),
     "profile": ("get_360", "add_family_member", "tag_customer", "update_consent", "update_opportunity",
                 "add_note", "find_customers"),
-    "lists": ("call_priority_list", "rfm_segment", "upcoming_events", "get_360"),
+    "lists": ("call_priority_list", "explain_call_priority", "rfm_segment", "upcoming_events", "dashboard",
+              "get_360"),
     "messages": ("draft_reply", "mark_dropoff_recovered", "get_360", "find_customers"),
 }
 DEFAULT_FAMILY = "profile"
