@@ -11,7 +11,7 @@ CAPABILITIES = (
     "I'm c360, your customer desk assistant. I can: show who to call today (call list), show a customer's "
     "360 view, log a call / WhatsApp / visit, add a family member (birthdays), show RFM segments, draft a "
     "reply (WhatsApp, SMS, email), mark an abandoned cart recovered, and list upcoming birthdays. "
-    "Try \"who should I call today?\" or \"log a call with Rahim, no answer\"."
+    "Try \"who should I call today?\" or \"Rahim did not pick up, log it\"."
 )
 OUT_OF_SCOPE = "That's outside what I can do. "
 
