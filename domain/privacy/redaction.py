@@ -11,7 +11,7 @@ from sqlalchemy import case, literal, or_, update
 from sqlalchemy.orm import Session
 
 from domain.models import (
-    BehaviorEvent, ConsentEvent, Dropoff, FollowUp, Interaction, Note, SupportTicket,
+    BehaviorEvent, ConsentEvent, Dropoff, Interaction, Note, SupportTicket,
 )
 
 REDACTED = "[redacted]"
@@ -28,8 +28,6 @@ FREE_TEXT: tuple[tuple[type, str, str | None], ...] = (
     (SupportTicket, "subject", REDACTED),
     (BehaviorEvent, "query", None),
     (ConsentEvent, "reason", None),
-    (FollowUp, "note", None),
-    (FollowUp, "close_note", None),
 )
 # Keys inside audit and idempotency JSON that carry free text (tool arguments and snapshots).
 FREE_TEXT_KEYS = frozenset(

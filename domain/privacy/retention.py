@@ -25,7 +25,6 @@ from domain.models import (
     BehaviorEvent,
     ConsentEvent,
     Dropoff,
-    FollowUp,
     IdempotencyRecord,
     Interaction,
     Note,
@@ -48,7 +47,6 @@ AGE_COLUMN = {
     SupportTicket: SupportTicket.created_at,
     BehaviorEvent: BehaviorEvent.occurred_at,
     ConsentEvent: ConsentEvent.occurred_at,
-    FollowUp: FollowUp.set_at,
 }
 JSON_CHUNK = 1000  # audit / idempotency rows read and rewritten per batch
 
