@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from domain.models import Customer, Dropoff, Product
 from tools.context import ToolContext
-from tools.registry import validate_args
+from tools.gate import preflight, preview_lines
+from tools.registry import load_tools, validate_args
 from tools.resolve import resolve_customer, resolve_dropoff
 from tools.results import ToolError
 
@@ -22,6 +23,10 @@ ACTIONS = {
     "add_family_member": "Add a family member",
     "mark_dropoff_recovered": "Mark a drop-off recovered",
     "set_follow_up": "Set the follow-up",
+    "update_consent": "Change consent",
+    "add_note": "Add a note",
+    "tag_customer": "Change tags",
+    "update_opportunity": "Update a deal",
 }
 
 
@@ -58,8 +63,9 @@ def resolved_subject(name: str, arguments: dict[str, Any], ctx: ToolContext) -> 
 
 def build_proposal(call: dict[str, Any], ctx: ToolContext,
                    enrich: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None) -> dict[str, Any] | None:
-    """The pending confirmation for one write call; None when its arguments are invalid or its
-    customer does not resolve (the tool then reports the problem and writes nothing)."""
+    """The pending confirmation for one write call; None when its arguments are invalid, its
+    customer does not resolve or the actor may not make it (the tool then reports the problem and
+    writes nothing: nobody is asked to approve a write that would be refused)."""
     name = call["name"]
     args = validate_args(name, call.get("arguments"))
     if isinstance(args, ToolError):
@@ -77,7 +83,15 @@ def build_proposal(call: dict[str, Any], ctx: ToolContext,
     subject = resolved_subject(name, arguments, ctx)
     if subject is None:
         return None
+    spec = load_tools()[name]
+    checked = validate_args(name, arguments)
+    if isinstance(checked, ToolError) or preflight(spec, checked, ctx) is not None:
+        return None
     customer, details = subject
+    try:
+        details = [*details, *preview_lines(spec, checked, ctx)]
+    except DomainError:  # the write itself will refuse, naming the field
+        return None
     return {
         "kind": "confirm_write",
         "tool_call_id": call["id"],
@@ -101,6 +115,8 @@ def describe(name: str, customer: dict[str, Any] | None, arguments: dict[str, An
         if key == "customer" or value in (None, "", []):
             continue
         shown = ", ".join(map(str, value)) if isinstance(value, list) else value
+        if isinstance(value, bool):
+            shown = "yes" if value else "no"
         lines.append(f"  • {key.replace('_', ' ')}: {shown}")
     return "\n".join(lines)
 

@@ -8,6 +8,7 @@ owns the transaction (these functions flush, they never commit).
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime, time
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -268,13 +269,24 @@ def update_customer(
     return customer
 
 
-def normalize_tag(tag: str) -> str:
-    """Tags compare case- and space-insensitively: ``" Eid  Shopper"`` -> ``"eid-shopper"``."""
-    text = "-".join((tag or "").strip().lower().split())
+MAX_TAG_CHARS = 50
+
+
+def normalize_tag(tag: str, field: str = "tag") -> str:
+    """Tags compare case- and space-insensitively: ``" #Eid  Shopper"`` -> ``"eid-shopper"``."""
+    text = "-".join(str(tag or "").strip().lstrip("#").lower().replace("_", " ").split())
     if not text:
-        raise DomainError("tag is empty", field="tag")
-    if len(text) > 60:
-        raise DomainError("tag is longer than 60 characters", field="tag")
+        raise DomainError(f"{field}: a tag is empty; give a word such as eid-shopper", field=field)
+    if len(text) > MAX_TAG_CHARS:
+        raise DomainError(
+            f"{field}: tag {text[:20]!r}... is {len(text)} characters; tags hold at most "
+            f"{MAX_TAG_CHARS}", field=field,
+        )
+    if any(not (ch.isalnum() or ch in "-&+.'" or unicodedata.category(ch).startswith("M"))
+           for ch in text):  # marks: Bangla vowel signs are not alphanumeric on their own
+        raise DomainError(
+            f"{field}: tag {text!r} may hold only letters, digits and - & + . '", field=field
+        )
     return text
 
 

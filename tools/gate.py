@@ -10,6 +10,12 @@ fails its insert; it rolls back and returns the first call's stored result inste
 back only with the arguments it was first used with: the same key with other arguments is a
 conflict (a caller bug that would otherwise silently drop a write). A write that fails (bad
 input, not found) rolls back its key too, so a corrected retry with the same key runs.
+
+Permissions are checked twice with the same function: when the write is *proposed* (``preflight``,
+so nobody is asked to approve a write they may not make) and inside the write's transaction
+(``authorize``), so a role or assignment changed in between still counts. A tool may register
+its own check; the default is ``tools.access``: may the actor act on the customer the arguments
+name (or whose drop-off they name).
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from domain.db import read_session, transaction
-from domain.errors import Conflict
+from domain.errors import Conflict, DomainError
 from domain.models import AuditLog, IdempotencyRecord
 from tools.context import ToolContext
 from tools.results import ToolError, ToolResult, to_payload
@@ -52,6 +58,54 @@ def audit(
     )
 
 
+def subject_customer(session: Session, args, ctx: ToolContext):
+    """The customer a write's arguments name (directly, or through its drop-off), or None."""
+    from domain.models import Customer
+    from tools.resolve import resolve_customer, resolve_dropoff
+
+    dropoff = getattr(args, "dropoff_id", None)
+    if dropoff not in (None, ""):
+        return session.get(Customer, resolve_dropoff(session, dropoff).customer_id)
+    customer = getattr(args, "customer", None)
+    if customer not in (None, ""):
+        return resolve_customer(session, customer, ctx.actor, ctx.settings)
+    return None
+
+
+def may_act_on_customer(ctx: ToolContext, session: Session, args) -> None:
+    """The default write check: the actor may act on the customer the arguments name."""
+    from tools.access import ensure_can_act
+
+    customer = subject_customer(session, args, ctx)
+    if customer is not None:
+        ensure_can_act(session, ctx.actor, customer, ctx.settings)
+
+
+def authorize(spec, ctx: ToolContext, session: Session, args) -> None:
+    """Raise ``Forbidden`` (or a reference error) when ``ctx.actor`` may not make this write."""
+    (spec.authorize or may_act_on_customer)(ctx, session, args)
+
+
+def preflight(spec, args, ctx: ToolContext) -> ToolError | None:
+    """At proposal time: the error the write would end in for permissions, else None. Reads only."""
+    from tools.registry import error_from
+
+    try:
+        with read_session(ctx.sessions) as session:
+            authorize(spec, ctx, session, args)
+    except DomainError as exc:
+        return error_from(exc)
+    return None
+
+
+def preview_lines(spec, args, ctx: ToolContext) -> list[str]:
+    """What the confirmation shows besides the fields (the tool's ``preview``); reads only."""
+    if spec.preview is None:
+        return []
+    with read_session(ctx.sessions) as session:
+        return list(spec.preview(ctx, session, args))
+
+
 def run_write(spec, args, ctx: ToolContext) -> ToolResult | ToolError:
     key = ctx.idempotency_key
     arguments = args.model_dump(mode="json", exclude_none=True)
@@ -66,6 +120,7 @@ def run_write(spec, args, ctx: ToolContext) -> ToolResult | ToolError:
                     IdempotencyRecord(key=key, action=spec.name, user_id=ctx.actor.id, result={})
                 )
                 session.flush()
+            authorize(spec, ctx, session, args)
             result = spec.fn(ctx, session, args)
             entries = session.info.pop(AUDIT_KEY, None) or [
                 {

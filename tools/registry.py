@@ -38,6 +38,11 @@ class ToolSpec:
     fn: Callable[..., ToolResult]
     description: str
     offered: bool = True  # False: never shown to (or run for) a model; channels call it directly
+    # writes: (ctx, session, args) -> None, raises Forbidden; run when the write is proposed and
+    # again inside the write's transaction (None: the gate's default, may the actor act on the customer)
+    authorize: Callable[..., None] | None = None
+    # writes: (ctx, session, args) -> lines the confirmation shows besides the fields (what will change)
+    preview: Callable[..., list[str]] | None = None
 
     def openai_schema(self) -> dict[str, Any]:
         schema = inline_refs(self.args_model.model_json_schema())
@@ -74,10 +79,13 @@ def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
     return walk(schema)
 
 
-def tool(kind: Kind, name: str | None = None, *, offered: bool = True):
+def tool(kind: Kind, name: str | None = None, *, offered: bool = True,
+         authorize: Callable[..., None] | None = None, preview: Callable[..., list[str]] | None = None):
     """Register ``fn(ctx, session, args) -> ToolResult`` as a tool. Its args model is its 3rd annotation.
 
-    ``offered=False`` keeps it away from models (see the module docstring)."""
+    ``offered=False`` keeps it away from models (see the module docstring). For writes,
+    ``authorize`` replaces the gate's default permission check and ``preview`` adds lines to the
+    confirmation (``tools.gate``)."""
 
     def register(fn: Callable[..., ToolResult]) -> Callable[..., ToolResult]:
         params = list(inspect.signature(fn, eval_str=True).parameters.values())
@@ -93,6 +101,8 @@ def tool(kind: Kind, name: str | None = None, *, offered: bool = True):
             fn=fn,
             description=inspect.cleandoc(fn.__doc__ or ""),
             offered=offered,
+            authorize=authorize,
+            preview=preview,
         )
         if spec.name in REGISTRY:
             raise ValueError(f"tool {spec.name} registered twice")
