@@ -75,6 +75,24 @@ def planned_channels(session: Session, customer: Customer, channel: str) -> list
     return channels
 
 
+def offer_withheld(phone: str | None, email: str | None, opted_out: set[str]) -> bool:
+    """An offer is withheld when the customer opted out of every channel we could send it on
+    (WhatsApp and SMS with a phone, email with an address); a call may still be made, without a pitch."""
+    reachable = ({"whatsapp", "sms"} if phone else set()) | ({"email"} if email else set())
+    return bool(opted_out) and reachable <= opted_out
+
+
+def opted_out_channels(session: Session, customer_ids: list[int]) -> dict[int, set[str]]:
+    """Each listed customer's explicit opt-outs (erased customers never reach a call list)."""
+    out: dict[int, set[str]] = {}
+    if not customer_ids:
+        return out
+    for cid, channel in session.execute(select(ChannelConsent.customer_id, ChannelConsent.channel).where(
+            ChannelConsent.customer_id.in_(customer_ids), ChannelConsent.opted_in.is_(False))):
+        out.setdefault(cid, set()).add(channel)
+    return out
+
+
 def current_consent(session: Session, customer_id: int) -> dict[str, bool]:
     return {c: bool(v) for c, v in session.execute(
         select(ChannelConsent.channel, ChannelConsent.opted_in).where(ChannelConsent.customer_id == customer_id))}

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from domain.call_priority import CallPriorityEntry, call_priority
 from domain.call_priority.ranking import MAX_LIMIT
+from domain.consent import CHANNEL_ORDER
+from domain.consent_changes import offer_withheld, opted_out_channels
 from domain.enums import LifecycleStage, Temperature, values
 from domain.errors import DomainError
 from tools.access import contact_email, contact_phone
@@ -85,8 +87,10 @@ class CallEntry(BaseModel):
     lifecycle_stage: str
     reasons: list[str]
     factors: list[FactorOut]
-    offer_type: str  # birthday_offer, anniversary_offer, cart_recovery, reactivation, discount, cross_sell, upsell
+    offer_type: str  # birthday_offer, anniversary_offer, cart_recovery, reactivation, discount, cross_sell, upsell,
+    # or none: opted out of every channel an offer could go on (the call is still worth making)
     offer_reason: str
+    opted_out_channels: list[str] = Field(default_factory=list, description="never offer or send on these")
     recommended_products: list[ProductOut]
     best_call_time: BestTimeOut
     next_action: str
@@ -134,8 +138,10 @@ def call_priority_list(ctx: ToolContext, session: Session, args: CallPriorityLis
         # on today, best times already past move to tomorrow; a later day starts at its midnight
         now=ctx.clock.now() if day == today else None, settings=ctx.settings,
     )
+    opted_out = opted_out_channels(session, [e.customer_id for e in entries])
     result = CallPriorityListResult(date=day, filters={k: str(v) for k, v in filters.items()},
-                                    entries=[_entry(ctx, e) for e in entries])
+                                    entries=[_without_offer_when_opted_out(_entry(ctx, e), e, opted_out)
+                                             for e in entries])
     result.text = render(result, today)
     return result
 
@@ -163,6 +169,20 @@ def _entry(ctx: ToolContext, e: CallPriorityEntry) -> CallEntry:
     )
 
 
+def _without_offer_when_opted_out(entry: CallEntry, e: CallPriorityEntry,
+                                  opted_out: dict[int, set[str]]) -> CallEntry:
+    """Opt-outs apply at once: listed on the entry, and no offer when no channel is left for one."""
+    channels = opted_out.get(e.customer_id, set())
+    entry.opted_out_channels = [c for c in CHANNEL_ORDER if c in channels]
+    if offer_withheld(e.phone, e.email, channels):
+        entry.offer_type = "none"
+        entry.offer_reason = f"opted out of {', '.join(entry.opted_out_channels)}: no offer"
+        entry.recommended_products = []
+        entry.next_action = (f"Call {e.name.split()[0]} only about what is open (no offer: "
+                             f"opted out of marketing on {', '.join(entry.opted_out_channels)}).")
+    return entry
+
+
 def render(result: CallPriorityListResult, today: Date) -> str:
     """A numbered list: name, score, temperature, reasons, offer, products, best time, next action, phone."""
     day = "today" if result.date == today else f"{result.date:%a %d %b %Y}"
@@ -173,7 +193,7 @@ def render(result: CallPriorityListResult, today: Date) -> str:
     lines = [f"Call list for {day}{where} ({len(result.entries)} customer{'s' if len(result.entries) > 1 else ''}):"]
     for e in result.entries:
         why = "; ".join(e.reasons) or "no pressing reason: a routine check-in"
-        offer = e.offer_type.replace("_", " ")
+        offer = e.offer_type.replace("_", " ") if e.offer_type != "none" else f"none ({e.offer_reason})"
         products = ", ".join(p.name for p in e.recommended_products)
         line = (f"{e.rank}. {e.name} (score {e.score:.1f}, {e.temperature}) — {why}. Offer: {offer}"
                 + (f" ({products})" if products else "") + f". Best time {e.best_call_time.window}. "

@@ -159,3 +159,20 @@ def test_queries_do_not_grow_with_the_number_of_customers(make_ctx, build, engin
         assert result.ok and len(result.entries) == 10, result
         counts.append(len(statements))
     assert counts[0] == counts[1] and counts[1] <= 15, counts
+
+
+def test_an_opt_out_withdraws_the_offer_at_once(make_ctx, world):
+    ctx = make_ctx("Mona Manager")
+    before = {e.customer_id: e for e in call("call_priority_list", {}, ctx).entries}
+    assert before[world["farid"]].offer_type != "none" and before[world["farid"]].opted_out_channels == []
+    # Farid has a phone and an email: one channel opted out keeps the offer, all of them withdraw it.
+    assert call("update_consent", {"customer": world["farid"], "channel": "sms", "opted_in": False}, ctx).ok
+    partly = {e.customer_id: e for e in call("call_priority_list", {}, ctx).entries}[world["farid"]]
+    assert partly.offer_type == before[world["farid"]].offer_type and partly.opted_out_channels == ["sms"]
+    assert call("update_consent", {"customer": world["farid"], "channel": "all", "opted_in": False}, ctx).ok
+    result = call("call_priority_list", {}, ctx)
+    farid = {e.customer_id: e for e in result.entries}[world["farid"]]
+    assert (farid.offer_type, farid.recommended_products) == ("none", [])
+    assert farid.opted_out_channels == ["whatsapp", "sms", "email"]
+    assert "no offer" in farid.next_action and "Offer: none (opted out of whatsapp, sms, email" in result.text
+    assert farid.rank == before[world["farid"]].rank  # still worth the call: the follow-up is due
