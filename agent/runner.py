@@ -156,6 +156,12 @@ class Agent:
         cards = [c["result"] for c in calls if c.get("ok") and c.get("result")]
         return TurnResult(thread_id, reply, cards, pending, [_public_call(c) for c in calls])
 
+    def call_results(self, thread_id: str) -> dict[str, Any]:
+        """The full tool result of each call of the thread's current turn, by call id (for the eval
+        harness's ``result:`` checks; channels get the public call fields and the cards)."""
+        calls = self.graph.get_state(self._config(thread_id)).values.get("calls") or []
+        return {c["id"]: c.get("result") for c in calls if c.get("id")}
+
     @staticmethod
     def _last(events: Iterator[AgentEvent]) -> TurnResult:
         result = None

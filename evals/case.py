@@ -57,6 +57,22 @@ class FixtureFamily(Strict):
     profession: str | None = None
 
 
+class FixtureOpportunity(Strict):
+    key: str | None = None
+    name: str
+    stage: str = "qualification"
+    value: float = 0
+    probability: float | None = None  # percent 0-100 (a value strictly between 0 and 1: a fraction)
+    status: Literal["open", "won", "lost"] = "open"
+
+
+class FixtureNote(Strict):
+    text: str
+    type: str = "internal"
+    pinned: bool = False
+    author: str | None = None  # a user's name (created as an agent when not listed); default: nobody
+
+
 class FixtureDropoff(Strict):
     key: str | None = None
     date: date | datetime
@@ -115,6 +131,8 @@ class FixtureCustomer(Strict):
     family: list[FixtureFamily] = Field(default_factory=list)
     dropoffs: list[FixtureDropoff] = Field(default_factory=list)
     behavior: list[FixtureBehavior] = Field(default_factory=list)
+    opportunities: list[FixtureOpportunity] = Field(default_factory=list)
+    notes: list[FixtureNote] = Field(default_factory=list)
 
 
 class Fixture(Strict):
@@ -135,6 +153,21 @@ class Fixture(Strict):
 class ExpectedCall(Strict):
     tool: str
     args: dict[str, Any] = Field(default_factory=dict)
+    result: dict[str, Any] | None = None  # fields of the tool's result, same matchers as args
+
+
+ENTITIES = ("interactions", "family_members", "dropoffs", "consent", "notes", "tags", "follow_ups",
+            "opportunities")
+
+
+class DbExpectation(Strict):
+    """One check on the final database (CONTRACT §2 ``expect_db``); see docs/evals.md."""
+
+    entity: Literal[ENTITIES]  # type: ignore[valid-type]
+    where: dict[str, Any] = Field(default_factory=dict)
+    count: int | None = Field(None, ge=0)
+    exists: bool | None = None
+    fields: dict[str, Any] = Field(default_factory=dict)
 
 
 class ReplyCheck(Strict):
@@ -145,6 +178,7 @@ class ReplyCheck(Strict):
 class Expect(Strict):
     calls: list[ExpectedCall] | None = None
     reply: ReplyCheck | None = None
+    expect_db: list[DbExpectation] = Field(default_factory=list)  # checked right after this turn
 
 
 class Turn(Strict):
@@ -161,6 +195,7 @@ class Case(Strict):
     fixture: Fixture = Field(default_factory=Fixture)
     turns: list[Turn]
     check_db: bool = True
+    expect_db: list[DbExpectation] = Field(default_factory=list)  # checked after the last turn
     settings: dict[str, Any] = Field(default_factory=dict)
     tags: list[str] = Field(default_factory=list)
     description: str | None = None

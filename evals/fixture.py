@@ -14,8 +14,11 @@ from domain.customers import add_tag, create_customer, set_consent, set_quiet_ho
 from domain.family import family_name_key
 from domain.follow_ups import replay_follow_ups
 from domain.models import (
-    BehaviorEvent, Category, Dropoff, FamilyMember, Interaction, LoyaltyAccount, Order, OrderItem, Product, User,
+    BehaviorEvent, Category, Dropoff, FamilyMember, Interaction, LoyaltyAccount, Note, Opportunity, Order, OrderItem,
+    Product, User,
 )
+from domain.notes import check_note_type
+from domain.opportunities import check_stage
 from evals.case import Case, FixtureCustomer
 
 DEFAULT_ORDER_TIME = time(12, 0)
@@ -30,9 +33,11 @@ class World:
     actor_id: int
     customers: dict[str, int] = field(default_factory=dict)
     dropoffs: dict[str, int] = field(default_factory=dict)
+    opportunities: dict[str, int] = field(default_factory=dict)
 
     def key_of(self, kind: str, record_id: int) -> str | None:
-        table = self.customers if kind == "customer" else self.dropoffs
+        table = {"customer": self.customers, "dropoff": self.dropoffs,
+                 "opportunity": self.opportunities}[kind]
         return next((k for k, v in table.items() if v == record_id), None)
 
 
@@ -53,6 +58,8 @@ def build_world(session: Session, case: Case, tz: ZoneInfo, region: str = "BD") 
         customer_id = _customer(session, spec, users, today, tz, region)
         world.customers[spec.key] = customer_id
         _history(session, spec, customer_id, products, tz, world)
+        _deals_and_notes(session, spec, customer_id, users,
+                         case.today if case.today.tzinfo else case.today.replace(tzinfo=tz), world)
     session.flush()
     replay_follow_ups(session, world.customers.values(), tz)  # the fixture's history, by the rules
     stats.refresh_stats(session, now=case.today)
@@ -68,10 +75,11 @@ def _users(session: Session, case: Case) -> dict[str, User]:
             session.add(user)
             users[spec.name.casefold()] = user
     for spec in case.fixture.customers:
-        if spec.assigned_to and spec.assigned_to.casefold() not in users:
-            user = User(name=spec.assigned_to, role="agent")
-            session.add(user)
-            users[spec.assigned_to.casefold()] = user
+        for name in [spec.assigned_to, *(n.author for n in spec.notes)]:
+            if name and name.casefold() not in users:
+                user = User(name=name, role="agent")
+                session.add(user)
+                users[name.casefold()] = user
     session.flush()
     return users
 
@@ -165,6 +173,35 @@ def _history(session: Session, spec: FixtureCustomer, customer_id: int, products
         if d.key:
             session.flush()
             world.dropoffs[d.key] = row.id
+
+
+def fixture_probability(value: float | None, status: str) -> float:
+    """A fixture's probability as the stored fraction: percent 0-100, or a fraction when 0 < p < 1;
+    when not given, what the status implies (won 1, lost 0, open 0.1)."""
+    if value is None:
+        return {"won": 1.0, "lost": 0.0}.get(status, 0.1)
+    return value if 0 < value < 1 else value / 100
+
+
+def _deals_and_notes(session: Session, spec: FixtureCustomer, customer_id: int, users: dict[str, User],
+                     now: datetime, world: World) -> None:
+    created = now - timedelta(days=30)
+    for o in spec.opportunities:
+        stage = check_stage(o.stage) or "qualification"
+        if o.status != "open" and stage not in ("closed_won", "closed_lost"):
+            stage = "closed_won" if o.status == "won" else "closed_lost"
+        row = Opportunity(customer_id=customer_id, name=o.name, stage=stage, value=Decimal(str(o.value)),
+                          probability=fixture_probability(o.probability, o.status), status=o.status,
+                          created_at=created, updated_at=created,
+                          closed_at=created if o.status != "open" else None)
+        session.add(row)
+        if o.key:
+            session.flush()
+            world.opportunities[o.key] = row.id
+    for index, n in enumerate(spec.notes):
+        author = users[n.author.casefold()].id if n.author else None
+        session.add(Note(customer_id=customer_id, author_id=author, type=check_note_type(n.type), body=n.text,
+                         pinned=n.pinned, created_at=created + timedelta(minutes=index)))
 
 
 def fixture_user_ids(session: Session) -> dict[str, int]:

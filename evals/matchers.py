@@ -4,7 +4,9 @@ A plain value matches by equality (strings case-insensitive and trimmed); ``{any
 ``{contains: x}`` a substring of a string or an element of a list (a list of x: all of them);
 ``{date: D}`` the value's calendar date in the business time zone is D; ``{approx: x, tol: t}``
 within t; ``{absent: true}`` not given or null. Reference parameters (a customer or a drop-off)
-match when the agent's value resolves to the fixture record with the expected key.
+match when the agent's value resolves to the fixture record with the expected key (a deal may
+also be named as written). ``result`` fields of an expected call are matched the same way against
+the tool's result (nested fields by nesting: ``result: {opportunity: {stage: negotiation}}``).
 """
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 OPERATORS = {"any", "contains", "date", "approx", "tol", "absent"}
-REFERENCE_PARAMS = {"customer": "customer", "dropoff_id": "dropoff"}
+REFERENCE_PARAMS = {"customer": "customer", "dropoff_id": "dropoff", "opportunity": "opportunity"}
+NAMED_AS_WRITTEN = {"opportunity"}  # references that also match when the text itself equals the expected
 # Parameters holding catalogue names: compared by the product they resolve to, not the raw text.
 PRODUCT_PARAMS = {"products"}
 
@@ -121,7 +124,37 @@ def match_args(expected: dict[str, Any], actual: dict[str, Any], tz: ZoneInfo,
         if isinstance(want, dict) and set(want) <= OPERATORS and "any" not in want:
             resolve_key = None if "absent" in want or "contains" in want else resolve_key
         ok, reason = match_value(want, got, tz, resolve_key=resolve_key)
+        if not ok and param in NAMED_AS_WRITTEN and resolve_key is not None:
+            ok, reason = match_value(want, got, tz)
         verdicts.append(ArgVerdict(param, ok, want, got, reason))
+    return verdicts
+
+
+def match_result(expected: dict[str, Any] | None, actual: dict[str, Any] | None, tz: ZoneInfo,
+                 prefix: str = "result") -> list[ArgVerdict]:
+    """One verdict per listed field of a tool's result (nested mappings are walked into)."""
+    verdicts = []
+    actual = actual or {}
+    for name, want in (expected or {}).items():
+        label = f"{prefix}.{name}"
+        got = actual.get(name) if isinstance(actual, dict) else None
+        # a mapping walks into a nested result; {date: D} over a nested object is its field "date"
+        if isinstance(want, dict) and want and (not set(want) <= OPERATORS or isinstance(got, dict)):
+            if isinstance(got, dict):
+                verdicts += match_result(want, got, tz, label)
+            else:
+                verdicts.append(ArgVerdict(label, False, want, got, f"{label}: expected a mapping, got {got!r}"))
+            continue
+        ok, reason = match_value(want, got, tz)
+        verdicts.append(ArgVerdict(label, ok, want, got, f"{label}: {reason}" if reason else ""))
+    return verdicts
+
+
+def _call_verdicts(exp: dict[str, Any], call: dict[str, Any], tz: ZoneInfo,
+                   resolver: Resolver | None) -> list[ArgVerdict]:
+    verdicts = match_args(exp.get("args") or {}, call.get("arguments") or {}, tz, resolver)
+    if exp.get("result"):
+        verdicts += match_result(exp["result"], call.get("result"), tz)
     return verdicts
 
 
@@ -150,13 +183,13 @@ def match_calls(expected: list[dict[str, Any]], actual: list[dict[str, Any]], tz
         same_tool = [j for j in range(cursor, len(actual)) if actual[j]["name"] == exp["tool"]]
         chosen, chosen_verdicts = None, []
         for j in same_tool:
-            verdicts = match_args(exp.get("args") or {}, actual[j].get("arguments") or {}, tz, resolver)
+            verdicts = _call_verdicts(exp, actual[j], tz, resolver)
             if all(v.ok for v in verdicts):
                 chosen, chosen_verdicts = j, verdicts
                 break
         if chosen is None:
             first = same_tool[0] if same_tool else None
-            verdicts = (match_args(exp.get("args") or {}, actual[first].get("arguments") or {}, tz, resolver)
+            verdicts = (_call_verdicts(exp, actual[first], tz, resolver)
                         if first is not None else
                         [ArgVerdict(p, False, w, None, "call not made") for p, w in (exp.get("args") or {}).items()])
             matches.append(CallMatch(i, None, verdicts, candidate_index=first))

@@ -130,11 +130,13 @@ def _run(case: Case, folder: Path, model: str, result: TrialResult, agent_factor
     try:
         for turn in case.turns:
             record = _run_turn(agent, thread, actor, turn, settings, sessions, engine, world)
+            record.failures += _db_expectations(sessions, turn.expect.expect_db, world, settings)
             result.turns.append(record)
             result.failures += [f"turn {len(result.turns)}: {f}" for f in record.failures]
             executed_writes += [c for c in record.calls if c.get("write") and c.get("status") == "done"]
     finally:
         agent.close()
+    result.failures += [f"final: {f}" for f in _db_expectations(sessions, case.expect_db, world, settings)]
     if case.check_db:
         expected_writes = _expected_writes(case, result.turns, world)
         result.db_diff, replay_errors = _replay_and_compare(expected_writes, replay_path, engine, settings,
@@ -164,6 +166,8 @@ def _run_turn(agent, thread: str, actor: Actor, turn, settings: Settings, sessio
             calls = _merge_calls(calls, out.calls)
             replies.append(out.reply)
     latency_ms = (time.perf_counter() - started) * 1000
+    results = agent.call_results(thread) if hasattr(agent, "call_results") else {}
+    calls = [{**c, "result": c.get("result") or results.get(c.get("id"))} for c in calls]
     reply = out.reply
     failures: list[str] = []
     verdicts: list[dict[str, Any]] = []
@@ -236,6 +240,13 @@ def shown_markup(replies: list[str], calls: list[dict[str, Any]] | None = None) 
     return None
 
 
+def _db_expectations(sessions, expectations, world: World, settings: Settings) -> list[str]:
+    if not expectations:
+        return []
+    with read_session(sessions) as session:
+        return dbstate.check_expectations(session, expectations, world, settings.tz)
+
+
 def _pending_ids(pending: dict[str, Any]) -> set[str]:
     ids = {pending.get("id"), pending.get("call_id"), pending.get("tool_call_id")}
     for call in pending.get("calls") or []:
@@ -266,11 +277,27 @@ def _resolver(sessions, actor: Actor, settings: Settings, world: World):
                     return world.key_of("customer", resolve_customer(session, value, None, settings).id)
                 if kind == "product":
                     return resolve_product(session, value).name
+                if kind == "opportunity":
+                    return _opportunity_key(session, value, world)
                 return world.key_of("dropoff", resolve_dropoff(session, value).id)
         except Exception:  # an unresolvable reference simply matches nothing
             return None
 
     return resolve
+
+
+def _opportunity_key(session, value: Any, world: World) -> str | None:
+    """The fixture key of the deal an id or a name points at (names: within the fixture's customers)."""
+    from domain.opportunities import find_deal
+
+    if isinstance(value, int) or str(value).strip().lstrip("#").isdigit():
+        return world.key_of("opportunity", int(str(value).strip().lstrip("#")))
+    for customer_id in world.customers.values():
+        try:
+            return world.key_of("opportunity", find_deal(session, customer_id, value).id)
+        except Exception:  # not this customer's deal
+            continue
+    return None
 
 
 def _consent_violations(calls: list[dict[str, Any]]) -> int:
@@ -295,8 +322,14 @@ def _expected_writes(case: Case, turns: list[TurnRecord], world: World) -> list[
             if not is_write(exp.tool):
                 continue
             index = verdict.get("actual_index")
-            match = made[index] if index is not None and made[index].get("status") == "done" else None
-            writes.append({"name": exp.tool,
+            actual = made[index] if index is not None else None
+            match = actual if actual is not None and actual.get("status") in ("done", "failed") else None
+            # a refusal the case expects (result ok: false), or the one the agent's own call met,
+            # is what the replay should meet too: the write wrote nothing on either side
+            refused = {(actual.get("result") or {}).get("error")} if match and match.get("status") == "failed" else set()
+            if exp.result and exp.result.get("ok") is False:
+                refused.add("*")
+            writes.append({"name": exp.tool, "refused": refused,
                            "arguments": (match or {}).get("arguments") or _concrete(exp.args, world)})
     return writes
 
@@ -315,6 +348,8 @@ def _concrete(args: dict[str, Any], world: World) -> dict[str, Any]:
             value = world.customers[value]
         elif key == "dropoff_id" and value in world.dropoffs:
             value = world.dropoffs[value]
+        elif key == "opportunity" and value in world.opportunities:
+            value = world.opportunities[value]
         out[key] = value
     return out
 
@@ -328,7 +363,8 @@ def _replay_and_compare(writes, replay_path: Path, actual_engine, settings: Sett
     errors = []
     for index, call in enumerate(writes):
         outcome = call_tool(call["name"], call["arguments"], ctx.with_key(f"replay-{index}"))
-        if not outcome.ok:
+        refused = call.get("refused") or set()
+        if not outcome.ok and not ("*" in refused or outcome.error in refused):
             errors.append(f"{call['name']}({call['arguments']}): {outcome.text}")
     expected = dbstate.snapshot(engine)
     engine.dispose()

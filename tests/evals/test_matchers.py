@@ -92,3 +92,28 @@ def test_reply_checks_are_case_insensitive():
 def test_local_date_reads_naive_as_business_time():
     assert as_local_date(datetime(2026, 11, 27, 23, 30), TZ) == date(2026, 11, 27)
     assert as_local_date("garbage", TZ) is None
+
+
+def test_result_fields_match_with_the_argument_matchers_and_nest():
+    from evals.matchers import match_result
+
+    result = {"ok": True, "allowed": False, "blocked_reason": "opted_out",
+              "follow_up": {"date": "2026-11-27", "due_at": "2026-11-27T10:00+06:00"},
+              "opportunity": {"stage": "negotiation", "probability": 70.0}}
+    ok = match_result({"allowed": False, "blocked_reason": {"any": ["opted_out", "quiet_hours"]},
+                       "follow_up": {"date": "2026-11-27", "due_at": {"date": "2026-11-27"}},
+                       "opportunity": {"stage": "Negotiation", "probability": {"approx": 70, "tol": 1}}},
+                      result, TZ)
+    assert all(v.ok for v in ok), [v.reason for v in ok if not v.ok]
+    bad = match_result({"allowed": True, "opportunity": {"stage": "won"}, "missing": {"absent": True}}, result, TZ)
+    assert [(v.param, v.ok) for v in bad] == [("result.allowed", False), ("result.opportunity.stage", False),
+                                              ("result.missing", True)]
+    assert "result.opportunity.stage: expected 'won', got 'negotiation'" == bad[1].reason
+
+
+def test_a_deal_reference_matches_its_fixture_key_or_its_name_as_written():
+    resolver = lambda kind, value: {"eid bulk": "eid"}.get(str(value).casefold()) if kind == "opportunity" else None
+    [by_key] = match_args({"opportunity": "eid"}, {"opportunity": "Eid bulk"}, TZ, resolver)
+    [by_name] = match_args({"opportunity": "Eid bulk order"}, {"opportunity": "eid bulk order"}, TZ, resolver)
+    [wrong] = match_args({"opportunity": "eid"}, {"opportunity": "winter stock"}, TZ, resolver)
+    assert by_key.ok and by_name.ok and not wrong.ok
