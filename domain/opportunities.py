@@ -5,7 +5,8 @@ Rules written here:
 * Stages, in order: qualification, needs_analysis, proposal, negotiation, then closed_won /
   closed_lost. A stage name is folded (``"Needs analysis"`` -> ``needs_analysis``); anything else
   is an error listing the stages.
-* Probability is a percentage 0-100 (stored as a fraction). A won deal has 100, a lost one 0:
+* Probability is a percentage 0-100 (stored as a fraction); a bare number strictly between 0 and
+  1 is read as a fraction (0.7 = 70 %). A won deal has 100, a lost one 0:
   ``status: won`` (or stage closed_won) sets stage closed_won and probability 100, and a won deal
   with a probability below 100 is an error; ``lost`` likewise with 0. An open deal cannot sit in a
   closed stage, and reopening a closed deal needs the open stage it goes back to.
@@ -69,6 +70,8 @@ def check_probability(probability: Any) -> float | None:
     except ValueError:
         raise DomainError(f"probability {probability!r} is not a number; give a percentage 0-100",
                           field="probability") from None
+    if 0 < value < 1 and "%" not in str(probability):  # 0.7 is a fraction: nobody means 0.7 %
+        value *= 100
     if not 0 <= value <= 100:
         raise DomainError(f"probability {value:g} is outside 0-100 (it is a percentage)", field="probability")
     return value
