@@ -19,6 +19,7 @@ TOOL_MODULES: list[str] = [
     "tools.rfm_segment",
     "tools.upcoming_events",
     "tools.export_customer",  # channel-only (offered=False): never shown to a model
+    "tools.customer_records",  # channel-only reads: list_notes, consent_status
 ]
 
 for _module in TOOL_MODULES:

@@ -146,6 +146,38 @@ class TimelineOut(BaseModel):
     data: dict = Field(default_factory=dict)
 
 
+class NoteOut(BaseModel):
+    id: int
+    text: str
+    type: str
+    pinned: bool
+    author: str | None
+    created_at: datetime  # business local time
+
+
+class NotesOut(BaseModel):
+    pinned: list[NoteOut] = Field(default_factory=list)
+    latest: list[NoteOut] = Field(default_factory=list, description="the newest unpinned notes")
+    count: int = 0
+
+
+class FollowUpOut(BaseModel):
+    interaction_id: int
+    due_at: datetime  # business local time
+    overdue: bool
+    note: str | None = None
+    set_by: str | None = None
+
+
+class ConsentOut(BaseModel):
+    channel: str
+    opted_in: bool | None  # None: never asked
+    since: datetime | None = None
+    source: str | None = None
+    reason: str | None = None
+    changed_by: str | None = None
+
+
 class Get360Result(ToolResult):
     profile: dict  # id, name, contact (as the role allows), demographics, status, assignment
     assigned_to: str | None
@@ -173,6 +205,9 @@ class Get360Result(ToolResult):
     currency: str
     as_of: date
     redacted: list[str] = Field(default_factory=list, description="what was hidden from this user, and why")
+    notes: NotesOut = Field(default_factory=NotesOut, description="pinned notes and the latest, with authors")
+    open_follow_ups: list[FollowUpOut] = Field(default_factory=list)
+    consent: list[ConsentOut] = Field(default_factory=list, description="per channel: decision, since, why")
 
 
 @tool("read")
@@ -238,7 +273,26 @@ def build_result(ctx: ToolContext, session: Session, customer: Customer, data: C
         insights=[_insight(i, private, data.currency) for i in data.insights],
         timeline=[_timeline_item(item, tz) for item in data.timeline.items],
         next_cursor=data.timeline.next_cursor, currency=data.currency, as_of=data.as_of, redacted=redacted,
+        **_working_sections(data, tz),
     )
+
+
+def _working_sections(data: Customer360Data, tz) -> dict[str, Any]:
+    """Notes, open follow-ups and consent per channel, times in the business zone."""
+    local = lambda moment: moment.astimezone(tz) if moment is not None else None  # noqa: E731
+
+    def note(n) -> NoteOut:
+        return NoteOut(id=n.id, text=n.text, type=n.type, pinned=n.pinned, author=n.author,
+                       created_at=local(n.created_at))
+
+    return {
+        "notes": NotesOut(pinned=[note(n) for n in data.notes.pinned], latest=[note(n) for n in data.notes.latest],
+                          count=data.notes.count),
+        "open_follow_ups": [FollowUpOut(interaction_id=f.interaction_id, due_at=local(f.due_at), overdue=f.overdue,
+                                        note=f.note, set_by=f.set_by) for f in data.open_follow_ups],
+        "consent": [ConsentOut(channel=c.channel, opted_in=c.opted_in, since=local(c.since), source=c.source,
+                               reason=c.reason, changed_by=c.changed_by) for c in data.consent],
+    }
 
 
 def _opportunities(data: Customer360Data, private: bool) -> OpportunitiesOut:

@@ -36,6 +36,7 @@ def render(r: Get360Result, *, full_timeline: bool = False) -> str:
                     f"{r.temperature}, {stage}, {r.customer_type} customer",
                     f"status {p['status']}" if p.get("status") not in (None, "active") else None])]
     lines.append(_contact_line(r))
+    lines.extend(_working_lines(r))
     if r.family:
         lines.append("Family: " + "; ".join(_family(m) for m in r.family))
     m = r.metrics
@@ -83,6 +84,36 @@ def render(r: Get360Result, *, full_timeline: bool = False) -> str:
     if r.redacted:
         lines.append("Hidden: " + "; ".join(r.redacted) + ".")
     return "\n".join(line for line in lines if line)
+
+
+def _working_lines(r: Get360Result) -> list[str]:
+    """Tags, opt-outs with their reasons, open follow-ups, pinned and latest notes with authors."""
+    lines = []
+    if r.tags:
+        lines.append("Tags: " + ", ".join(r.tags))
+    out = [c for c in r.consent if c.opted_in is False]
+    if out:
+        lines.append("Opted out: " + "; ".join(
+            c.channel + (f" since {c.since:%Y-%m-%d}" if c.since else "") + (f" ({c.reason})" if c.reason else "")
+            for c in out))
+    for f in r.open_follow_ups:
+        lines.append(f"Follow-up {'OVERDUE, was due' if f.overdue else 'due'} {f.due_at:%a %d %b %Y %H:%M}"
+                     + (f" (set by {f.set_by})" if f.set_by else "") + (f": {_short(f.note)}" if f.note else ""))
+    for n in r.notes.pinned:
+        lines.append(f"📌 {_note(n)}")
+    if r.notes.latest:
+        lines.append("Latest notes: " + " | ".join(_note(n) for n in r.notes.latest[:3]))
+    return lines
+
+
+def _note(n) -> str:
+    kind = "" if n.type in ("internal", "general") else f"[{n.type.replace('_', ' ')}] "
+    return f"{kind}{_short(n.text)} — {n.author or 'imported'}, {n.created_at:%Y-%m-%d}"
+
+
+def _short(text: str | None, limit: int = 140) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _contact_line(r: Get360Result) -> str:

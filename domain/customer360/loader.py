@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.clv.business import CustomerClv, clv_for_customers, latest_clv_model
-from domain.customer360 import results, sections
+from domain.customer360 import results, sections, working_notes
 from domain.customer360.timeline import TimelinePage, load_timeline
 from domain.errors import NotFound
 from domain.events import UpcomingEvent, events_in_window
@@ -77,6 +77,10 @@ class Customer360Data(BaseModel):
     upcoming_events: list[UpcomingEvent]
     insights: list[Insight]
     timeline: TimelinePage
+    # working sections (domain.customer360.working_notes)
+    notes: results.NotesSection
+    open_follow_ups: list[results.FollowUpEntry]
+    consent: list[results.ConsentChannel]
 
 
 def load_customer_360(
@@ -180,4 +184,7 @@ def load_customer_360(
             customer_id
         ],
         timeline=timeline,
+        notes=working_notes.notes(conn, customer_id),
+        open_follow_ups=working_notes.open_follow_ups(conn, customer_id, now),
+        consent=working_notes.consent_channels(conn, customer_id),
     )

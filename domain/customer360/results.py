@@ -66,3 +66,36 @@ class BehaviourSummary(Frozen):
     wishlist_30d: int
     last_cart_at: datetime | None
     top_searches: list[dict]  # [{query, count}] over 90 days
+
+
+class NoteEntry(Frozen):
+    id: int
+    text: str
+    type: str
+    pinned: bool
+    author: str | None  # the user who wrote it; None for imported notes
+    created_at: datetime
+
+
+class NotesSection(Frozen):
+    pinned: list[NoteEntry]  # newest first, up to 10
+    latest: list[NoteEntry]  # the newest unpinned notes, up to 5
+    count: int  # all notes of the customer
+
+
+class FollowUpEntry(Frozen):
+    interaction_id: int  # the contact that set it
+    due_at: datetime
+    set_at: datetime
+    note: str | None
+    set_by: str | None
+    overdue: bool
+
+
+class ConsentChannel(Frozen):
+    channel: str
+    opted_in: bool | None  # None: never asked (implied consent for one-to-one replies)
+    since: datetime | None
+    source: str | None
+    reason: str | None
+    changed_by: str | None
