@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings, strategies as st
@@ -14,7 +14,6 @@ from sqlalchemy import select
 from domain.embeddings import LEXICAL
 from domain.models import KnowledgeSnippet, Product
 from domain.replies import build_draft
-from domain.reply_topics import TOPICS
 from domain.retrieval import ReplyIndex, chroma_client
 from tests.factories import (
     make_behavior, make_customer, make_dropoff, make_family, make_interaction, make_loyalty, make_order, make_product,

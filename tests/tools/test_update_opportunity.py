@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from domain.models import AuditLog, IdempotencyRecord, Opportunity
-from tests.factories import make_customer, make_opportunity, make_user
+from tests.factories import make_customer, make_opportunity
 from tests.tools.conftest import audit_rows, call
 
 
