@@ -95,6 +95,7 @@ def build_proposal(call: dict[str, Any], ctx: ToolContext,
     return {
         "kind": "confirm_write",
         "tool_call_id": call["id"],
+        "requested_by": ctx.actor.id,  # only this user may approve, edit or cancel it (agent.runner)
         "tool": name,
         "action": ACTIONS.get(name, name.replace("_", " ")),
         "customer": customer,

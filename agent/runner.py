@@ -28,6 +28,16 @@ _YES = re.compile(r"^\s*(y|yes|yep|yeah|ok|okay|sure|approve|approved|confirm|go
 _NO = re.compile(r"^\s*(n|no|nope|cancel|stop|don'?t|na|nah|thak|bad dao)\W*$", re.I)
 
 
+NOT_YOURS = ("A write someone else asked for is waiting for their approval in this conversation; "
+             "only they can approve or cancel it. Ask me in your own conversation.")
+
+
+def may_decide(pending: dict[str, Any], user: Actor) -> bool:
+    """Only the user who asked for a write decides it (proposals older than this rule carry no requester)."""
+    requester = pending.get("requested_by")
+    return requester is None or requester == user.id
+
+
 @dataclass
 class TurnResult:
     """What one turn produced. ``pending`` is the write waiting for approval (then ``reply`` asks)."""
@@ -86,7 +96,12 @@ class Agent:
                 f"{limit:,} (split a long transcript into parts)."))
             return
         prefix = ""
-        if self.pending(thread_id) is not None:
+        pending = self.pending(thread_id)
+        if pending is not None and not may_decide(pending, user):
+            # someone else's write waits here: their words never approve, cancel or replace it
+            yield AgentEvent("final", TurnResult(thread_id, NOT_YOURS))
+            return
+        if pending is not None:
             if _YES.match(text):
                 yield from self.stream_resume(thread_id, user, "approve")
                 return
@@ -100,8 +115,12 @@ class Agent:
 
     def stream_resume(self, thread_id: str, user: Actor, decision: Decision,
                       changes: dict[str, Any] | None = None) -> Iterator[AgentEvent]:
-        if self.pending(thread_id) is None:
+        pending = self.pending(thread_id)
+        if pending is None:
             yield AgentEvent("final", TurnResult(thread_id, "There is nothing waiting for approval."))
+            return
+        if not may_decide(pending, user):
+            yield AgentEvent("final", TurnResult(thread_id, NOT_YOURS))
             return
         answer = {"decision": decision, "changes": changes or {}}
         yield from self._stream(thread_id, user, Command(resume=answer))

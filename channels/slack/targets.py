@@ -29,6 +29,22 @@ def command_conversation(team: str, channel: str, user: str) -> str:
     return f"slack:{team}:{channel}:cmd-{user}"
 
 
+def side_conversation(conversation: str, slack_user: str) -> str:
+    """A user's own conversation inside a shared channel thread (used while someone else's write waits)."""
+    return f"{conversation}:u-{slack_user}"
+
+
+def conversations_at(team: str, message: dict[str, Any], user: str) -> set[str]:
+    """The conversations a clicked message can belong to, from where Slack says it is (not from the
+    button's value, which a click only carries back): its thread's, or the clicker's own in it."""
+    channel = message.get("channel") or ""
+    if message.get("ephemeral"):
+        return {command_conversation(team, channel, user)}
+    root = message.get("thread_ts") or (None if is_dm(channel) else message.get("ts"))
+    base = conversation_id(team, channel, root)
+    return {base, side_conversation(base, user)}
+
+
 @dataclass(frozen=True)
 class Target:
     """A conversation and where its answers are posted."""
@@ -48,6 +64,11 @@ class Target:
     @classmethod
     def for_command(cls, team: str, channel: str, user: str, response_url: str | None) -> Target:
         return cls(team, channel, None, command_conversation(team, channel, user), response_url)
+
+    @property
+    def shared(self) -> bool:
+        """A channel thread several people can type in (not a DM, not a private slash command)."""
+        return not self.response_url and not is_dm(self.channel)
 
     def dump(self) -> str:
         return json.dumps(asdict(self), separators=(",", ":"))
