@@ -24,6 +24,7 @@ from agent.mentions import Mentions
 from domain.settings import Settings
 
 log = logging.getLogger(__name__)
+CHECKPOINT_TABLES = ("checkpoints", "checkpoint_blobs", "checkpoint_writes")  # PostgresSaver's
 SCAN_BATCH = 200  # checkpoints decoded per query while looking for a customer's threads
 
 
@@ -105,6 +106,25 @@ def open_checkpointer(settings: Settings) -> Checkpointer:
     saver = PrunableSqliteSaver(conn)
     saver.setup()
     return Checkpointer(saver, conn, "sqlite")
+
+
+def scrub_store(settings: Settings) -> None:
+    """After threads were deleted: no old copy left in the conversation store's files (a SQLite file:
+    VACUUM and WAL truncated; PostgreSQL: its tables rewritten). See ``domain.privacy.scrub``."""
+    from domain.db import make_engine
+    from domain.privacy.scrub import scrub_database, scrub_sqlite_file
+
+    url = settings.resolved_database_url
+    if make_url(url).get_backend_name() == "postgresql":
+        engine = make_engine(url)
+        try:
+            scrub_database(engine, CHECKPOINT_TABLES)
+        finally:
+            engine.dispose()
+        return
+    path = checkpoint_path(settings)
+    if path != ":memory:":
+        scrub_sqlite_file(path)
 
 
 def threads_matching(saver: BaseCheckpointSaver, matches: Callable[[Any], bool]) -> set[str]:

@@ -10,7 +10,7 @@ from typing import NoReturn
 import typer
 from sqlalchemy import select
 
-from agent.checkpoint import forget_customer
+from agent.checkpoint import forget_customer, scrub_store
 from channels.cli import app
 from channels.cli.runtime import Runtime, runtime
 from domain.backup import backup_sqlite
@@ -18,6 +18,7 @@ from domain.db import transaction
 from domain.errors import DomainError
 from domain.logs import current_request_id, log_context, new_request_id
 from domain.models import User
+from domain.privacy.scrub import scrub_database
 from domain.privacy import (
     apply_retention,
     consent_log,
@@ -113,6 +114,7 @@ def customer_erase(
             _forget_in_index(rt.settings.data_dir, customer_id) if not done.already_erased else 0
         )
         threads = _forget_threads(rt, customer_id, terms, user_id, first=not done.already_erased)
+        _scrub(rt, [table for table, n in done.changed.items() if n] + ["customers"])
     notes = [f"{removed} vector-index documents removed"] if removed else []
     if threads or not done.already_erased:
         notes.append(f"{threads} conversation threads deleted")
@@ -141,6 +143,18 @@ def _forget_threads(rt: Runtime, customer_id: int, terms: list[str], user_id: in
                 request_id=current_request_id(),
             )
     return deleted
+
+
+def _scrub(rt: Runtime, tables: list[str]) -> None:
+    """No recoverable old copy in the database's or the conversation store's files (WAL, free pages,
+    dead rows): see ``domain.privacy.scrub``."""
+    try:
+        scrub_database(rt.engine, tables)
+        scrub_store(rt.settings)
+    except Exception as exc:  # the erasure stands; say how to finish the job
+        typer.echo(f"error: the erasure is done, but compacting the database files failed "
+                   f"({type(exc).__name__}: {exc}); run the same command again", err=True)
+        raise typer.Exit(code=1) from exc
 
 
 def _forget_in_index(data_dir: Path, customer_id: int) -> int:
