@@ -10,7 +10,7 @@ from typing import NoReturn
 import typer
 from sqlalchemy import select
 
-from agent.checkpoint import forget_customer, scrub_store
+from agent.checkpoint import forget_customer, forget_old_text, scrub_store
 from channels.cli import app
 from channels.cli.runtime import Runtime, runtime
 from domain.backup import backup_sqlite
@@ -18,6 +18,7 @@ from domain.db import transaction
 from domain.errors import DomainError
 from domain.logs import current_request_id, log_context, new_request_id
 from domain.models import User
+from domain.privacy.retention import old_free_text
 from domain.privacy.scrub import scrub_database
 from domain.privacy import (
     apply_retention,
@@ -201,14 +202,19 @@ def retention_apply(
 ) -> None:
     """Redact free text (notes, summaries, reasons, searches) older than C360_RETENTION_DAYS_NOTES days."""
     rt = runtime()
+    days, now = rt.settings.retention_days_notes, rt.clock.now()
     try:
         with transaction(rt.sessions) as session:
-            report = apply_retention(
-                session, days=rt.settings.retention_days_notes, now=rt.clock.now(), dry_run=dry_run
-            )
+            # read first: the same text in stored conversations goes too
+            texts = old_free_text(session, days=days, now=now) if isinstance(days, int) and days >= 1 else []
+            report = apply_retention(session, days=days, now=now, dry_run=dry_run)
     except DomainError as exc:
         _fail(exc)
-    typer.echo(report.describe())
+    threads = forget_old_text(rt.settings, texts, before=report.cutoff, dry_run=dry_run)
+    if not dry_run and (report.total or threads):
+        _scrub(rt, [table for table, n in report.changed.items() if n])
+    verb = "would delete" if dry_run else "deleted"
+    typer.echo(report.describe() + f"\n  conversation threads {verb}: {threads}")
 
 
 @app.command("backup")
