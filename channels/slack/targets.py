@@ -13,7 +13,7 @@ from typing import Any
 
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from channels.slack.blocks import clip
+from channels.slack.blocks import clip, esc
 
 
 def is_dm(channel: str | None) -> bool:
@@ -78,8 +78,10 @@ class Target:
         return cls(**(json.loads(raw) if isinstance(raw, str) else raw))
 
     async def post(self, client, text: str, blocks: list[dict[str, Any]]) -> str | None:
-        """Post an answer; returns the message ts (None for an ephemeral answer, which has no ts)."""
-        text = clip(text, 3000) or " "
+        """Post an answer; returns the message ts (None for an ephemeral answer, which has no ts).
+        ``text`` is plain text (it may hold customer names): escaped here, so it can never mention
+        @channel or carry a disguised link; ``blocks`` are built escaped by ``channels.slack.blocks``."""
+        text = clip(esc(text), 3000) or " "
         if self.response_url:
             await AsyncWebhookClient(self.response_url).send(
                 text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
@@ -91,8 +93,9 @@ class Target:
 
 async def replace_message(client, *, channel: str | None, ts: str | None, response_url: str | None,
                           ephemeral: bool, text: str, blocks: list[dict[str, Any]]) -> None:
-    """Rewrite a message the user clicked in: chat.update, or the response_url for ephemeral ones."""
-    text = clip(text, 3000) or " "
+    """Rewrite a message the user clicked in: chat.update, or the response_url for ephemeral ones
+    (``text`` is plain text, escaped here)."""
+    text = clip(esc(text), 3000) or " "
     if ephemeral or not (channel and ts):
         if response_url:
             await AsyncWebhookClient(response_url).send(text=text, blocks=blocks, replace_original=True)
