@@ -130,6 +130,16 @@ class Agent:
         snapshot = self.graph.get_state(self._config(thread_id))
         return snapshot.interrupts[0].value if snapshot.interrupts else None
 
+    def decided(self, thread_id: str) -> TurnResult | None:
+        """The result of the thread's last turn when it ended with a decided write (written, failed or
+        cancelled) and nothing waits now: what a retried decision answers, instead of "nothing waits"."""
+        if self.pending(thread_id) is not None:
+            return None
+        result = self._result(thread_id)
+        if any(c.get("write") and c.get("status") in ("done", "failed", "cancelled") for c in result.calls):
+            return result
+        return None
+
     def history(self, thread_id: str) -> list[dict[str, Any]]:
         """The stored (bounded) conversation of a thread."""
         return list(self.graph.get_state(self._config(thread_id)).values.get("messages") or [])
