@@ -19,6 +19,7 @@ from agent.graph import GraphDeps, build_graph
 from agent.state import RunContext
 from domain.clock import Clock
 from domain.logs import bind_ids, new_request_id, release_ids
+from domain.plain_text import without_control_chars
 from domain.settings import Settings
 from tools.context import Actor
 from tools.telemetry import observed_turn
@@ -89,6 +90,7 @@ class Agent:
 
     def stream_turn(self, thread_id: str, user: Actor, text: str) -> Iterator[AgentEvent]:
         """``run_turn``, yielding tool steps, then the reply in chunks, then the TurnResult."""
+        text = without_control_chars(text)  # U+0000 and the like: stripped here for every channel
         limit = self.settings.agent_max_message_chars
         if len(text) > limit:  # understanding cost grows with length; nothing is stored or run
             yield AgentEvent("final", TurnResult(
@@ -100,6 +102,10 @@ class Agent:
         if pending is not None and not may_decide(pending, user):
             # someone else's write waits here: their words never approve, cancel or replace it
             yield AgentEvent("final", TurnResult(thread_id, NOT_YOURS))
+            return
+        if pending is not None and not text.strip():  # nothing said: the waiting write stays as it is
+            yield AgentEvent("final", TurnResult(thread_id, "The write above is still waiting: approve, edit or "
+                                                            "cancel it.", pending=pending))
             return
         if pending is not None:
             if _YES.match(text):

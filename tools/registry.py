@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from domain.db import read_session
 from domain.errors import DomainError
+from domain.plain_text import clean_strings
 from tools.context import ToolContext
 from tools.results import ToolError, ToolResult
 from tools.telemetry import observed_tool_call
@@ -150,7 +151,8 @@ def validate_args(name: str, raw_args: dict[str, Any] | None) -> BaseModel | Too
             error="unknown_tool", message=f"there is no tool {name!r}; the tools are: {known}"
         )
     try:
-        return spec.args_model.model_validate(raw_args or {})
+        # no control characters reach a row (PostgreSQL refuses U+0000; SQLite would store it)
+        return spec.args_model.model_validate(clean_strings(raw_args or {}))
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']) or 'arguments'}: {err['msg']}"
