@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ from channels.cli.runtime import Runtime, runtime
 from domain.backup import backup_sqlite
 from domain.db import transaction
 from domain.errors import DomainError
+from domain.files import write_private
 from domain.logs import current_request_id, log_context, new_request_id
 from domain.models import User
 from domain.privacy.retention import old_free_text
@@ -51,15 +53,18 @@ def _fail(exc: DomainError) -> NoReturn:
     raise typer.Exit(code=1)
 
 
-def _write(text: str, out: Path | None, what: str) -> None:
+def _write(text: str, out: Path | None, what: str, force: bool = False) -> None:
     if out is None:
         sys.stdout.write(text)
         return
     try:
-        out.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        _fail(DomainError(f"cannot write {out}: {exc.strerror or exc}", field="out"))
+        write_private(out, text, force=force)  # 0600, never through a symlink, no overwrite without --force
+    except DomainError as exc:
+        _fail(exc)
     typer.echo(f"{what} written to {out}", err=True)
+
+
+FORCE_HELP = "Replace the --out file if it exists (a symbolic link is never followed)."
 
 
 @customer_app.command("export")
@@ -68,6 +73,7 @@ def customer_export(
     out: Path | None = typer.Option(
         None, "--out", help="Write the JSON to this file instead of stdout."
     ),
+    force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ) -> None:
     """Everything held about a customer and their family, as one JSON document."""
     rt = runtime()
@@ -76,7 +82,7 @@ def customer_export(
             document = export_customer(session, customer_id, now=rt.clock.now())
     except DomainError as exc:
         _fail(exc)
-    _write(json.dumps(document, ensure_ascii=False, indent=2) + "\n", out, "export")
+    _write(json.dumps(document, ensure_ascii=False, indent=2) + "\n", out, "export", force)
 
 
 @customer_app.command("erase")
@@ -177,6 +183,7 @@ def consent_export(
     out: Path | None = typer.Option(
         None, "--out", help="Write the CSV to this file instead of stdout."
     ),
+    force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ) -> None:
     """The consent log as CSV: customer, channel, opted in or out, source, reason, who, when."""
     rt = runtime()
@@ -188,11 +195,12 @@ def consent_export(
     if out is None:
         write_consent_csv(rows, sys.stdout)
         return
+    buffer = io.StringIO()
+    n = write_consent_csv(rows, buffer)
     try:
-        with out.open("w", encoding="utf-8", newline="") as handle:
-            n = write_consent_csv(rows, handle)
-    except OSError as exc:
-        _fail(DomainError(f"cannot write {out}: {exc.strerror or exc}", field="out"))
+        write_private(out, buffer.getvalue(), force=force)
+    except DomainError as exc:
+        _fail(exc)
     typer.echo(f"{n} consent changes written to {out}", err=True)
 
 
@@ -222,6 +230,8 @@ def backup(
     path: Path = typer.Argument(
         ..., help="The backup file to create (or a folder to put a dated one in)."
     ),
+    force: bool = typer.Option(False, "--force", help="Replace the backup file if it exists (never through a "
+                                                      "symbolic link)."),
 ) -> None:
     """Copy the SQLite database while the server runs (SQLite backup API) and check the copy.
 
@@ -229,7 +239,7 @@ def backup(
     """
     rt = runtime()
     try:
-        report = backup_sqlite(rt.settings.resolved_database_url, path, now=rt.clock.now())
+        report = backup_sqlite(rt.settings.resolved_database_url, path, now=rt.clock.now(), force=force)
     except DomainError as exc:
         _fail(exc)
     typer.echo(report.describe())
