@@ -186,6 +186,9 @@ def call_tool(
             return spec.fn(ctx, session, args)
     except DomainError as exc:
         return error_from(exc)
+    except OverflowError:  # date arithmetic past year 9999 or before year 1 (a date near the calendar's edge)
+        return ToolError(error="invalid", message=f"{name}: a date in the request is too far in the past or "
+                                                  "future to work with; use a date between 1970 and 9000")
     except Exception:  # a bug must not crash the conversation; it is logged with the request id
         log.exception("tool %s failed (request %s)", name, ctx.request_id)
         return ToolError(
