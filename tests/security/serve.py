@@ -48,7 +48,7 @@ def c360_serve(tmp_path: Path, *args: str, env: dict[str, str] | None = None) ->
                                    cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=stderr)
     served = Served(f"http://127.0.0.1:{port}", port, log_path)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a loaded CI machine starts slowly
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"c360 serve exited with {process.returncode}:\n{served.log()}")
