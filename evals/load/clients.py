@@ -6,7 +6,7 @@ A round is one conversation about one of the user's own customers: the call list
 notes, and the decision on that write. Every ``cancel_every``-th write is cancelled instead of
 approved, so the check afterwards also proves that a cancelled write never lands; and every
 ``double_every``-th approval is sent twice at once from two connections (a double click), which must
-write once: one answer says done, the other is a 409 (or says nothing more was done).
+write once: one answer says done, the other is a 409 (or the same committed write again).
 """
 from __future__ import annotations
 
