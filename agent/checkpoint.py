@@ -10,7 +10,9 @@ an erased customer is deleted, so their name, phone or notes never go to a model
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
+from datetime import datetime, timezone
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +26,8 @@ from agent.mentions import Mentions
 from domain.settings import Settings
 
 log = logging.getLogger(__name__)
+CHECKPOINT_TABLES = ("checkpoints", "checkpoint_blobs", "checkpoint_writes")  # PostgresSaver's
+MIN_RETAINED_TEXT = 8  # shorter old texts ("ok", "call me") would match unrelated conversations
 SCAN_BATCH = 200  # checkpoints decoded per query while looking for a customer's threads
 
 
@@ -107,6 +111,25 @@ def open_checkpointer(settings: Settings) -> Checkpointer:
     return Checkpointer(saver, conn, "sqlite")
 
 
+def scrub_store(settings: Settings) -> None:
+    """After threads were deleted: no old copy left in the conversation store's files (a SQLite file:
+    VACUUM and WAL truncated; PostgreSQL: its tables rewritten). See ``domain.privacy.scrub``."""
+    from domain.db import make_engine
+    from domain.privacy.scrub import scrub_database, scrub_sqlite_file
+
+    url = settings.resolved_database_url
+    if make_url(url).get_backend_name() == "postgresql":
+        engine = make_engine(url)
+        try:
+            scrub_database(engine, CHECKPOINT_TABLES)
+        finally:
+            engine.dispose()
+        return
+    path = checkpoint_path(settings)
+    if path != ":memory:":
+        scrub_sqlite_file(path)
+
+
 def threads_matching(saver: BaseCheckpointSaver, matches: Callable[[Any], bool]) -> set[str]:
     """The ids of the threads with any stored checkpoint (values or pending writes) that ``matches``.
 
@@ -154,3 +177,59 @@ def forget_customer(settings: Settings, customer_id: int, terms: Iterable[str], 
         checkpointer.saver.delete_thread(thread_id)
     log.info("deleted %d conversation threads that mentioned customer #%d", len(threads), customer_id)
     return len(threads)
+
+
+def forget_old_text(settings: Settings, texts: Iterable[str], *, before: datetime | None = None,
+                    dry_run: bool = False) -> int:
+    """Retention's reach into conversations: delete every thread whose stored state holds one of
+    ``texts`` (the free text retention redacts in the tables, read before it does) or whose last
+    turn is older than ``before``. Returns how many threads went (or would go, on a dry run)."""
+    path = checkpoint_path(settings)
+    if make_url(settings.resolved_database_url).get_backend_name() != "postgresql" and (
+            path == ":memory:" or not Path(path).exists()):
+        return 0
+    patterns = _text_patterns(texts)
+
+    def holds(value: Any) -> bool:
+        return any(pattern.search(text) for text in _strings(value) for pattern in patterns)
+
+    checkpointer = open_checkpointer(settings)
+    try:
+        threads = threads_matching(checkpointer.saver, holds) if patterns else set()
+        if before is not None:
+            threads |= _threads_last_active_before(checkpointer.saver, before)
+        if not dry_run:
+            for thread_id in sorted(threads):
+                checkpointer.saver.delete_thread(thread_id)
+    finally:
+        checkpointer.close()
+    log.info("retention: %d conversation threads %s", len(threads), "to delete" if dry_run else "deleted")
+    return len(threads)
+
+
+def _text_patterns(texts: Iterable[str], chunk: int = 300) -> list[re.Pattern]:
+    """A few compiled alternations instead of one search per text (thousands of old notes)."""
+    unique = sorted({t.strip() for t in texts if t and len(t.strip()) >= MIN_RETAINED_TEXT}, key=len, reverse=True)
+    return [re.compile("|".join(map(re.escape, unique[i:i + chunk]))) for i in range(0, len(unique), chunk)]
+
+
+def _strings(value: Any, depth: int = 0) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif depth < 12 and isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item, depth + 1)
+    elif depth < 12 and isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item, depth + 1)
+
+
+def _threads_last_active_before(saver: BaseCheckpointSaver, before: datetime) -> set[str]:
+    latest: dict[str, str] = {}
+    for item in saver.list(None):
+        thread_id = item.config["configurable"]["thread_id"]
+        stamp = str(item.checkpoint.get("ts") or "")
+        if stamp > latest.get(thread_id, ""):
+            latest[thread_id] = stamp
+    cutoff = before.astimezone(timezone.utc).isoformat()
+    return {thread for thread, stamp in latest.items() if stamp and stamp < cutoff}

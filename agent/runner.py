@@ -19,6 +19,7 @@ from agent.graph import GraphDeps, build_graph
 from agent.state import RunContext
 from domain.clock import Clock
 from domain.logs import bind_ids, new_request_id, release_ids
+from domain.plain_text import without_control_chars
 from domain.settings import Settings
 from tools.context import Actor
 from tools.telemetry import observed_turn
@@ -26,6 +27,16 @@ from tools.telemetry import observed_turn
 Decision = Literal["approve", "cancel", "edit"]
 _YES = re.compile(r"^\s*(y|yes|yep|yeah|ok|okay|sure|approve|approved|confirm|go ahead|do it|haan|ha|hum|ji|thik ache)\W*$", re.I)
 _NO = re.compile(r"^\s*(n|no|nope|cancel|stop|don'?t|na|nah|thak|bad dao)\W*$", re.I)
+
+
+NOT_YOURS = ("A write someone else asked for is waiting for their approval in this conversation; "
+             "only they can approve or cancel it. Ask me in your own conversation.")
+
+
+def may_decide(pending: dict[str, Any], user: Actor) -> bool:
+    """Only the user who asked for a write decides it (proposals older than this rule carry no requester)."""
+    requester = pending.get("requested_by")
+    return requester is None or requester == user.id
 
 
 @dataclass
@@ -79,6 +90,7 @@ class Agent:
 
     def stream_turn(self, thread_id: str, user: Actor, text: str) -> Iterator[AgentEvent]:
         """``run_turn``, yielding tool steps, then the reply in chunks, then the TurnResult."""
+        text = without_control_chars(text)  # U+0000 and the like: stripped here for every channel
         limit = self.settings.agent_max_message_chars
         if len(text) > limit:  # understanding cost grows with length; nothing is stored or run
             yield AgentEvent("final", TurnResult(
@@ -86,7 +98,16 @@ class Agent:
                 f"{limit:,} (split a long transcript into parts)."))
             return
         prefix = ""
-        if self.pending(thread_id) is not None:
+        pending = self.pending(thread_id)
+        if pending is not None and not may_decide(pending, user):
+            # someone else's write waits here: their words never approve, cancel or replace it
+            yield AgentEvent("final", TurnResult(thread_id, NOT_YOURS))
+            return
+        if pending is not None and not text.strip():  # nothing said: the waiting write stays as it is
+            yield AgentEvent("final", TurnResult(thread_id, "The write above is still waiting: approve, edit or "
+                                                            "cancel it.", pending=pending))
+            return
+        if pending is not None:
             if _YES.match(text):
                 yield from self.stream_resume(thread_id, user, "approve")
                 return
@@ -100,8 +121,12 @@ class Agent:
 
     def stream_resume(self, thread_id: str, user: Actor, decision: Decision,
                       changes: dict[str, Any] | None = None) -> Iterator[AgentEvent]:
-        if self.pending(thread_id) is None:
+        pending = self.pending(thread_id)
+        if pending is None:
             yield AgentEvent("final", TurnResult(thread_id, "There is nothing waiting for approval."))
+            return
+        if not may_decide(pending, user):
+            yield AgentEvent("final", TurnResult(thread_id, NOT_YOURS))
             return
         answer = {"decision": decision, "changes": changes or {}}
         yield from self._stream(thread_id, user, Command(resume=answer))
@@ -110,6 +135,16 @@ class Agent:
         """The confirmation the thread is waiting for, if any."""
         snapshot = self.graph.get_state(self._config(thread_id))
         return snapshot.interrupts[0].value if snapshot.interrupts else None
+
+    def decided(self, thread_id: str) -> TurnResult | None:
+        """The result of the thread's last turn when it ended with a decided write (written, failed or
+        cancelled) and nothing waits now: what a retried decision answers, instead of "nothing waits"."""
+        if self.pending(thread_id) is not None:
+            return None
+        result = self._result(thread_id)
+        if any(c.get("write") and c.get("status") in ("done", "failed", "cancelled") for c in result.calls):
+            return result
+        return None
 
     def history(self, thread_id: str) -> list[dict[str, Any]]:
         """The stored (bounded) conversation of a thread."""

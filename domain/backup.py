@@ -23,6 +23,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from domain.errors import DomainError
+from domain.files import check_target
 
 
 @dataclass(frozen=True)
@@ -73,39 +74,35 @@ def integrity_check(path: Path) -> str:
 
 
 def backup_target(dest: Path, now: datetime) -> Path:
-    """``dest`` itself, or inside a directory ``c360-YYYYMMDD-HHMMSS.db``."""
+    """``dest`` itself, or inside a directory ``c360-YYYYMMDD-HHMMSS.db`` (a symlink is never a directory)."""
     dest = Path(dest).expanduser()
-    if dest.is_dir():
+    if dest.is_dir() and not dest.is_symlink():
         return dest / f"c360-{now:%Y%m%d-%H%M%S}.db"
     return dest
 
 
-def backup_sqlite(url: str, dest: Path, *, now: datetime) -> BackupReport:
+def backup_sqlite(url: str, dest: Path, *, now: datetime, force: bool = False) -> BackupReport:
     """Copy the live SQLite database at ``url`` to ``dest`` (a file, or a directory to put one in).
 
-    Refuses an existing file and the database itself; raises ``DomainError`` when the copy fails
+    Refuses a symlink, an existing file (unless ``force``) and the database itself; raises ``DomainError`` when the copy fails
     its integrity check (and removes it).
     """
     source = sqlite_path(url)
     if not source.is_file():
         raise DomainError(f"there is no database file at {source}", field="database_url")
-    target = backup_target(dest, now).resolve()
+    target = backup_target(dest, now)
+    check_target(target, force=force, field="path")  # no symlink, no overwrite without force
+    target = target.parent.resolve() / target.name
     if target == source:
         raise DomainError(
             "the backup path is the database itself; choose another file", field="path"
         )
-    if target.exists():
-        raise DomainError(
-            f"{target} already exists; choose a new file name or remove it first", field="path"
-        )
-    if not target.parent.is_dir():
-        raise DomainError(
-            f"the folder {target.parent} does not exist; create it first", field="path"
-        )
     partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
     started = time.perf_counter()
     src = sqlite3.connect(str(source), timeout=30)
-    dst = sqlite3.connect(str(partial))
+    partial.unlink(missing_ok=True)
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600))
+    dst = sqlite3.connect(str(partial))  # the empty 0600 file above: the copy is never readable by others
     try:
         src.execute("PRAGMA busy_timeout=30000")
         src.backup(dst, pages=-1)  # one step: one snapshot (see the module docstring)

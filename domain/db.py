@@ -10,6 +10,8 @@ from typing import Iterator
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from domain.files import private_folder
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 READ_ONLY = "c360_read_only"
 _WRITE_LOCKS: "weakref.WeakKeyDictionary[Engine, threading.RLock]" = weakref.WeakKeyDictionary()
@@ -20,7 +22,7 @@ def make_engine(url: str, **kwargs) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1] if "///" in url else ""
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            private_folder(Path(path).parent)  # the data folder: 0700 (domain.files)
         kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
         # A SQLite connection is a file handle: no reason to make threads queue for one.
         if path and path != ":memory:" and "poolclass" not in kwargs:

@@ -27,6 +27,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import quote, unquote, unquote_plus
 
 import phonenumbers
 
@@ -65,8 +66,16 @@ TEXT_KEYS = frozenset(
         "message_text",
         "reply",
         "draft",
+        "blocks",
+        "view",
+        "attachments",
+        "payload",
     }
 )
+# a URL-encoded token: %XX escapes or + for spaces (access log paths and query strings)
+ENCODED = re.compile(r"[^\s\"']*(?:%[0-9A-Fa-f]{2}|=[^\s\"']*\+)[^\s\"']*")
+# a request body dumped into a message (Slack's verification failure logs ", body: <the raw body>)")
+BODY_DUMP = re.compile(r"\bbody: .*", re.S)
 _CLEAN = "_c360_clean"
 
 
@@ -128,9 +137,31 @@ def current_request_id() -> str | None:
 
 # ------------------------------------------------------------------------------------ masking
 def mask_text(text: str, region: str = "BD") -> str:
-    """``text`` with emails as ``[email]`` and phone numbers as ``[phone]``; dates are left alone."""
+    """``text`` with emails as ``[email]`` and phone numbers as ``[phone]``, URL-encoded ones too;
+    dates are left alone."""
     if not text:
         return text
+    text = _mask_plain(text, region)
+    return ENCODED.sub(lambda m: _mask_encoded(m.group(0), region), text)
+
+
+def _mask_encoded(token: str, region: str) -> str:
+    """A URL-encoded token, decoded (twice over at most: ``%2540``) and masked; the token as it was
+    when its decoded form holds nothing to mask."""
+    decoded = token
+    decode = unquote_plus if "=" in token else unquote  # "+" is a space only in a query string
+    for _ in range(2):
+        once = decode(decoded)
+        if once == decoded:
+            break
+        decoded = once
+    masked = _mask_plain(decoded, region)
+    if masked == decoded:
+        return token
+    return quote(masked, safe="/?&=[]:;,@!$'()*~")  # re-encoded: no decoded newline reaches the log
+
+
+def _mask_plain(text: str, region: str) -> str:
     text = EMAIL.sub("[email]", text)
     protected: list[str] = []
 
@@ -214,7 +245,7 @@ def clean_record(record: logging.LogRecord) -> logging.LogRecord:
         )
         or "-"
     )
-    record.msg, record.args = mask_text(_render(record)), None
+    record.msg, record.args = mask_text(BODY_DUMP.sub("body: [removed]", _render(record))), None
     if record.exc_info and not record.exc_text:
         record.exc_text = logging.Formatter().formatException(record.exc_info)
     if record.exc_text:

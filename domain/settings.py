@@ -94,6 +94,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8360
     chat_rate_limit_per_minute: int = 30
+    max_request_bytes: int = Field(default=65536, ge=1024,
+                                   description="Largest request body on any HTTP route (413 beyond)")
+    slack_max_request_bytes: int = Field(default=1048576, ge=1024,
+                                         description="Largest request body on /slack/events (413 beyond)")
     demo_mode: bool = Field(
         default=False, description="Serve GET /demo-token (loopback clients only) so the web page can try c360 "
         "as the 'Demo Agent' user without a token; `make run` turns it on. Never on a shared server.")

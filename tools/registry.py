@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from domain.db import read_session
 from domain.errors import DomainError
+from domain.plain_text import clean_strings
 from tools.context import ToolContext
 from tools.results import ToolError, ToolResult
 from tools.telemetry import observed_tool_call
@@ -150,7 +151,8 @@ def validate_args(name: str, raw_args: dict[str, Any] | None) -> BaseModel | Too
             error="unknown_tool", message=f"there is no tool {name!r}; the tools are: {known}"
         )
     try:
-        return spec.args_model.model_validate(raw_args or {})
+        # no control characters reach a row (PostgreSQL refuses U+0000; SQLite would store it)
+        return spec.args_model.model_validate(clean_strings(raw_args or {}))
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']) or 'arguments'}: {err['msg']}"
@@ -184,6 +186,9 @@ def call_tool(
             return spec.fn(ctx, session, args)
     except DomainError as exc:
         return error_from(exc)
+    except OverflowError:  # date arithmetic past year 9999 or before year 1 (a date near the calendar's edge)
+        return ToolError(error="invalid", message=f"{name}: a date in the request is too far in the past or "
+                                                  "future to work with; use a date between 1970 and 9000")
     except Exception:  # a bug must not crash the conversation; it is logged with the request id
         log.exception("tool %s failed (request %s)", name, ctx.request_id)
         return ToolError(

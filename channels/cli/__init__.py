@@ -13,6 +13,14 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 
+@app.callback()
+def _private_files() -> None:
+    """Every file a command creates (database, conversations, backups, exports) is 0600, every folder 0700."""
+    from domain.files import private_umask
+
+    private_umask()
+
+
 # Modules that add commands to ``app`` when imported.
 COMMAND_MODULES = [
     "channels.cli.admin",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from pathlib import Path
@@ -10,14 +11,17 @@ from typing import NoReturn
 import typer
 from sqlalchemy import select
 
-from agent.checkpoint import forget_customer
+from agent.checkpoint import forget_customer, forget_old_text, scrub_store
 from channels.cli import app
 from channels.cli.runtime import Runtime, runtime
 from domain.backup import backup_sqlite
 from domain.db import transaction
 from domain.errors import DomainError
+from domain.files import write_private
 from domain.logs import current_request_id, log_context, new_request_id
 from domain.models import User
+from domain.privacy.retention import old_free_text
+from domain.privacy.scrub import scrub_database
 from domain.privacy import (
     apply_retention,
     consent_log,
@@ -49,15 +53,18 @@ def _fail(exc: DomainError) -> NoReturn:
     raise typer.Exit(code=1)
 
 
-def _write(text: str, out: Path | None, what: str) -> None:
+def _write(text: str, out: Path | None, what: str, force: bool = False) -> None:
     if out is None:
         sys.stdout.write(text)
         return
     try:
-        out.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        _fail(DomainError(f"cannot write {out}: {exc.strerror or exc}", field="out"))
+        write_private(out, text, force=force)  # 0600, never through a symlink, no overwrite without --force
+    except DomainError as exc:
+        _fail(exc)
     typer.echo(f"{what} written to {out}", err=True)
+
+
+FORCE_HELP = "Replace the --out file if it exists (a symbolic link is never followed)."
 
 
 @customer_app.command("export")
@@ -66,6 +73,7 @@ def customer_export(
     out: Path | None = typer.Option(
         None, "--out", help="Write the JSON to this file instead of stdout."
     ),
+    force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ) -> None:
     """Everything held about a customer and their family, as one JSON document."""
     rt = runtime()
@@ -74,7 +82,7 @@ def customer_export(
             document = export_customer(session, customer_id, now=rt.clock.now())
     except DomainError as exc:
         _fail(exc)
-    _write(json.dumps(document, ensure_ascii=False, indent=2) + "\n", out, "export")
+    _write(json.dumps(document, ensure_ascii=False, indent=2) + "\n", out, "export", force)
 
 
 @customer_app.command("erase")
@@ -113,6 +121,7 @@ def customer_erase(
             _forget_in_index(rt.settings.data_dir, customer_id) if not done.already_erased else 0
         )
         threads = _forget_threads(rt, customer_id, terms, user_id, first=not done.already_erased)
+        _scrub(rt, [table for table, n in done.changed.items() if n] + ["customers"])
     notes = [f"{removed} vector-index documents removed"] if removed else []
     if threads or not done.already_erased:
         notes.append(f"{threads} conversation threads deleted")
@@ -143,6 +152,18 @@ def _forget_threads(rt: Runtime, customer_id: int, terms: list[str], user_id: in
     return deleted
 
 
+def _scrub(rt: Runtime, tables: list[str]) -> None:
+    """No recoverable old copy in the database's or the conversation store's files (WAL, free pages,
+    dead rows): see ``domain.privacy.scrub``."""
+    try:
+        scrub_database(rt.engine, tables)
+        scrub_store(rt.settings)
+    except Exception as exc:  # the erasure stands; say how to finish the job
+        typer.echo(f"error: the erasure is done, but compacting the database files failed "
+                   f"({type(exc).__name__}: {exc}); run the same command again", err=True)
+        raise typer.Exit(code=1) from exc
+
+
 def _forget_in_index(data_dir: Path, customer_id: int) -> int:
     """Drop the customer's documents from the reply index, when this installation has one."""
     if not (Path(data_dir) / "chroma").is_dir():
@@ -162,6 +183,7 @@ def consent_export(
     out: Path | None = typer.Option(
         None, "--out", help="Write the CSV to this file instead of stdout."
     ),
+    force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ) -> None:
     """The consent log as CSV: customer, channel, opted in or out, source, reason, who, when."""
     rt = runtime()
@@ -173,11 +195,12 @@ def consent_export(
     if out is None:
         write_consent_csv(rows, sys.stdout)
         return
+    buffer = io.StringIO()
+    n = write_consent_csv(rows, buffer)
     try:
-        with out.open("w", encoding="utf-8", newline="") as handle:
-            n = write_consent_csv(rows, handle)
-    except OSError as exc:
-        _fail(DomainError(f"cannot write {out}: {exc.strerror or exc}", field="out"))
+        write_private(out, buffer.getvalue(), force=force)
+    except DomainError as exc:
+        _fail(exc)
     typer.echo(f"{n} consent changes written to {out}", err=True)
 
 
@@ -187,14 +210,19 @@ def retention_apply(
 ) -> None:
     """Redact free text (notes, summaries, reasons, searches) older than C360_RETENTION_DAYS_NOTES days."""
     rt = runtime()
+    days, now = rt.settings.retention_days_notes, rt.clock.now()
     try:
         with transaction(rt.sessions) as session:
-            report = apply_retention(
-                session, days=rt.settings.retention_days_notes, now=rt.clock.now(), dry_run=dry_run
-            )
+            # read first: the same text in stored conversations goes too
+            texts = old_free_text(session, days=days, now=now) if isinstance(days, int) and days >= 1 else []
+            report = apply_retention(session, days=days, now=now, dry_run=dry_run)
     except DomainError as exc:
         _fail(exc)
-    typer.echo(report.describe())
+    threads = forget_old_text(rt.settings, texts, before=report.cutoff, dry_run=dry_run)
+    if not dry_run and (report.total or threads):
+        _scrub(rt, [table for table, n in report.changed.items() if n])
+    verb = "would delete" if dry_run else "deleted"
+    typer.echo(report.describe() + f"\n  conversation threads {verb}: {threads}")
 
 
 @app.command("backup")
@@ -202,6 +230,8 @@ def backup(
     path: Path = typer.Argument(
         ..., help="The backup file to create (or a folder to put a dated one in)."
     ),
+    force: bool = typer.Option(False, "--force", help="Replace the backup file if it exists (never through a "
+                                                      "symbolic link)."),
 ) -> None:
     """Copy the SQLite database while the server runs (SQLite backup API) and check the copy.
 
@@ -209,7 +239,7 @@ def backup(
     """
     rt = runtime()
     try:
-        report = backup_sqlite(rt.settings.resolved_database_url, path, now=rt.clock.now())
+        report = backup_sqlite(rt.settings.resolved_database_url, path, now=rt.clock.now(), force=force)
     except DomainError as exc:
         _fail(exc)
     typer.echo(report.describe())

@@ -20,6 +20,7 @@ from agent.runner import Agent
 from channels.http import calls, chat, customers, errors, health, metrics, privacy, records, web
 from channels.http.conversations import RateLimiter, ThreadLocks
 from channels.http.deps import ServerRuntime
+from channels.http.limits import BodyLimit
 from channels.mcp.http import McpEndpoint
 from domain.clock import Clock
 from domain.db import make_engine, session_factory
@@ -84,6 +85,9 @@ def create_app(settings: Settings | None = None, *, agent: Agent | None = None) 
     static = resources.files("channels.http").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     runtime.slack_enabled = _mount_slack(app, runtime)
+    # outermost: no body is read past its limit, whoever sends it (before authentication)
+    app.add_middleware(BodyLimit, limit=settings.max_request_bytes,
+                       per_path={"/slack/": settings.slack_max_request_bytes})
     if settings.demo_mode:
         log.warning("demo mode is on: GET /demo-token gives loopback clients a token for the Demo Agent user; "
                     "never use demo mode on a server others can reach")

@@ -84,13 +84,17 @@ def chat(body: ChatRequest, user: CurrentUser, runtime: RuntimeDep) -> ChatRespo
 
 
 @router.post("/chat/{thread_id}/decision", response_model=ChatResponse,
-             responses={**CHAT_ERRORS, 409: {"model": ErrorResponse, "description": "Nothing awaits approval"}},
+             responses={**CHAT_ERRORS, 409: {"model": ErrorResponse, "description": "Nothing awaits approval (a retried decision of the last turn's write answers that write's outcome instead)"}},
              summary="Approve, edit or cancel the write a conversation is waiting on")
 def decide(body: DecisionRequest, user: CurrentUser, runtime: RuntimeDep,
            thread_id: str = Path(pattern=THREAD_ID_PATTERN, description="The conversation's thread_id")) -> ChatResponse:
     thread_id = _thread(runtime, user, thread_id)
     with runtime.locks.hold(thread_id):
         if runtime.agent.pending(thread_id) is None:
+            # a retried decision (the answer to the first one was lost) gets the committed outcome
+            done = runtime.agent.decided(thread_id)
+            if done is not None:
+                return to_response(done)
             raise ApiError(409, "nothing in this conversation is waiting for approval", error="conflict")
         if body.decision == "edit" and not body.changes:
             raise ApiError(422, "decision 'edit' needs changes, e.g. {\"outcome\": \"callback\"}", error="invalid")

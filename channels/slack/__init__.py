@@ -32,6 +32,7 @@ def mount_slack(app, runtime: Any, *, path: str = PATH):
     from channels.slack.app import build_slack_app, web_client
     from channels.slack.bridge import SlackBridge
     from channels.slack.digest import start_digest_schedule
+    from channels.slack.guard import malformed
 
     settings = runtime.settings
     bridge = SlackBridge(settings=settings, sessions=runtime.sessions, clock=runtime.clock, agent=runtime.agent,
@@ -40,7 +41,8 @@ def mount_slack(app, runtime: Any, *, path: str = PATH):
 
     async def slack_events(request):  # a plain Starlette endpoint: bolt reads the raw body itself
         started = time.perf_counter()
-        response = await handler.handle(request)
+        refused = await malformed(request)  # what Bolt would turn into a 500 (channels.slack.guard)
+        response = refused if refused is not None else await handler.handle(request)
         telemetry.slack_ack(response.status_code, time.perf_counter() - started)  # /metrics
         return response
 

@@ -8,13 +8,16 @@ from __future__ import annotations
 import asyncio
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from channels.slack import blocks as ui
 from channels.slack.bridge import SlackBridge
-from channels.slack.targets import Target, replace_message, tell_privately
+from channels.slack.targets import Target, conversations_at, replace_message, side_conversation, tell_privately
 
 log = logging.getLogger(__name__)
+MISPLACED = "This button does not belong to the conversation it was clicked in, so nothing was decided."
+NOT_YOURS = "Only the person who asked for this write can decide it; nothing was changed."
 FAILED = "Sorry, something went wrong on my side and nothing was written. Please try again in a moment."
 
 
@@ -29,6 +32,7 @@ async def converse(bridge: SlackBridge, target: Target, slack_user: str, text: s
         note = ui.access_text(slack_user)
         await target.post(bridge.client, note, [ui.section(ui.esc(note))])
         return
+    target = await own_target(bridge, target, actor, slack_user)
     try:
         async with bridge.conversation_lock(target.conversation):
             turn = asyncio.ensure_future(bridge.blocking(bridge.agent.run_turn, target.conversation, actor, text))
@@ -42,6 +46,26 @@ async def converse(bridge: SlackBridge, target: Target, slack_user: str, text: s
         await target.post(bridge.client, FAILED, [ui.section(FAILED)])
         return
     await post_result(bridge, target, result, slack_user)
+
+
+async def own_target(bridge: SlackBridge, target: Target, actor, slack_user: str) -> Target:
+    """In a channel thread where another user's write waits for approval, this user's words are a
+    request of their own, in their own conversation state (answered in the same Slack thread): they
+    never approve, cancel or replace the other user's write."""
+    if not target.shared:
+        return target
+    side = side_conversation(target.conversation, slack_user)
+
+    def choose() -> str:
+        if bridge.agent.pending(side) is not None:  # this user's own write waits: "yes" is for it
+            return side
+        waiting = bridge.agent.pending(target.conversation)
+        if waiting is not None and waiting.get("requested_by") not in (None, actor.id):
+            return side
+        return target.conversation
+
+    conversation = await bridge.blocking(choose)
+    return target if conversation == target.conversation else replace(target, conversation=conversation)
 
 
 async def post_result(bridge: SlackBridge, target: Target, result: Any, slack_user: str) -> None:
@@ -66,20 +90,35 @@ async def decide(bridge: SlackBridge, *, team: str, user: str, value: dict[str, 
                              response_url=message.get("response_url"),
                              text=f"Only <@{value.get('u')}> can decide this: it was their request.")
         return
-    if not await bridge.claim(team_id=team, kind="decision", channel=message.get("channel"),
-                              message_ts=message.get("ts"), slack_user_id=user):
-        return  # a double click, or the same click delivered twice
+    if value.get("t") not in conversations_at(team, message, user):
+        log.warning("a decision button named a conversation its message does not belong to; refused")
+        await tell_privately(bridge.client, channel=message.get("channel"), user=user,
+                             response_url=message.get("response_url"), text=MISPLACED)
+        return
     actor = await bridge.actor(user)
     if actor is None:
         await tell_privately(bridge.client, channel=message.get("channel"), user=user,
                              response_url=message.get("response_url"), text=ui.access_text(user))
         return
     thread_id = value["t"]
+    waiting = await bridge.blocking(bridge.agent.pending, thread_id)
+    if waiting is not None and waiting.get("requested_by") not in (None, actor.id):
+        # checked before the claim: a refused click must not use up the requester's confirmation
+        await tell_privately(bridge.client, channel=message.get("channel"), user=user,
+                             response_url=message.get("response_url"), text=NOT_YOURS)
+        return
+    if not await bridge.claim(team_id=team, kind="decision", channel=message.get("channel"),
+                              message_ts=message.get("ts"), slack_user_id=user):
+        return  # a double click, or the same click delivered twice
     async with bridge.conversation_lock(thread_id):
         pending = await bridge.blocking(bridge.agent.pending, thread_id)
         if pending is None or pending.get("tool_call_id") != value.get("p"):
             note = "This confirmation is no longer waiting: it was already decided or replaced by a newer request."
             await replace_message(bridge.client, text=note, blocks=[ui.section(note)], **where)
+            return
+        if pending.get("requested_by") not in (None, actor.id):
+            await tell_privately(bridge.client, channel=message.get("channel"), user=user,
+                                 response_url=message.get("response_url"), text=NOT_YOURS)
             return
         try:
             result = await bridge.blocking(bridge.agent.resume, thread_id, actor, decision, changes)
@@ -97,7 +136,7 @@ async def decide(bridge: SlackBridge, *, team: str, user: str, value: dict[str, 
 
 
 async def open_editor(bridge: SlackBridge, *, user: str, trigger_id: str, value: dict[str, Any],
-                      message: dict[str, Any]) -> None:
+                      message: dict[str, Any], team: str = "") -> None:
     """Edit: a modal with the waiting write's fields; submitting it approves the edited write."""
     from channels.slack.modals import edit_modal
 
@@ -106,7 +145,16 @@ async def open_editor(bridge: SlackBridge, *, user: str, trigger_id: str, value:
                              response_url=message.get("response_url"),
                              text=f"Only <@{value.get('u')}> can edit this: it was their request.")
         return
+    if value.get("t") not in conversations_at(team, message, user):
+        await tell_privately(bridge.client, channel=message.get("channel"), user=user,
+                             response_url=message.get("response_url"), text=MISPLACED)
+        return
+    actor = await bridge.actor(user)
     pending = await bridge.blocking(bridge.agent.pending, value["t"])
+    if pending is not None and actor is not None and pending.get("requested_by") not in (None, actor.id):
+        await tell_privately(bridge.client, channel=message.get("channel"), user=user,
+                             response_url=message.get("response_url"), text=NOT_YOURS)
+        return
     if pending is None or pending.get("tool_call_id") != value.get("p"):
         await tell_privately(bridge.client, channel=message.get("channel"), user=user,
                              response_url=message.get("response_url"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from channels.slack.blocks import esc
 from channels.slack.targets import Target
 from domain.enums import Outcome, values
 from tools.registry import load_tools
@@ -41,7 +42,7 @@ def log_call_modal(customer: dict[str, Any], target: Target) -> dict[str, Any]:
     """Outcome, notes and an optional follow-up date for a call with ``customer`` ({"c": id, "n": name})."""
     options = [{"text": _text(v.replace("_", " ")), "value": v} for v in values(Outcome)]
     blocks = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": f"Call with *{customer.get('n', '')}*"}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"Call with *{esc(customer.get('n', ''))}*"}},
         _input("outcome", "Outcome", {"type": "static_select", "options": options}),
         _input("notes", "Notes", {"type": "plain_text_input", "multiline": True, "max_length": 2000}),
         _input("follow_up", "Call back on", {"type": "datepicker"}, optional=True),
@@ -79,7 +80,7 @@ def edit_modal(pending: dict[str, Any], value: dict[str, Any], message: dict[str
     """Every editable argument of the waiting write, filled with what the agent proposed."""
     arguments = pending.get("arguments") or {}
     blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": (
-        f"*{pending.get('action', 'Write')}* for {(pending.get('customer') or {}).get('name', 'the customer')}. "
+        f"*{esc(pending.get('action', 'Write'))}* for {esc((pending.get('customer') or {}).get('name', 'the customer'))}. "
         "Change what is wrong; an empty field falls back to its default.")}}]
     for name, schema in list(_properties(pending["tool"]).items())[:40]:
         if name in FIXED:

@@ -13,7 +13,7 @@ from typing import Any
 
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from channels.slack.blocks import clip
+from channels.slack.blocks import clip, esc
 
 
 def is_dm(channel: str | None) -> bool:
@@ -27,6 +27,22 @@ def conversation_id(team: str, channel: str, root_ts: str | None) -> str:
 
 def command_conversation(team: str, channel: str, user: str) -> str:
     return f"slack:{team}:{channel}:cmd-{user}"
+
+
+def side_conversation(conversation: str, slack_user: str) -> str:
+    """A user's own conversation inside a shared channel thread (used while someone else's write waits)."""
+    return f"{conversation}:u-{slack_user}"
+
+
+def conversations_at(team: str, message: dict[str, Any], user: str) -> set[str]:
+    """The conversations a clicked message can belong to, from where Slack says it is (not from the
+    button's value, which a click only carries back): its thread's, or the clicker's own in it."""
+    channel = message.get("channel") or ""
+    if message.get("ephemeral"):
+        return {command_conversation(team, channel, user)}
+    root = message.get("thread_ts") or (None if is_dm(channel) else message.get("ts"))
+    base = conversation_id(team, channel, root)
+    return {base, side_conversation(base, user)}
 
 
 @dataclass(frozen=True)
@@ -49,6 +65,11 @@ class Target:
     def for_command(cls, team: str, channel: str, user: str, response_url: str | None) -> Target:
         return cls(team, channel, None, command_conversation(team, channel, user), response_url)
 
+    @property
+    def shared(self) -> bool:
+        """A channel thread several people can type in (not a DM, not a private slash command)."""
+        return not self.response_url and not is_dm(self.channel)
+
     def dump(self) -> str:
         return json.dumps(asdict(self), separators=(",", ":"))
 
@@ -57,8 +78,10 @@ class Target:
         return cls(**(json.loads(raw) if isinstance(raw, str) else raw))
 
     async def post(self, client, text: str, blocks: list[dict[str, Any]]) -> str | None:
-        """Post an answer; returns the message ts (None for an ephemeral answer, which has no ts)."""
-        text = clip(text, 3000) or " "
+        """Post an answer; returns the message ts (None for an ephemeral answer, which has no ts).
+        ``text`` is plain text (it may hold customer names): escaped here, so it can never mention
+        @channel or carry a disguised link; ``blocks`` are built escaped by ``channels.slack.blocks``."""
+        text = clip(esc(text), 3000) or " "
         if self.response_url:
             await AsyncWebhookClient(self.response_url).send(
                 text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
@@ -70,8 +93,9 @@ class Target:
 
 async def replace_message(client, *, channel: str | None, ts: str | None, response_url: str | None,
                           ephemeral: bool, text: str, blocks: list[dict[str, Any]]) -> None:
-    """Rewrite a message the user clicked in: chat.update, or the response_url for ephemeral ones."""
-    text = clip(text, 3000) or " "
+    """Rewrite a message the user clicked in: chat.update, or the response_url for ephemeral ones
+    (``text`` is plain text, escaped here)."""
+    text = clip(esc(text), 3000) or " "
     if ephemeral or not (channel and ts):
         if response_url:
             await AsyncWebhookClient(response_url).send(text=text, blocks=blocks, replace_original=True)

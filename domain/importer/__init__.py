@@ -27,6 +27,7 @@ from domain.importer.columns import (
     RowError,
     check_header,
 )
+from domain.importer.reading import read_table
 from domain.importer.rows import RowChecker, read_rows
 from domain.importer.write import WRITERS
 
@@ -56,8 +57,8 @@ def import_csv(
         raise DomainError(
             f"unknown import kind {kind!r}; use one of: {', '.join(COLUMNS)}", field="kind"
         )
-    header, rows = read_rows(path)
-    problems = check_header(kind, header)
+    header, rows, problems = read_table(path, kind)
+    problems = problems or check_header(kind, header)
     if problems:
         raise ImportFailed(problems, len(problems))
     report = on_progress or (lambda step, done, total: None)

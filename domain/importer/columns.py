@@ -163,6 +163,9 @@ def split_list(text: str) -> list[str]:
     return [part.strip() for part in text.split(";") if part.strip()]
 
 
+EARLIEST_YEAR = 1970  # orders, interactions and follow-ups before this are data-entry mistakes
+
+
 def parse_moment(text: str, column: str, clock: Clock, *, future_ok: bool = False) -> datetime:
     """A date (noon, local) or ISO date-time (local when no offset); not later than now unless
     ``future_ok``."""
@@ -176,6 +179,9 @@ def parse_moment(text: str, column: str, clock: Clock, *, future_ok: bool = Fals
         raise DomainError(
             f"{text!r} is not a date; write YYYY-MM-DD or YYYY-MM-DDTHH:MM", field=column
         ) from None
+    if value.year < EARLIEST_YEAR:  # year 1, Excel's 1900 "zero" date: a missing value, not history
+        raise DomainError(f"{text} is before {EARLIEST_YEAR}: check the date (an empty cell in a spreadsheet "
+                          "often exports as 1900-01-00 or 0001-01-01)", field=column)
     moment = clock.localize(value)
     if not future_ok and moment > clock.now():
         raise DomainError(f"{text} is in the future", field=column)

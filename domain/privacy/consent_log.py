@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from typing import IO, Any
 
@@ -12,6 +11,7 @@ from sqlalchemy.orm import Session
 from domain.errors import NotFound
 from domain.models import ConsentEvent, Customer, User
 from domain.privacy.redaction import plain
+from domain.spreadsheet import write_csv
 
 CONSENT_COLUMNS = (
     "customer_id",
@@ -50,13 +50,7 @@ def consent_log(session: Session, customer_id: int | None = None) -> list[dict[s
 
 
 def write_consent_csv(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
-    """Write consent-log rows as CSV with a header line; returns the number of rows written."""
-    writer = csv.DictWriter(out, fieldnames=CONSENT_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    n = 0
-    for row in rows:
-        writer.writerow(
-            {k: ("true" if v is True else "false" if v is False else v) for k, v in row.items()}
-        )
-        n += 1
-    return n
+    """Write consent-log rows as CSV with a header line (formula-safe cells, ``domain.spreadsheet``);
+    returns the number of rows written."""
+    return write_csv(out, CONSENT_COLUMNS, (
+        {k: ("true" if v is True else "false" if v is False else v) for k, v in row.items()} for row in rows))

@@ -33,6 +33,7 @@ from domain.models import (
 from domain.privacy.erase import ERASE_ACTION
 from domain.privacy.redaction import (
     FREE_TEXT_KEYS,
+    REDACTED,
     free_text_by_table,
     holds_free_text,
     redact_free_text,
@@ -117,6 +118,19 @@ def apply_retention(
     )
     session.flush()
     return RetentionReport(days, cutoff, dry_run, dict(sorted(changed.items())))
+
+
+def old_free_text(session: Session, *, days: int, now: datetime) -> list[str]:
+    """The free text ``apply_retention`` is about to redact (read first, so copies of it elsewhere,
+    in stored conversations, can be found and removed too)."""
+    cutoff = now - timedelta(days=days)
+    texts: set[str] = set()
+    for model, columns in free_text_by_table().items():
+        selected = [getattr(model, c) for c, _ in columns]
+        for row in session.execute(select(*selected).where(AGE_COLUMN[model] < cutoff,
+                                                            holds_free_text(model, columns))):
+            texts.update(v for v in row if isinstance(v, str) and v and v != REDACTED)
+    return sorted(texts)
 
 
 def _redact_json_rows(

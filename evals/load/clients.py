@@ -6,7 +6,7 @@ A round is one conversation about one of the user's own customers: the call list
 notes, and the decision on that write. Every ``cancel_every``-th write is cancelled instead of
 approved, so the check afterwards also proves that a cancelled write never lands; and every
 ``double_every``-th approval is sent twice at once from two connections (a double click), which must
-write once: one answer says done, the other is a 409 (or says nothing more was done).
+write once: one answer says done, the other is a 409 (or the same committed write again).
 """
 from __future__ import annotations
 
@@ -133,9 +133,13 @@ class SimulatedUser:
         if write.decision == "cancel":
             return
         acks = [a for a in [answer, *again] if a is not None and _says_done(a)]
-        if len(acks) > 1:
-            self.record.problems.append(f"{APPROVE} of {write.marker}: sent twice at once, both answers say the "
-                                        "write was done")
+        # a retried approval answers the committed outcome (issue 11): both answers may say "done", but
+        # they must name the one write (the database check then finds it exactly once)
+        written = {card["interaction"].get("id") for a in acks for card in a.get("cards") or []
+                   if card.get("tool") == "log_interaction" and card.get("interaction")}
+        if len(acks) > 1 and len(written) != 1:
+            self.record.problems.append(f"{APPROVE} of {write.marker}: sent twice at once, the answers name "
+                                        f"{len(written)} different writes")
         if acks:
             write.acknowledged = True
             for card in acks[0].get("cards") or []:
@@ -146,7 +150,8 @@ class SimulatedUser:
                                         f"({answer.get('tool_calls') if answer else None})")
 
     def _double(self, path: str, body: dict[str, Any]) -> dict[str, Any] | None:
-        """The second click, on its own connection. One of the two clicks must get 409 ("nothing waits")."""
+        """The second click, on its own connection: 409 ("nothing waits") while the first still runs, or
+        the first one's committed outcome once it is done."""
         with self._client() as http:
             return self._send(DOUBLE, path, body, final=True, http=http, conflict_ok=True)
 

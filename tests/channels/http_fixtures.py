@@ -94,7 +94,7 @@ def make_api(db_url, tmp_path, sessions, clock):
             world["ids"], world["tokens"] = build_world(sessions, clock)
         agent = Agent(api_settings(db_url, tmp_path, **overrides), sessions, clock)
         app = create_app(agent=agent)
-        client = TestClient(app, client=("127.0.0.1", 50000))
+        client = TestClient(app, client=("127.0.0.1", 50000), base_url="http://127.0.0.1:8360")  # a loopback Host
         made.append((agent, client))
         return Api(client, app, agent, sessions, world["tokens"], world["ids"])
 

@@ -23,8 +23,10 @@ def test_short_load_run_has_no_server_errors_and_every_acknowledged_write_once(d
     assert report["ok"], report["failures"]
     assert set(report["statuses"]) <= {"200", "409"}  # 409 only for the losing half of a double click
     assert report["double_clicks"]["sent"] >= 1
+    # one write per pair of clicks: the other click is refused (409) while the first runs, or answers the
+    # first one's committed outcome once it is done (a retried approval, issue 11); either way written once
     assert report["statuses"].get("409", 0) == report["double_clicks"]["refused_with_409"] \
-        == report["double_clicks"]["sent"]  # one write per pair of clicks: the other click is refused
+        <= report["double_clicks"]["sent"]
     writes = report["writes"]
     assert writes["acknowledged"] >= 4 and writes["found"] == writes["acknowledged"]
     assert writes["lost"] == writes["duplicated"] == writes["misplaced"] == writes["present_without_approval"] == 0

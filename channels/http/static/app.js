@@ -42,7 +42,7 @@ async function api(path, body) {
 
 async function tryDemoToken() {
   try {
-    const response = await fetch("/demo-token");
+    const response = await fetch("/demo-token", {mode: "same-origin", credentials: "omit"});
     if (!response.ok) return false;
     const data = await response.json();
     setToken(data.token, `${data.user} (demo)`);

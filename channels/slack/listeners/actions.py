@@ -64,7 +64,7 @@ def register(app, bridge: SlackBridge) -> None:
             user = body["user"]["id"]
             if action_id == ui.EDIT:
                 bridge.spawn(open_editor(bridge, user=user, trigger_id=body["trigger_id"], value=value,
-                                         message=where(body)), "edit")
+                                         message=where(body), team=team_of(body)), "edit")
                 return
             bridge.spawn(decide(bridge, team=team_of(body), user=user, value=value,
                                 decision=ui.DECISIONS[action_id], message=where(body)), "decision")
