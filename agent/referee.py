@@ -65,7 +65,8 @@ class RefereedBackend:
             earlier = [n for n in previous_tools(request) if n in every]
             names = earlier + [n for n in names if n not in earlier]
         memory["offered_tools"] = names
-        offered = [t for t in request.tools if t["function"]["name"] in names]
+        by_name = {t["function"]["name"]: t for t in request.tools}
+        offered = [by_name[n] for n in names]  # in the order chosen above: the prefix stays stable
         first = not request.results
         step = dataclasses.replace(request, tools=offered, all_tools=request.tools, known_tools=every,
                                    tool_required=first and bool(intended))

@@ -47,7 +47,10 @@ def zone_of(customer_timezone: str | None, fallback: ZoneInfo) -> ZoneInfo:
 
 
 def open_follow_up(session: Session, customer_id: int) -> FollowUp | None:
-    """The customer's open follow-up, if any."""
+    """The customer's open follow-up, if any. Called by writes: the customer's row is locked first
+    (FOR UPDATE on PostgreSQL; SQLite's writers are serialised already), so two concurrent writes
+    for one customer cannot both see "none open" and both open one."""
+    session.execute(select(Customer.id).where(Customer.id == customer_id).with_for_update())
     return session.scalar(
         select(FollowUp).where(FollowUp.customer_id == customer_id, FollowUp.closed_at.is_(None))
     )
