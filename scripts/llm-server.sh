@@ -22,7 +22,7 @@ MODEL="$DIR/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 PORT="${C360_LLM_PORT:-8081}"
 CTX="${C360_LLM_CTX:-16384}"
 SLOTS="${C360_LLM_SLOTS:-1}"
-THREADS="${C360_LLM_THREADS:-2}"
+THREADS="${C360_LLM_THREADS:-1}"  # 2 threads on 2 shared cores stall on thread barriers (0.5 tok/s measured)
 JOBS="${C360_LLM_JOBS:-2}"
 SERVER="$DIR/build/bin/llama-server"
 
