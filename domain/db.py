@@ -53,6 +53,11 @@ def make_engine(url: str, **kwargs) -> Engine:
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    # PostgreSQL: a busy process (50 concurrent writers, Slack and HTTP at once) must queue for a
+    # connection rather than fail after SQLAlchemy's default 5 + 10 connections and 30 s.
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 20)
+    kwargs.setdefault("pool_timeout", 90)
     return create_engine(url, **kwargs)
 
 
