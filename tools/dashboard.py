@@ -56,7 +56,7 @@ def dashboard(ctx: ToolContext, session: Session, args: DashboardArgs) -> Dashbo
     """The dashboard: how many customers by type, lifecycle stage and temperature, lifetime value
     totals, and the team's activity over a period (default the last 7 days).
 
-    Use it for "dashboard", "how many hot customers do we have?", "how many loyal customers?",
+    Use it for "dashboard", "how many loyal customers?",
     "how is my team doing this week?". Per agent: contacts and calls logged, follow-ups due and
     overdue (and lapsed), carts recovered and the value recovered. Reads only.
     """

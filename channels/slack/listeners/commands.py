@@ -11,7 +11,7 @@ from channels.slack.targets import Target
 USAGE = ("*/c360* talks to the c360 assistant, privately:\n"
          "• `/c360 call list`: who to call today\n"
          "• `/c360 360 Rahim`: everything about a customer\n"
-         "• `/c360 <anything>`: any question or request, e.g. `/c360 log a call with Rahim, no answer`")
+         "• `/c360 <anything>`: any question or request, e.g. `/c360 log a call with him, call back Friday`")
 SHORTHANDS = [
     (re.compile(r"^(call ?list|calls|list)$", re.IGNORECASE), lambda m: "who should I call today?"),
     (re.compile(r"^360\s+(.+)$", re.IGNORECASE), lambda m: f"show the 360 view of {m.group(1)}"),

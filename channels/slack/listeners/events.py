@@ -11,7 +11,7 @@ from channels.slack.targets import Target
 
 MENTION = re.compile(r"<@[A-Z0-9]+(\|[^>]*)?>")
 HELP = ("Ask me about your customers, e.g. \"who should I call today?\", \"show me Rahim\", "
-        "\"log a call with Rahim, no answer\", \"draft a WhatsApp to Rahim about the kettle\".")
+        "\"log a call with him, call back Friday\", \"draft a WhatsApp to Rahim about the kettle\".")
 
 
 def retry_num(request) -> int:
