@@ -51,5 +51,16 @@ class Base(DeclarativeBase):
     }
 
 
+PERSONAL = {"personal": True}
+"""``mapped_column(..., info=PERSONAL)``: a column holding a person's data. Erasure nulls every such
+column and the export includes it; ``personal_columns`` reads the declaration, so a new personal
+column is covered by both the day it is declared."""
+
+
+def personal_columns(model: type[Base]) -> tuple[str, ...]:
+    """The names of ``model``'s columns declared ``info=PERSONAL``, in table order."""
+    return tuple(c.key for c in model.__table__.columns if c.info.get("personal"))
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)

@@ -10,7 +10,7 @@ from sqlalchemy import (
 from sqlalchemy import orm
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from domain.models.base import Base, utcnow
+from domain.models.base import PERSONAL, Base, utcnow
 
 
 class User(Base):
@@ -43,33 +43,33 @@ class Customer(Base):
     __tablename__ = "customers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    phone: Mapped[str | None] = mapped_column(String(20), index=True)  # E.164
-    email: Mapped[str | None] = mapped_column(String(255), index=True)  # lower-cased
-    company: Mapped[str | None] = mapped_column(String(200))
-    city: Mapped[str | None] = mapped_column(String(100))
-    district: Mapped[str | None] = mapped_column(String(100))
-    address: Mapped[str | None] = mapped_column(Text)
-    gender: Mapped[str | None] = mapped_column(String(16))
-    date_of_birth: Mapped[date | None] = mapped_column(Date)
-    marital_status: Mapped[str | None] = mapped_column(String(16))
-    anniversary_date: Mapped[date | None] = mapped_column(Date)
-    profession: Mapped[str | None] = mapped_column(String(100))
-    best_time_to_contact: Mapped[str | None] = mapped_column(String(60))  # "18:00-20:00", "evening"
+    name: Mapped[str] = mapped_column(String(200), info=PERSONAL)
+    phone: Mapped[str | None] = mapped_column(String(20), index=True, info=PERSONAL)  # E.164
+    email: Mapped[str | None] = mapped_column(String(255), index=True, info=PERSONAL)  # lower-cased
+    company: Mapped[str | None] = mapped_column(String(200), info=PERSONAL)
+    city: Mapped[str | None] = mapped_column(String(100), info=PERSONAL)
+    district: Mapped[str | None] = mapped_column(String(100), info=PERSONAL)
+    address: Mapped[str | None] = mapped_column(Text, info=PERSONAL)
+    gender: Mapped[str | None] = mapped_column(String(16), info=PERSONAL)
+    date_of_birth: Mapped[date | None] = mapped_column(Date, info=PERSONAL)
+    marital_status: Mapped[str | None] = mapped_column(String(16), info=PERSONAL)
+    anniversary_date: Mapped[date | None] = mapped_column(Date, info=PERSONAL)
+    profession: Mapped[str | None] = mapped_column(String(100), info=PERSONAL)
+    best_time_to_contact: Mapped[str | None] = mapped_column(String(60), info=PERSONAL)  # "18:00-20:00", "evening"
     customer_type: Mapped[str] = mapped_column(String(16), default="new")
     account_kind: Mapped[str] = mapped_column(String(16), default="retail")
-    source: Mapped[str | None] = mapped_column(String(60))
+    source: Mapped[str | None] = mapped_column(String(60), info=PERSONAL)
     status: Mapped[str] = mapped_column(String(16), default="active")  # active, inactive, erased
     lifecycle_stage: Mapped[str] = mapped_column(String(16), default="lead")
     lifecycle_locked: Mapped[bool] = mapped_column(Boolean, default=False)  # set by hand: rules leave it
     temperature: Mapped[str] = mapped_column(String(8), default="cold")
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    timezone: Mapped[str | None] = mapped_column(String(64))
-    language: Mapped[str | None] = mapped_column(String(8))  # "bn", "en"
-    quiet_hours_start: Mapped[time | None] = mapped_column(Time)
-    quiet_hours_end: Mapped[time | None] = mapped_column(Time)
-    preferred_channel: Mapped[str | None] = mapped_column(String(16))
-    external_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    timezone: Mapped[str | None] = mapped_column(String(64), info=PERSONAL)
+    language: Mapped[str | None] = mapped_column(String(8), info=PERSONAL)  # "bn", "en"
+    quiet_hours_start: Mapped[time | None] = mapped_column(Time, info=PERSONAL)
+    quiet_hours_end: Mapped[time | None] = mapped_column(Time, info=PERSONAL)
+    preferred_channel: Mapped[str | None] = mapped_column(String(16), info=PERSONAL)
+    external_key: Mapped[str | None] = mapped_column(String(100), unique=True, info=PERSONAL)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     erased_at: Mapped[datetime | None]
@@ -126,15 +126,15 @@ class FamilyMember(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
-    name_key: Mapped[str] = mapped_column(String(200))  # case- and space-folded, for duplicates
+    name: Mapped[str] = mapped_column(String(200), info=PERSONAL)
+    name_key: Mapped[str] = mapped_column(String(200), info=PERSONAL)  # case- and space-folded, for duplicates
     relationship: Mapped[str] = mapped_column(String(16))
-    date_of_birth: Mapped[date | None] = mapped_column(Date)
-    anniversary_date: Mapped[date | None] = mapped_column(Date)
-    phone: Mapped[str | None] = mapped_column(String(20))
-    email: Mapped[str | None] = mapped_column(String(255))
-    gender: Mapped[str | None] = mapped_column(String(16))
-    profession: Mapped[str | None] = mapped_column(String(100))
+    date_of_birth: Mapped[date | None] = mapped_column(Date, info=PERSONAL)
+    anniversary_date: Mapped[date | None] = mapped_column(Date, info=PERSONAL)
+    phone: Mapped[str | None] = mapped_column(String(20), info=PERSONAL)
+    email: Mapped[str | None] = mapped_column(String(255), info=PERSONAL)
+    gender: Mapped[str | None] = mapped_column(String(16), info=PERSONAL)
+    profession: Mapped[str | None] = mapped_column(String(100), info=PERSONAL)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     # the column above shadows sqlalchemy.orm.relationship inside this class body

@@ -31,33 +31,15 @@ from domain.models import (
     User,
     segment_members,
 )
+from domain.models.base import personal_columns
 from domain.privacy.redaction import PERSONAL_KEYS, REDACTED, plain, redact_free_text, redact_json
 
 ERASE_ACTION = "customer_erase"
 MAX_REASON = 500
-# Customer columns nulled on erasure (status, ids, scores and timestamps stay).
-CUSTOMER_PERSONAL = (
-    "phone",
-    "email",
-    "company",
-    "city",
-    "district",
-    "address",
-    "gender",
-    "date_of_birth",
-    "marital_status",
-    "anniversary_date",
-    "profession",
-    "best_time_to_contact",
-    "source",
-    "timezone",
-    "language",
-    "quiet_hours_start",
-    "quiet_hours_end",
-    "preferred_channel",
-    "external_key",
-)
-FAMILY_PERSONAL = ("date_of_birth", "anniversary_date", "phone", "email", "gender", "profession")
+# The personal columns are declared once, on the models (``info=PERSONAL``); erasure nulls the
+# nullable ones and replaces the required ones (a name) with a placeholder.
+CUSTOMER_PERSONAL = tuple(c for c in personal_columns(Customer) if c != "name")
+FAMILY_PERSONAL = tuple(c for c in personal_columns(FamilyMember) if c not in ("name", "name_key"))
 
 
 def mentions_customer(value: Any, customer_id: int) -> bool:
