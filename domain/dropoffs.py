@@ -18,11 +18,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import false, select
 from sqlalchemy.orm import Session
 
+from domain.days import business_tz
 from domain.errors import DomainError, NotFound
 from domain.interactions import lock_customer
 from domain.models import Dropoff, Interaction
 from domain.rfm import DEFAULT_MONETARY_THRESHOLDS
-from domain.stats import business_tz, refresh_customer
+from domain.stats import refresh_customer
 
 ATTRIBUTION_DAYS = 14
 MAX_NOTE = 2000

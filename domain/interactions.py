@@ -27,11 +27,12 @@ from sqlalchemy.orm import Session
 
 from domain import follow_ups
 from domain.call_priority.details import best_call_times
+from domain.days import business_tz
 from domain.enums import Direction, InteractionType, Outcome, values
 from domain.errors import DomainError, NotFound
 from domain.models import Customer, FollowUp, Interaction, Product
 from domain.rfm import DEFAULT_MONETARY_THRESHOLDS
-from domain.stats import business_tz, refresh_customer
+from domain.stats import refresh_customer
 
 MAX_DURATION_SECONDS = 12 * 3600
 CLOCK_SKEW = timedelta(minutes=5)

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from domain.days import business_tz, day_start, days_since
 from domain.enums import CustomerType, LifecycleStage, Temperature
 from domain.errors import NotFound
 from domain.models import BehaviorEvent, Customer, CustomerStats, Interaction, SupportTicket
@@ -51,7 +52,7 @@ from domain.scores import (
     temperature,
     vip_spend_for,
 )
-from domain.stats import POSITIVE_OUTCOMES, business_tz, day_start, days_since
+from domain.stats import POSITIVE_OUTCOMES
 
 DAYS_PER_MONTH = 30.4375
 CONTACT_WINDOW_DAYS = 90

@@ -37,6 +37,7 @@ from sqlalchemy import Float, cast, func, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
+from domain.days import business_tz, day_start, days_since, epoch_seconds
 from domain.enums import RfmSegment
 from domain.errors import DomainError
 from domain.models import Customer, CustomerStats
@@ -198,8 +199,6 @@ def _quintile_cuts(session: Session, measures) -> list[list[float]]:
 
 def _scored(session: Session, today: date, tz: ZoneInfo, thresholds: Sequence[float], mode: str):
     """Subquery: one row per buying, non-erased customer with its r, f, m."""
-    from domain.stats import day_start, epoch_seconds  # domain.stats imports this module
-
     s = CustomerStats
     if mode == "fixed":
         cuts = [day_start(today - timedelta(days=d), tz) for d in RECENCY_DAYS]
@@ -230,8 +229,6 @@ def rfm_table(
 ) -> list[RfmRow]:
     """RFM rows of buying customers, best first (M, then F, then R, then spend, orders, recency),
     optionally only ``customer_ids`` and/or the members of ``segment``, at most ``limit``."""
-    from domain.stats import business_tz, days_since
-
     thresholds, mode, zone = check_thresholds(thresholds), check_mode(mode), business_tz(tz)
     if limit is not None and limit < 1:
         raise DomainError(f"limit must be 1 or more, not {limit}", field="limit")
@@ -264,8 +261,6 @@ def rfm_distribution(
 ) -> RfmDistribution:
     """Count and share of buyers per segment (every segment listed, in rule order), plus the
     customers with no completed order. Two grouped queries over customer_stats."""
-    from domain.stats import business_tz
-
     thresholds, mode, zone = check_thresholds(thresholds), check_mode(mode), business_tz(tz)
     rfm = _scored(session, today, zone, thresholds, mode)
     counts = {segment: 0 for segment in SEGMENT_ORDER}

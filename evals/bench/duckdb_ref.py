@@ -18,7 +18,7 @@ from sqlalchemy import Float, cast, select
 from domain.db import read_session
 from domain.models import Order
 from domain.rfm import FREQUENCY_MIN, RECENCY_DAYS, SEGMENT_ORDER, triples_in
-from domain.stats import day_start, epoch_seconds
+from domain.days import day_start, epoch_seconds
 from evals.bench.measure import Row, summarize, time_calls
 from evals.bench.world import World
 

@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from sqlalchemy import select
 
+from domain.days import days_since, days_since_array
+from domain.follow_ups import replay_follow_ups
 from domain.metrics import scores_for_customer
 from domain.models import BehaviorEvent, Customer, CustomerStats, Dropoff, Interaction, Order
-from domain.follow_ups import replay_follow_ups
-from domain.stats import days_since, days_since_array, refresh_derived, refresh_stats
+from domain.stats import refresh_derived, refresh_stats
 
 DHAKA = ZoneInfo("Asia/Dhaka")
 TODAY = date(2026, 11, 20)
