@@ -19,11 +19,13 @@ from sqlalchemy.orm import Session
 
 from domain import stats
 from domain.clock import Clock
+from domain.days import days_since
 from domain.demo import bulk, commerce, contacts, content, people, relations
-from domain.follow_ups import replay_follow_ups
-from domain.demo.catalogue import CATALOGUE, products as catalogue_products
+from domain.demo.catalogue import CATALOGUE
+from domain.demo.catalogue import products as catalogue_products
 from domain.demo.timeline import Timeline
 from domain.errors import Conflict, DomainError
+from domain.follow_ups import replay_follow_ups
 from domain.models import (
     BehaviorEvent,
     Category,
@@ -370,7 +372,7 @@ def describe(session: Session, clock: Clock) -> tuple[dict[str, int], dict[str, 
     ).all()
     segments: Counter[str] = Counter()
     for count, spent, last in rows:
-        days = stats.days_since(last, today, clock.tz)
+        days = days_since(last, today, clock.tz)
         segments[
             segment_for(recency_score(days), frequency_score(count), monetary_score(float(spent))).value
         ] += 1
