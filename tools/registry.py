@@ -142,6 +142,29 @@ def is_write(name: str) -> bool:
     return bool(spec and spec.kind == "write")
 
 
+# which record a write is about: changing it is a new request (resolved and shown again), not an edit
+FIXED_ARGUMENTS = ("customer", "dropoff_id")
+
+
+def editable_fields(name: str, arguments: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each argument of a waiting write that a person may edit before approving, from the tool's schema.
+
+    ``{name, kinds, enum, description, value}`` per property, in the schema's order, so an edit form on
+    any channel shows a new optional argument without changes of its own.
+    """
+    properties = load_tools()[name].openai_schema()["function"]["parameters"].get("properties", {})
+    fields = []
+    for field, schema in properties.items():
+        if field in FIXED_ARGUMENTS:
+            continue
+        options = schema.get("anyOf") or [schema]
+        enum = [v for o in options for v in o.get("enum", [])]
+        fields.append({"name": field, "kinds": sorted({o["type"] for o in options if o.get("type")}),
+                       "enum": enum or None, "description": schema.get("description"),
+                       "value": arguments.get(field)})
+    return fields
+
+
 def validate_args(name: str, raw_args: dict[str, Any] | None) -> BaseModel | ToolError:
     """The parsed argument model, or an error that says which argument is wrong and why."""
     spec = load_tools().get(name)

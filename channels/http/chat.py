@@ -25,6 +25,7 @@ from channels.http.schemas import (
     ToolCallOut,
 )
 from tools.context import Actor
+from tools.registry import editable_fields
 
 log = logging.getLogger("c360.http")
 router = APIRouter(tags=["chat"])
@@ -51,10 +52,15 @@ def to_response(result: TurnResult) -> ChatResponse:
     cards = [Card(tool=call["name"], **card) for call, card in zip(succeeded, result.cards)]
     return ChatResponse(
         thread_id=result.thread_id, reply=result.reply, cards=cards,
-        pending=PendingWrite(**result.pending) if result.pending else None,
+        pending=_pending(result.pending) if result.pending else None,
         tool_calls=[ToolCallOut(**{k: v for k, v in c.items() if v is not None or k == "ok"})
                     for c in result.calls],
     )
+
+
+def _pending(pending: dict[str, Any]) -> PendingWrite:
+    fields = editable_fields(pending["tool"], pending.get("arguments") or {}) if pending.get("tool") else []
+    return PendingWrite(**{**pending, "fields": fields})
 
 
 def _thread(runtime: ServerRuntime, user: Actor, thread_id: str | None) -> str:

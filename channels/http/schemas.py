@@ -65,6 +65,16 @@ class Card(BaseModel):
     text: str = ""
 
 
+class EditableField(BaseModel):
+    """One argument of a waiting write that may be changed with decision 'edit'."""
+
+    name: str
+    kinds: list[str] = Field(description="JSON types the value may take, e.g. ['null', 'string']")
+    enum: list[Any] | None = Field(None, description="The allowed values, when the argument is an enumeration")
+    description: str | None = None
+    value: Any = Field(None, description="What the agent proposed (null: the tool's default)")
+
+
 class PendingWrite(BaseModel):
     """A write waiting for approval: decide with POST /chat/{thread_id}/decision."""
 
@@ -77,6 +87,8 @@ class PendingWrite(BaseModel):
     arguments: dict[str, Any] = Field(default_factory=dict)
     summary: str = Field("", description="What will be written, in words")
     problem: str | None = None
+    fields: list[EditableField] = Field(default_factory=list,
+                                        description="What decision 'edit' may change, with the proposed values")
 
 
 class ChatResponse(BaseModel):

@@ -12,10 +12,9 @@ from typing import Any
 from channels.slack.blocks import esc
 from channels.slack.targets import Target
 from domain.enums import Outcome, values
-from tools.registry import load_tools
+from tools.registry import editable_fields
 
 LOG_CALL_FORM, EDIT_FORM = "c360_log_call_form", "c360_edit_form"
-FIXED = ("customer", "dropoff_id")  # which record: changing it is a new request, not an edit
 VALUE = "value"  # the action id of every input element
 
 
@@ -72,43 +71,33 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def _properties(tool: str) -> dict[str, Any]:
-    return load_tools()[tool].openai_schema()["function"]["parameters"].get("properties", {})
-
-
 def edit_modal(pending: dict[str, Any], value: dict[str, Any], message: dict[str, Any]) -> dict[str, Any]:
     """Every editable argument of the waiting write, filled with what the agent proposed."""
     arguments = pending.get("arguments") or {}
     blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": (
         f"*{esc(pending.get('action', 'Write'))}* for {esc((pending.get('customer') or {}).get('name', 'the customer'))}. "
         "Change what is wrong; an empty field falls back to its default.")}}]
-    for name, schema in list(_properties(pending["tool"]).items())[:40]:
-        if name in FIXED:
-            continue
-        element = {"type": "plain_text_input", "multiline": name in ("notes", "note")}
-        initial = _shown(arguments.get(name))
+    for field in editable_fields(pending["tool"], arguments)[:40]:
+        name = field["name"]
+        element = {"type": "plain_text_input", "multiline": name in ("notes", "note", "text")}
+        initial = _shown(field["value"])
         if initial:
             element["initial_value"] = initial[:3000]
         blocks.append(_input(name, name.replace("_", " ").capitalize(), element, optional=True,
-                             hint=schema.get("description")))
+                             hint=field["description"]))
     meta = {"v": value, "m": message, "tool": pending["tool"]}
     return _modal(EDIT_FORM, "Edit before saving", "Save", blocks, meta)
-
-
-def _kinds(schema: dict[str, Any]) -> set[str]:
-    options = schema.get("anyOf") or [schema]
-    return {o.get("type") for o in options if o.get("type")}
 
 
 def read_edit(view: dict[str, Any], tool: str) -> dict[str, Any]:
     """The changes an Edit form asks for: every field, typed as the tool's schema says (empty = unset)."""
     changes: dict[str, Any] = {}
-    properties = _properties(tool)
+    kinds_of = {field["name"]: set(field["kinds"]) for field in editable_fields(tool, {})}
     for name, block in view["state"]["values"].items():
-        if name not in properties or name in FIXED:
+        if name not in kinds_of:
             continue
         raw = (block.get(VALUE, {}).get("value") or "").strip()
-        kinds = _kinds(properties[name])
+        kinds = kinds_of[name]
         if not raw:
             changes[name] = [] if kinds == {"array"} else None
         elif "array" in kinds:

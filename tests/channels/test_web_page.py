@@ -77,3 +77,56 @@ def test_ask_for_the_call_list_and_approve_a_logged_call(make_api, browser, tmp_
         assert not browser.find_elements(By.CSS_SELECTOR, "[data-testid=pending]")
         browser.save_screenshot(str(tmp_path / "web-page.png"))
     assert calls_logged(api) == before + 1
+
+
+def last_call(api) -> Interaction:
+    with api.sessions() as session:
+        return session.scalars(select(Interaction).where(Interaction.customer_id == api.ids["rahim"])
+                               .order_by(Interaction.id.desc())).first()
+
+
+def test_edit_a_waiting_write_before_it_is_saved_on_a_phone(make_api, browser, tmp_path):
+    """At 390 px nothing is wider than the screen; Edit shows the proposal's fields and saves the change."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ready
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    api = make_api(demo_mode=True)
+    before = calls_logged(api)
+    browser.set_window_size(390, 844)
+    wait = WebDriverWait(browser, 30)
+    with running_server(api.app) as base:
+        browser.get(base + "/")
+        wait.until(ready.visibility_of_element_located((By.ID, "message")))
+        browser.find_element(By.ID, "message").send_keys("who should I call today?")
+        browser.find_element(By.ID, "send").click()
+        wait.until(ready.visibility_of_element_located((By.CSS_SELECTOR, "[data-testid=call-list]")))
+        page_width = browser.execute_script("return document.documentElement.scrollWidth")
+        screen_width = browser.execute_script("return window.innerWidth")
+        assert page_width <= screen_width, f"the page is {page_width} px wide on a {screen_width} px screen"
+
+        box = browser.find_element(By.ID, "message")
+        box.send_keys(f"log a call with #{api.ids['rahim']}, no answer")
+        browser.find_element(By.ID, "send").click()
+        pending = wait.until(ready.visibility_of_element_located((By.CSS_SELECTOR, "[data-testid=pending]")))
+        form = pending.find_element(By.CSS_SELECTOR, "[data-testid=edit-form]")
+        bubble = browser.find_elements(By.CSS_SELECTOR, ".msg.bot")[-1].text
+        assert bubble.count("outcome: no_answer") == 1, bubble  # the summary once, in the box
+        browser.save_screenshot(str(tmp_path / "web-page-pending.png"))
+        assert not form.is_displayed()
+        pending.find_element(By.CSS_SELECTOR, "[data-testid=edit]").click()
+        assert form.is_displayed()
+        outcome = Select(form.find_element(By.NAME, "outcome"))
+        assert outcome.first_selected_option.get_attribute("value") == "no_answer"  # what was proposed
+        outcome.select_by_value("callback")
+        notes = form.find_element(By.NAME, "notes")
+        notes.clear()
+        notes.send_keys("busy, call again in the evening")
+        assert calls_logged(api) == before  # nothing written before the save
+        pending.find_element(By.CSS_SELECTOR, "[data-testid=edit]").click()  # now "Save changes"
+        wait.until(lambda d: "Logged" in d.find_elements(By.CSS_SELECTOR, ".msg.bot")[-1].text)
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= screen_width
+        browser.save_screenshot(str(tmp_path / "web-page-phone.png"))
+    assert calls_logged(api) == before + 1
+    call = last_call(api)
+    assert (call.outcome, call.notes) == ("callback", "busy, call again in the evening")

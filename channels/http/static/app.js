@@ -99,8 +99,9 @@ async function send(message) {
   await run(() => api("/chat", { message: text, thread_id: state.thread }));
 }
 
-async function decide(decision) {
-  await run(() => api(`/chat/${encodeURIComponent(state.thread)}/decision`, { decision }));
+async function decide(decision, changes) {
+  const body = changes ? { decision, changes } : { decision };
+  await run(() => api(`/chat/${encodeURIComponent(state.thread)}/decision`, body));
 }
 
 async function run(call) {
@@ -131,7 +132,9 @@ function showTurn(turn) {
   const cards = turn.cards || [];
   // the reply often is a card's text in full: then the card's table says it better than the text
   const rich = cards.filter((c) => RICH_CARDS.has(c.tool) && c.text && turn.reply.includes(c.text));
-  const bubble = addMessage("bot", rich.length ? turn.reply.split("\n")[0] : turn.reply);
+  // a waiting write: its box shows the summary, so the bubble keeps only the reply's first line
+  const summarised = turn.pending && turn.pending.summary && turn.reply.includes(turn.pending.summary.trim());
+  const bubble = addMessage("bot", rich.length || summarised ? turn.reply.split("\n")[0] : turn.reply);
   for (const card of cards) {
     if (!RICH_CARDS.has(card.tool) && card.text && turn.reply.includes(card.text)) continue; // said already
     bubble.append(renderCard(card));
@@ -146,13 +149,64 @@ function showTurn(turn) {
 }
 
 function renderPending(pending) {
+  const fields = pending.fields || [];
+  const form = fields.length ? editForm(fields) : null;
   return el("div", { class: "pending", "data-testid": "pending" },
     el("strong", {}, pending.action || "Confirm this change"),
     el("pre", {}, pending.summary || ""),
     pending.problem ? el("p", { class: "error" }, `⚠ ${pending.problem}`) : null,
+    form,
     el("div", { class: "actions" },
       el("button", { type: "button", "data-testid": "approve", onclick: () => decide("approve") }, "Approve"),
+      form ? el("button", { type: "button", class: "secondary", "data-testid": "edit",
+        onclick: (event) => {
+          if (form.hidden) {
+            form.hidden = false;
+            event.target.textContent = "Save changes";
+            event.target.closest(".pending").scrollIntoView({ block: "end" }); // the buttons stay above the message box
+            return;
+          }
+          const changes = readEdit(form, fields);
+          if (Object.keys(changes).length) decide("edit", changes); else decide("approve");
+        } }, "Edit") : null,
       el("button", { type: "button", class: "danger", "data-testid": "cancel", onclick: () => decide("cancel") }, "Cancel")));
+}
+
+// the edit form: one field per argument the tool's schema has (enumerations as choices), filled
+// with what was proposed; only the fields a person changed are sent back, typed as the schema says
+function shown(value) {
+  if (value === null || value === undefined) return "";
+  return Array.isArray(value) ? value.join(", ") : String(value);
+}
+
+function editForm(fields) {
+  const rows = fields.map((f) => {
+    const label = f.name.replace(/_/g, " ");
+    const choices = f.enum || (f.kinds.includes("boolean") ? [true, false] : null);
+    const input = choices
+      ? el("select", { name: f.name, "aria-label": label },
+          el("option", { value: "" }, "–"),
+          choices.map((v) => el("option", { value: String(v), selected: shown(f.value) === String(v) }, String(v).replace(/_/g, " "))))
+      : el("input", { name: f.name, value: shown(f.value), "aria-label": label, title: f.description || "" });
+    return el("label", {}, el("span", {}, label), input);
+  });
+  const form = el("form", { class: "edit", "data-testid": "edit-form", onsubmit: (e) => e.preventDefault() }, rows);
+  form.hidden = true;
+  return form;
+}
+
+function readEdit(form, fields) {
+  const changes = {};
+  for (const f of fields) {
+    const raw = form.elements[f.name].value.trim();
+    if (raw === shown(f.value)) continue;
+    if (!raw) changes[f.name] = f.kinds.includes("array") ? [] : null;
+    else if (f.kinds.includes("array")) changes[f.name] = raw.split(",").map((p) => p.trim()).filter(Boolean);
+    else if (f.kinds.includes("boolean")) changes[f.name] = raw === "true";
+    else if ((f.kinds.includes("integer") || f.kinds.includes("number")) && !Number.isNaN(Number(raw))) changes[f.name] = Number(raw);
+    else changes[f.name] = raw;
+  }
+  return changes;
 }
 
 // --- cards ---------------------------------------------------------------------------------------
@@ -165,6 +219,17 @@ function renderCard(card) {
   }[card.tool];
   if (render) return render(card);
   return el("div", { class: "card", "data-card": card.tool }, card.text || "");
+}
+
+// dates as people read them ("Fri 20 Nov 2026, 10:30"), in the time the server wrote them in
+function when(iso, withTime) {
+  if (!iso) return "–";
+  const text = String(iso);
+  const day = new Date(`${text.slice(0, 10)}T00:00:00Z`);
+  if (Number.isNaN(day.getTime())) return text;
+  const date = day.toLocaleDateString("en-GB", { weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+  const time = text.slice(11, 16);
+  return withTime && /^\d\d:\d\d$/.test(time) ? `${date}, ${time}` : date;
 }
 
 function temperature(value) {
@@ -244,7 +309,7 @@ function customerCard(card) {
     (card.insights || []).length ? el("ul", {}, card.insights.slice(0, 4).map((i) => el("li", {}, `${i.title}: ${i.recommendation}`))) : null,
     (card.timeline || []).length ? el("table", {},
       el("tbody", {}, card.timeline.slice(0, 6).map((t) => el("tr", {},
-        el("td", {}, String(t.occurred_at).slice(0, 10)), el("td", {}, t.type), el("td", {}, t.title))))) : null);
+        el("td", {}, when(t.occurred_at, false)), el("td", {}, t.type), el("td", {}, t.title))))) : null);
 }
 
 function draftCard(card) {
@@ -252,7 +317,7 @@ function draftCard(card) {
     ? el("span", { class: "verdict allowed", "data-testid": "verdict" }, `✓ may be sent now on ${card.channel}`)
     : el("span", { class: "verdict blocked", "data-testid": "verdict" },
       `✗ blocked: ${(card.blocked_reason || "").replace(/_/g, " ")}`
-      + (card.next_allowed_at ? `; allowed from ${card.next_allowed_at}` : "")
+      + (card.next_allowed_at ? `; allowed from ${when(card.next_allowed_at, true)}` : "")
       + (card.alternative_channel ? `; try ${card.alternative_channel}` : ""));
   return el("div", { class: "card", "data-card": "draft_reply" },
     el("h3", {}, `Draft ${card.channel} for ${card.customer_name} (not sent)`),
