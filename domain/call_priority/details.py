@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from domain.audience import made_for, suits
 from domain.models import BehaviorEvent, Dropoff, Interaction, Order, OrderItem, Product
 from domain.models import FollowUp as FollowUpRow
 
@@ -60,8 +61,17 @@ class RecommendedProduct:
     product_id: int
     name: str
     price: Decimal
-    source: str  # behaviour | purchase_history | best_seller
+    source: str  # behaviour | gift | purchase_history | best_seller
     reason: str
+
+
+@dataclass(frozen=True)
+class GiftFor:
+    """The person a birthday or anniversary offer is for: what is recommended must suit them."""
+
+    age: int | None  # years, when known (a birthday); None for an anniversary or an unknown year
+    gender: str | None
+    words: str  # "Ayaan's 1st birthday", for the reason text
 
 
 @dataclass(frozen=True)
@@ -120,10 +130,17 @@ def _popularity(session: Session) -> Counter:
 
 
 def recommend_products(
-    session: Session, ids: list[int], today: date, tz: ZoneInfo, per_customer: int = 3
+    session: Session, ids: list[int], today: date, tz: ZoneInfo, per_customer: int = 3,
+    gifts: dict[int, GiftFor] | None = None,
 ) -> dict[int, list[RecommendedProduct]]:
     """Products to offer: looked at or carted but not bought, then unbought items of the categories
-    the customer buys, then the best sellers. Bought products are never recommended."""
+    the customer buys, then the best sellers. Bought products are never recommended.
+
+    For a customer in ``gifts`` (the offer is for someone's birthday or anniversary) only products
+    that suit that person are offered (``domain.audience``), and those made for them come right
+    after what the customer already looked at.
+    """
+    gifts = gifts or {}
     since = datetime.combine(today - timedelta(days=BEHAVIOUR_LOOKBACK_DAYS), time(0), tz)
     bought: dict[int, set[int]] = defaultdict(set)
     categories: dict[int, Counter] = defaultdict(Counter)
@@ -164,20 +181,16 @@ def recommend_products(
 
     popularity = _popularity(session)
     wanted_categories = {c for counter in categories.values() for c in counter}
-    catalogue_query = select(Product.id, Product.name, Product.price, Product.category_id).where(
-        Product.is_active.is_(True)
-    )
+    catalogue_query = select(
+        Product.id, Product.name, Product.price, Product.category_id, Product.audience
+    ).where(Product.is_active.is_(True))
     candidate_ids = {p for counter in interest.values() for p in counter} | set(popularity)
-    catalogue = {
-        row[0]: row
-        for row in session.execute(
-            catalogue_query.where(
-                Product.id.in_(candidate_ids) | Product.category_id.in_(wanted_categories)
-            )
-        ).all()
-    }
+    wanted = Product.id.in_(candidate_ids) | Product.category_id.in_(wanted_categories)
+    if gifts:
+        wanted = wanted | Product.audience.is_not(None)
+    catalogue = {row[0]: row for row in session.execute(catalogue_query.where(wanted)).all()}
     by_category: dict[int, list[int]] = defaultdict(list)
-    for pid, _name, _price, cat in catalogue.values():
+    for pid, _name, _price, cat, _audience in catalogue.values():
         by_category[cat].append(pid)
     ranked_all = sorted(catalogue, key=lambda p: (-popularity.get(p, 0), p))
 
@@ -197,8 +210,25 @@ def recommend_products(
             same = sorted(by_category.get(cat, ()), key=lambda p: (-popularity.get(p, 0), p))
             candidates += [(pid, "purchase_history", SAME_CATEGORY) for pid in same]
         candidates += best_sellers
+        gift = gifts.get(cid)
+        if gift is not None:
+            candidates = _for_gift(gift, candidates, catalogue, popularity)
         out[cid] = _pick(candidates, set(bought.get(cid, ())), catalogue, per_customer)
     return out
+
+
+def _for_gift(gift: GiftFor, candidates: list, catalogue: dict, popularity: Counter) -> list:
+    """The candidates that suit the person celebrating, with the products made for them after
+    the customer's own interest (best sellers first, then the cheaper)."""
+    def fits(pid: int) -> bool:
+        return pid in catalogue and suits(catalogue[pid][4], gift.age, gift.gender)
+
+    interest = [c for c in candidates if c[1] == "behaviour" and fits(c[0])]
+    made = sorted((pid for pid, row in catalogue.items() if made_for(row[4], gift.age, gift.gender)),
+                  key=lambda p: (-popularity.get(p, 0), catalogue[p][2], p))
+    reason = f"a gift for {gift.words}"
+    rest = [c for c in candidates if c[1] != "behaviour" and fits(c[0])]
+    return [*interest, *((pid, "gift", reason) for pid in made), *rest]
 
 
 def _pick(candidates, taken: set[int], catalogue: dict, n: int) -> list[RecommendedProduct]:
@@ -209,7 +239,7 @@ def _pick(candidates, taken: set[int], catalogue: dict, n: int) -> list[Recommen
             break
         if pid in catalogue and pid not in taken:
             taken.add(pid)
-            _id, name, price, _cat = catalogue[pid]
+            _id, name, price, _cat, _audience = catalogue[pid]
             picks.append(RecommendedProduct(pid, name, price, source, reason))
     return picks
 

@@ -23,7 +23,7 @@ from domain.call_priority.signals import CustomerSignals, DayCounter, eligibilit
 from domain.call_priority.wording import Context, Factor, detail, next_action, offer_for
 from domain.enums import LifecycleStage, Temperature, values
 from domain.errors import DomainError
-from domain.events import UpcomingEvent, upcoming_events
+from domain.events import UpcomingEvent, relation_word, upcoming_events
 from domain.models import Customer, User
 from domain.settings import Settings, get_settings
 
@@ -218,7 +218,9 @@ def entries_for(
     people = _people(session, top_ids)
     follow_ups = details.open_follow_ups(session, top_ids)
     dropoffs = details.open_dropoffs(session, top_ids)
-    products = details.recommend_products(session, top_ids, today, tz)
+    gifts = {cid: _gift_for(events[0]) for cid in top_ids
+             if (events := ranking.events_by_customer.get(cid))}
+    products = details.recommend_products(session, top_ids, today, tz, gifts=gifts)
     times = details.best_call_times(
         session, {cid: (people[cid]["best_time"], people[cid]["timezone"]) for cid in top_ids}, tz
     )
@@ -291,6 +293,20 @@ def entries_for(
             )
         )
     return entries
+
+
+def _gift_for(event: UpcomingEvent) -> details.GiftFor:
+    """The person the event offer is for (the nearest event decides the offer, see ``offer_for``)."""
+    if event.kind != "birthday":
+        return details.GiftFor(age=None, gender=None, words="the wedding anniversary")
+    if event.is_self:
+        words = "their own birthday"
+    else:
+        first = event.person_name.split()[0] if event.person_name.strip() else event.person_name
+        words = f"{relation_word(event.relationship, event.gender)} {first}'s birthday"
+    if event.years is not None:
+        words += f" (turns {event.years})"
+    return details.GiftFor(age=event.years, gender=event.gender, words=words)
 
 
 def _people(session: Session, ids: list[int]) -> dict[int, dict]:

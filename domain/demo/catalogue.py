@@ -106,6 +106,41 @@ CATALOGUE: dict[str, list[tuple[str, int]]] = {
     ],
 }
 
+# A line the shop has just started (nobody in the demo's history bought from it yet): what a
+# birthday offer for a baby or a young child can suggest.
+NEW_LINES: dict[str, list[tuple[str, int]]] = {
+    "Kids & Baby": [
+        ("Baby Romper Set (3 pcs)", 1250),
+        ("Baby Blanket Soft Cotton", 950),
+        ("Teddy Bear Soft Toy", 850),
+        ("Baby Feeding Set", 690),
+        ("Building Blocks Set (100 pcs)", 1450),
+        ("Bangla Rhymes Picture Book", 450),
+        ("Remote Control Car", 2250),
+        ("Kids School Bag", 1350),
+    ],
+}
+
+# Who each product is for (domain.audience); a product not listed is for anyone.
+AUDIENCE: dict[str, str] = {
+    **{name: "women" for name in (
+        "Cotton Three Piece", "Lawn Three Piece", "Kurti Printed", "Ladies Handbag", "Hijab Georgette",
+        "Jamdani Saree", "Katan Saree Red", "Tangail Cotton Saree", "Silk Saree Rajshahi", "Muslin Saree",
+        "Printed Georgette Saree", "Benarasi Wedding Saree", "Tant Saree Everyday", "Lipstick Matte",
+        "Kajal Pencil", "Foundation Liquid", "Henna Cone Pack", "Ladies Heel Sandal")},
+    **{name: "men" for name in (
+        "Men's Polo Shirt", "Men's Formal Shirt", "Eid Panjabi Premium", "Cotton Panjabi",
+        "Silk Panjabi Embroidered", "Panjabi-Pajama Set", "Koti Waistcoat", "Leather Sandal Men")},
+    **{name: "adult" for name in (
+        "Denim Jeans", "Winter Shawl Kashmiri", "Perfume Oudh 50ml", "Skin Care Gift Box",
+        "Smart Watch Series 5", "Android Phone 128GB", "Sneakers Running")},
+    **{name: "child" for name in (
+        "Kids Party Dress", "Kids Panjabi", "Kids School Shoes", "Building Blocks Set (100 pcs)",
+        "Bangla Rhymes Picture Book", "Remote Control Car", "Kids School Bag")},
+    **{name: "baby" for name in (
+        "Baby Romper Set (3 pcs)", "Baby Blanket Soft Cotton", "Teddy Bear Soft Toy", "Baby Feeding Set")},
+}
+
 # How likely a retail customer is to care most about a category (sets the demo's purchase mix).
 CATEGORY_WEIGHTS = {
     "Kitchen": 16,
@@ -129,13 +164,15 @@ SKU_PREFIX = {
     "Groceries": "GRO",
     "Home Decor": "HOM",
     "Footwear": "FOO",
+    "Kids & Baby": "KID",
 }
 
 
-def products() -> list[tuple[str, str, int, str]]:
-    """Every product as ``(category, name, price, sku)`` in a stable order."""
+def products(lines: dict[str, list[tuple[str, int]]] = CATALOGUE) -> list[tuple[str, str, int, str]]:
+    """Every product of ``lines`` (default: what the demo's history sells) as ``(category, name,
+    price, sku)`` in a stable order."""
     rows = []
-    for category, items in CATALOGUE.items():
+    for category, items in lines.items():
         for index, (name, price) in enumerate(items, start=1):
             rows.append((category, name, price, f"{SKU_PREFIX[category]}-{index:03d}"))
     return rows

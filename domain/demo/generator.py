@@ -21,7 +21,7 @@ from domain import stats
 from domain.clock import Clock
 from domain.days import days_since
 from domain.demo import bulk, commerce, contacts, content, people, relations
-from domain.demo.catalogue import CATALOGUE
+from domain.demo.catalogue import AUDIENCE, CATALOGUE, NEW_LINES
 from domain.demo.catalogue import products as catalogue_products
 from domain.demo.timeline import Timeline
 from domain.errors import Conflict, DomainError
@@ -96,13 +96,15 @@ def _reference_rows(conn, start_s: float) -> tuple[list[int], dict[str, int]]:
         conn.execute(User.__table__.insert(), missing)
         users = dict(conn.execute(select(User.name, User.id)).all())
     cats = dict(conn.execute(select(Category.name, Category.id)).all())
-    if set(CATALOGUE) - set(cats):
-        conn.execute(Category.__table__.insert(), [{"name": c} for c in CATALOGUE if c not in cats])
+    lines = [*CATALOGUE, *NEW_LINES]
+    if set(lines) - set(cats):
+        conn.execute(Category.__table__.insert(), [{"name": c} for c in lines if c not in cats])
         cats = dict(conn.execute(select(Category.name, Category.id)).all())
     have = dict(conn.execute(select(Product.name, Product.id)).all())
     new = [
-        {"name": n, "sku": sku, "category_id": cats[c], "price": p, "is_active": True, "created_at": created}
-        for c, n, p, sku in catalogue_products()
+        {"name": n, "sku": sku, "category_id": cats[c], "price": p, "is_active": True,
+         "audience": AUDIENCE.get(n), "created_at": created}
+        for c, n, p, sku in [*catalogue_products(), *catalogue_products(NEW_LINES)]
         if n not in have
     ]
     if new:

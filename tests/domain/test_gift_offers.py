@@ -1,0 +1,101 @@
+"""Birthday and anniversary offers recommend what suits the person celebrating (domain.audience)."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from domain.audience import made_for, suits
+from domain.call_priority import call_priority
+from domain.stats import refresh_stats
+from tests.factories import make_customer, make_family, make_order, make_product
+
+TODAY = date(2026, 11, 20)
+
+
+@pytest.mark.parametrize(("audience", "age", "gender", "fits"), [
+    ("baby", 1, "male", True),
+    ("baby", 2, None, True),
+    ("baby", 3, "female", False),
+    ("child", 3, "female", True),
+    ("child", 12, "male", True),
+    ("child", 13, "male", False),
+    ("men", 1, "male", False),          # never a men's shirt for a one-year-old
+    (None, 1, "male", False),           # nor a kettle: children get things made for their age
+    ("adult", 8, "female", False),
+    ("men", 35, "male", True),
+    ("men", 35, "female", False),
+    ("women", 40, "female", True),
+    ("women", None, None, False),       # gender unknown: nothing gendered
+    ("adult", None, None, True),
+    (None, 60, "female", True),         # grown-ups: anything for anyone suits
+    ("baby", None, None, False),
+])
+def test_suits(audience, age, gender, fits):
+    assert suits(audience, age, gender) is fits
+
+
+def test_made_for_needs_an_audience():
+    assert made_for("baby", 1, None) and not made_for(None, 30, "male") and made_for("adult", 30, None)
+
+
+@pytest.fixture
+def shop(session):
+    shirt = make_product(session, "Men's Formal Shirt", price=1450, category="Fashion", audience="men")
+    kettle = make_product(session, "Blue Kettle", price=4500, category="Kitchen")
+    saree = make_product(session, "Tangail Cotton Saree", price=2650, category="Sarees", audience="women")
+    romper = make_product(session, "Baby Romper Set", price=1250, category="Kids & Baby", audience="baby")
+    teddy = make_product(session, "Teddy Bear", price=850, category="Kids & Baby", audience="baby")
+    blocks = make_product(session, "Building Blocks", price=1450, category="Kids & Baby", audience="child")
+    buyer = make_customer(session, "Best Seller Buyer")
+    for _ in range(3):  # the shirt and the kettle are the shop's best sellers
+        make_order(session, buyer, at=date(2026, 11, 1), amount=5950, items=[shirt, kettle])
+    return {"shirt": shirt, "kettle": kettle, "saree": saree, "romper": romper, "teddy": teddy,
+            "blocks": blocks}
+
+
+def entry_of(session, customer):
+    refresh_stats(session)
+    session.commit()
+    entries = call_priority(session, TODAY, limit=10)
+    return next(e for e in entries if e.customer_id == customer.id)
+
+
+def test_a_sons_first_birthday_gets_baby_things_only(session, shop):
+    father = make_customer(session, "Masud Rana", gender="male")
+    make_order(session, father, at=date(2026, 10, 1), amount=1450, items=[shop["kettle"]])
+    make_family(session, father, "Ayaan Rana", "child", gender="male", date_of_birth=date(2025, 11, 21))
+    entry = entry_of(session, father)
+    assert entry.offer_type == "birthday_offer"
+    names = [p.name for p in entry.recommended_products]
+    assert names == ["Teddy Bear", "Baby Romper Set"]  # best sellers first (none sold), then the cheaper
+    assert all(p.source == "gift" and p.reason == "a gift for son Ayaan's birthday (turns 1)"
+               for p in entry.recommended_products)
+
+
+def test_a_wifes_birthday_gets_what_suits_her_not_a_mens_shirt(session, shop):
+    husband = make_customer(session, "Karim Ahmed", gender="male")
+    make_order(session, husband, at=date(2026, 10, 1), amount=1450, items=[shop["blocks"]])
+    make_family(session, husband, "Nila Ahmed", "spouse", gender="female", date_of_birth=date(1990, 11, 22))
+    entry = entry_of(session, husband)
+    names = [p.name for p in entry.recommended_products]
+    assert names[0] == "Tangail Cotton Saree"
+    assert "Men's Formal Shirt" not in names and "Baby Romper Set" not in names
+    assert "Blue Kettle" in names  # for anyone: a grown-up may get it after what is made for her
+
+
+def test_without_an_event_the_offer_is_as_before(session, shop):
+    regular = make_customer(session, "Rina Regular", gender="female")
+    make_order(session, regular, at=date(2026, 10, 1), amount=850, items=[shop["teddy"]])
+    entry = entry_of(session, regular)
+    assert entry.offer_type != "birthday_offer"
+    assert all(p.source != "gift" for p in entry.recommended_products)
+    assert "Men's Formal Shirt" in [p.name for p in entry.recommended_products]  # a best seller
+
+
+def test_every_audience_of_the_demo_catalogue_names_a_product_it_sells():
+    from domain.demo.catalogue import AUDIENCE, CATALOGUE, NEW_LINES
+
+    names = {name for line in (*CATALOGUE.values(), *NEW_LINES.values()) for name, _price in line}
+    assert set(AUDIENCE) <= names
+    assert {audience for audience in AUDIENCE.values()} <= {"baby", "child", "women", "men", "adult"}
