@@ -83,8 +83,6 @@ class Settings(BaseSettings):
     # slack
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
-    slack_app_token: SecretStr | None = Field(
-        default=None, description="xapp-... app-level token: Socket Mode, no public URL needed (docs/slack.md)")
     slack_api_url: str = "https://slack.com/api/"
     digest_at: str | None = Field(default=None, description="HH:MM local time for the daily digest")
     working_days: str = Field(

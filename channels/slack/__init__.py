@@ -1,5 +1,4 @@
-"""The Slack channel: a Bolt ``AsyncApp`` mounted in the FastAPI app at ``POST /slack/events``, or
-connected over Socket Mode (``C360_SLACK_APP_TOKEN``: c360 opens the websocket, no public URL).
+"""The Slack channel: a Bolt ``AsyncApp`` mounted in the FastAPI app at ``POST /slack/events``.
 
 ``mount_slack(app, runtime)`` wires it to the server's agent, sessions and clock (``runtime`` is the
 HTTP app's ``ServerRuntime``; anything with ``settings``, ``sessions``, ``clock`` and ``agent``
@@ -17,9 +16,8 @@ PATH = "/slack/events"
 
 
 def slack_configured(settings: Settings) -> bool:
-    """The bot token and a way in (the signing secret for HTTP events, or the app token for Socket
-    Mode) are set: without them Slack stays off."""
-    return bool(settings.slack_bot_token and (settings.slack_signing_secret or settings.slack_app_token))
+    """Both secrets are set: without them the Slack routes stay off."""
+    return bool(settings.slack_bot_token and settings.slack_signing_secret)
 
 
 def mount_slack(app, runtime: Any, *, path: str = PATH):
@@ -35,15 +33,11 @@ def mount_slack(app, runtime: Any, *, path: str = PATH):
     from channels.slack.bridge import SlackBridge
     from channels.slack.digest import start_digest_schedule
     from channels.slack.guard import malformed
-    from channels.slack.socket import connect, socket_mode_handler
 
     settings = runtime.settings
     bridge = SlackBridge(settings=settings, sessions=runtime.sessions, clock=runtime.clock, agent=runtime.agent,
                          client=web_client(settings))
-    bolt = build_slack_app(bridge)
-    handler = AsyncSlackRequestHandler(bolt)
-    if settings.slack_app_token:
-        socket_mode_handler(bolt, bridge, check_only=True)  # a wrong token fails here, before the server starts
+    handler = AsyncSlackRequestHandler(build_slack_app(bridge))
 
     async def slack_events(request):  # a plain Starlette endpoint: bolt reads the raw body itself
         started = time.perf_counter()
@@ -52,8 +46,7 @@ def mount_slack(app, runtime: Any, *, path: str = PATH):
         telemetry.slack_ack(response.status_code, time.perf_counter() - started)  # /metrics
         return response
 
-    if settings.slack_signing_secret:  # HTTP events; Socket Mode alone needs no public route
-        app.router.add_route(path, slack_events, methods=["POST"], include_in_schema=False)
+    app.router.add_route(path, slack_events, methods=["POST"], include_in_schema=False)
     app.state.slack = bridge
     telemetry.watch_queue("slack_background", lambda: bridge.busy)  # /metrics: work after the ack
 
@@ -62,19 +55,12 @@ def mount_slack(app, runtime: Any, *, path: str = PATH):
     @asynccontextmanager
     async def lifespan(application):
         async with inner(application) as state:
-            # the websocket client starts its tasks on the running loop: build it inside the server's
-            socket = socket_mode_handler(bolt, bridge) if settings.slack_app_token else None
-            if socket is not None:
-                await connect(socket)
-            application.state.slack_socket = socket
             schedule = start_digest_schedule(bridge)
             try:
                 yield state
             finally:  # before the server's own shutdown closes the agent the work still uses
                 if schedule is not None:
                     schedule.cancel()
-                if socket is not None:
-                    await socket.close_async()
                 try:
                     await bridge.drain(timeout=10)
                 except TimeoutError:

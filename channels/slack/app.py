@@ -25,17 +25,15 @@ def web_client(settings: Settings) -> AsyncWebClient:
 
 def build_slack_app(bridge: SlackBridge) -> AsyncApp:
     """The Bolt app for ``bridge``'s workspace, with every listener registered."""
-    secret, app_token = bridge.settings.slack_signing_secret, bridge.settings.slack_app_token
-    if secret is None and app_token is None:
-        raise ValueError("Neither C360_SLACK_SIGNING_SECRET (HTTP events) nor C360_SLACK_APP_TOKEN (Socket "
-                         "Mode) is set: set one, or Slack requests cannot be verified")
+    secret = bridge.settings.slack_signing_secret
+    if secret is None:
+        raise ValueError("C360_SLACK_SIGNING_SECRET is not set: without it no Slack request can be verified")
     app = AsyncApp(
-        # Socket Mode requests come over the websocket c360 opened with the app token: nothing to sign
-        signing_secret=secret.get_secret_value() if secret is not None else "",
+        signing_secret=secret.get_secret_value(),
         client=bridge.client,  # carries the bot token and the API base URL
         logger=log,
         process_before_response=False,  # answer Slack first, work afterwards
-        request_verification_enabled=secret is not None,
+        request_verification_enabled=True,
     )
     register_all(app, bridge)
     return app

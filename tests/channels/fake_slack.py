@@ -40,7 +40,6 @@ class FakeSlack:
         self._ts = itertools.count(1)
         self._views = itertools.count(1)
         self.fail: dict[str, str] = {}  # method -> Slack error to answer with
-        self.socket_url: str | None = None  # what apps.connections.open answers (a FakeSocketMode)
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -96,8 +95,6 @@ class FakeSlack:
             return {"ok": True, "message_ts": f"1800000000.{next(self._ts):06d}"}
         if method in ("views.publish", "views.open"):
             return {"ok": True, "view": {"id": f"V{next(self._views):05d}"}}
-        if method == "apps.connections.open" and self.socket_url:
-            return {"ok": True, "url": self.socket_url}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(body.get("users", "X")).split(",")[0]}}
         return {"ok": False, "error": "unknown_method"}
@@ -127,70 +124,6 @@ class FakeSlack:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
-
-
-class FakeSocketMode:
-    """A local stand-in for Slack's Socket Mode endpoint: a websocket server that says hello to the
-    connection c360 opens, sends it envelopes and records the acks (``{"envelope_id": ...}``)."""
-
-    def __init__(self) -> None:
-        from websockets.sync.server import serve
-
-        self.acks: list[dict[str, Any]] = []
-        self.connections: list[Any] = []
-        self.lock = threading.Condition()
-        self.server = serve(self._serve, "127.0.0.1", 0)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"ws://127.0.0.1:{self.server.socket.getsockname()[1]}/link/?ticket=test"
-
-    def _serve(self, connection) -> None:
-        with self.lock:
-            self.connections.append(connection)
-            self.lock.notify_all()
-        connection.send(json.dumps({"type": "hello", "num_connections": 1,
-                                    "connection_info": {"app_id": "A0001"}, "debug_info": {"host": "fake"}}))
-        for message in connection:  # until c360 closes the socket
-            with self.lock:
-                self.acks.append(json.loads(message))
-                self.lock.notify_all()
-
-    def send(self, envelope: dict[str, Any], timeout: float = 20.0) -> None:
-        with self.lock:
-            if not self.lock.wait_for(lambda: self.connections, timeout):
-                raise AssertionError("c360 did not open the Socket Mode connection")
-            connection = self.connections[-1]
-        connection.send(json.dumps(envelope))
-
-    def ack_of(self, envelope_id: str, timeout: float = 20.0) -> dict[str, Any]:
-        def found():
-            return next((a for a in self.acks if a.get("envelope_id") == envelope_id), None)
-
-        with self.lock:
-            if not self.lock.wait_for(found, timeout):
-                raise AssertionError(f"no ack for envelope {envelope_id} within {timeout}s; acks: {self.acks}")
-            return found()
-
-    def start(self) -> FakeSocketMode:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-
-
-def events_envelope(event: dict[str, Any], event_id: str, envelope_id: str, retry: int = 0) -> dict[str, Any]:
-    """An Events API callback as Socket Mode wraps it."""
-    return {"envelope_id": envelope_id, "type": "events_api", "payload": json.loads(event_body(event, event_id)),
-            "accepts_response_payload": False, "retry_attempt": retry, "retry_reason": "timeout" if retry else ""}
-
-
-def command_envelope(text: str, *, user: str, response_url: str, envelope_id: str) -> dict[str, Any]:
-    """A slash command as Socket Mode wraps it (the form fields as a JSON object)."""
-    return {"envelope_id": envelope_id, "type": "slash_commands", "accepts_response_payload": True,
-            "payload": dict(parse_qsl(command_body(text, user=user, response_url=response_url)))}
 
 
 def _parse(raw: str, content_type: str) -> dict[str, Any]:
