@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
-from tenacity import RetryCallState, wait_exponential_jitter
+from tenacity import RetryCallState, wait_exponential, wait_random
 
 from domain.alerts.preferences import daily_cap_of, kind_wanted, preferences_of, quiet_until
 from domain.alerts.rules import LABELS, TRIGGERS, AlertRules
@@ -137,7 +137,8 @@ def backoff_seconds(attempt: int, first: float) -> float:
     """Pause before try ``attempt + 1``: exponential from ``first`` with jitter, at most an hour."""
     state = RetryCallState(retry_object=None, fn=None, args=(), kwargs={})
     state.attempt_number = max(attempt, 1)
-    return float(wait_exponential_jitter(initial=first, max=MAX_BACKOFF_SECONDS, jitter=first / 2)(state))
+    wait = wait_exponential(multiplier=first, max=MAX_BACKOFF_SECONDS) + wait_random(0, first / 2)
+    return min(float(wait(state)), MAX_BACKOFF_SECONDS)
 
 
 @dataclass(frozen=True)
