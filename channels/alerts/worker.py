@@ -44,17 +44,15 @@ class AlertWorker:
     def run_once(self, limit: int = 20) -> Counter:
         """One round: claim up to ``limit`` due deliveries and send them. Returns the statuses."""
         s = self.settings
-        claimed = claim(self.sessions, worker=self.name, now=self.now(), zone=s.tz,
-                        lease_seconds=s.alert_lease_seconds, limit=limit, default_cap=s.alert_daily_cap)
         done: Counter = Counter()
+        if not self.senders:
+            return done
+        claimed = claim(self.sessions, worker=self.name, now=self.now(), zone=s.tz,
+                        lease_seconds=s.alert_lease_seconds, limit=limit, default_cap=s.alert_daily_cap,
+                        targets=tuple(self.senders))
         for item in claimed:
             started = self.now()
-            sender = self.senders.get(item.target)
-            if sender is None:
-                outcome = Outcome(False, started, error=f"no {item.target} configured (set "
-                                  f"{'C360_SLACK_BOT_TOKEN' if item.target == 'slack' else 'C360_WEBHOOK_URLS'})")
-            else:
-                outcome = sender(item, started)
+            outcome = self.senders[item.target](item, started)
             status = finish(self.sessions, item, outcome, worker=self.name, now=self.now(),
                             max_attempts=s.alert_max_attempts, retry_seconds=s.alert_retry_seconds)
             if not outcome.ok:

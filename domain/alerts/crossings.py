@@ -30,7 +30,7 @@ SOURCES = ("write", "refresh", "test")
 CHUNK = 2000
 
 
-def _upsert(session: Session, model, rows: list[dict], *, update: Sequence[str] = (),
+def upsert(session: Session, model, rows: list[dict], *, update: Sequence[str] = (),
             conflict: Sequence[str], returning=None):
     """INSERT ... ON CONFLICT on SQLite and PostgreSQL (DO UPDATE ``update`` columns, or DO NOTHING)."""
     dialect = session.get_bind().dialect.name
@@ -82,7 +82,7 @@ def record_crossings(
         rows += [{"customer_id": c, "kind": kind, "subject": s, "active": False, "changed_at": now}
                  for c, s in stopped]
         if rows:
-            _upsert(session, AlertLatch, rows, update=("active", "changed_at"),
+            upsert(session, AlertLatch, rows, update=("active", "changed_at"),
                     conflict=("customer_id", "kind", "subject"))
         if kind not in baselined:
             if ids is None:
@@ -112,7 +112,7 @@ def _compare(session: Session, kind: str, ids: list[int] | None, found: dict
 
 def _record(session: Session, customer_id: int, kind: str, subject: str, finding: Finding, scope: Scope,
             source: str) -> AlertEvent | None:
-    event_id = _upsert(session, AlertEvent, [{
+    event_id = upsert(session, AlertEvent, [{
         "customer_id": customer_id, "kind": kind, "day": scope.today, "subject": subject,
         "source": source, "reason": finding.reason, "facts": finding.facts, "occurred_at": scope.now,
     }], conflict=("customer_id", "kind", "day"), returning=AlertEvent.id)

@@ -88,12 +88,14 @@ class Claimed:
 
 
 def claim(sessions: sessionmaker[Session], *, worker: str, now: datetime, zone: ZoneInfo,
-          lease_seconds: float, limit: int = 20, default_cap: int = 20) -> list[Claimed]:
-    """Take up to ``limit`` due deliveries. Slack DMs in their user's quiet hours are put off to
+          lease_seconds: float, limit: int = 20, default_cap: int = 20,
+          targets: tuple[str, ...] = ("slack", "webhook")) -> list[Claimed]:
+    """Take up to ``limit`` due deliveries to ``targets`` (the ones this worker can send: the others
+    wait in the outbox until a worker that can comes along). Slack DMs in their user's quiet hours are put off to
     the hours' end; those over the user's daily cap are skipped (logged); neither counts as a try."""
     d = AlertDelivery
     with transaction(sessions) as session:
-        query = (select(d).where(d.status == "pending", d.next_attempt_at <= now,
+        query = (select(d).where(d.status == "pending", d.target.in_(targets), d.next_attempt_at <= now,
                                  or_(d.lease_until.is_(None), d.lease_until < now))
                  .order_by(d.next_attempt_at, d.id).limit(limit))
         if session.get_bind().dialect.name == "postgresql":

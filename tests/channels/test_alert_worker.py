@@ -296,3 +296,16 @@ def test_preferences_refuse_bad_input_naming_the_field(sessions):
             with transaction(sessions) as s:
                 set_preferences(s, rina.id, now=NOW, **kwargs)
         assert err.value.field == field
+
+
+def test_a_worker_without_slack_leaves_slack_rows_waiting_in_the_outbox(sessions, db_url, tmp_path, fake_slack,
+                                                                          receiver):
+    settings = settings_for(db_url, tmp_path, fake_slack, receiver)
+    carts(sessions, settings, 1)
+    webhooks_only = AlertWorker(settings.model_copy(update={"slack_bot_token": None}), sessions, now=Moment(NOW))
+    assert set(webhooks_only.senders) == {"webhook"}
+    assert webhooks_only.run_once() == {"sent": 1}
+    assert statuses(sessions) == [("slack", "pending"), ("webhook", "sent")]
+    with sessions() as s:
+        assert s.scalar(select(AlertDelivery.attempts).where(AlertDelivery.target == "slack")) == 0
+    assert AlertWorker(settings, sessions, now=Moment(NOW)).run_once() == {"sent": 1}
