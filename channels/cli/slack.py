@@ -8,6 +8,29 @@ import typer
 from channels.cli import app
 from channels.cli.runtime import runtime
 
+slack_app = typer.Typer(help="Setting up the Slack app (docs/slack.md).", no_args_is_help=True)
+app.add_typer(slack_app, name="slack")
+
+
+@slack_app.command("manifest")
+def manifest(
+    url: str = typer.Option(..., "--url", help="Where Slack reaches this c360, e.g. https://c360.example.com "
+                                               "(the manifest points every request at URL/slack/events)."),
+    name: str = typer.Option("c360", "--name", help="The app's name in Slack (35 characters at most)."),
+    as_json: bool = typer.Option(False, "--json", help="JSON instead of YAML."),
+) -> None:
+    """Print the app manifest: paste it into "Create New App > From a manifest"."""
+    import json
+
+    from channels.slack.manifest import manifest as build, manifest_yaml
+    from domain.errors import DomainError
+
+    try:
+        typer.echo(json.dumps(build(url, name), indent=2) if as_json else manifest_yaml(url, name), nl=False)
+    except DomainError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(2) from exc
+
 
 @app.command("digest")
 def digest(

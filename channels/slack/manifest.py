@@ -1,0 +1,73 @@
+"""The Slack app manifest (``c360 slack manifest --url URL``): everything the listeners need, so a
+team creates the app from one paste (docs/slack.md). Every request URL is ``{url}/slack/events``:
+the Bolt app answers events, the slash command and interactivity on that one route."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from domain.errors import DomainError
+
+# Each scope is what a listener or the alert worker calls; nothing more.
+BOT_SCOPES = (
+    "app_mentions:read",  # app_mention events
+    "chat:write",  # answers, cards, alerts in DMs and in channels the app is in
+    "commands",  # /c360
+    "im:history",  # message.im events: what people write in the DM
+    "im:read",
+    "im:write",  # conversations.open: the digest and alert DMs
+    "users:read",  # who a Slack user is
+    "users:read.email",  # matching workspace members to c360 users by email
+)
+BOT_EVENTS = ("app_home_opened", "app_mention", "message.im")
+
+
+def events_url(url: str) -> str:
+    """``https://host[/prefix]`` -> ``https://host[/prefix]/slack/events``; Slack requires HTTPS."""
+    parts = urlsplit(url.strip())
+    if parts.scheme != "https" or not parts.netloc:
+        raise DomainError(f"--url {url!r}: Slack calls only public https:// URLs, e.g. https://c360.example.com",
+                          field="url")
+    return f"https://{parts.netloc}{parts.path.rstrip('/')}/slack/events"
+
+
+def manifest(url: str, name: str = "c360") -> dict[str, Any]:
+    if not name.strip() or len(name) > 35:
+        raise DomainError("the app name must be 1-35 characters", field="name")
+    endpoint = events_url(url)
+    return {
+        "_metadata": {"major_version": 1, "minor_version": 1},
+        "display_information": {
+            "name": name,
+            "description": "Customer 360 for the sales desk: who to call, log calls, draft replies, alerts.",
+            "long_description": (
+                "c360 answers in DMs, when mentioned in a channel and with /c360: today's call list with "
+                "reasons and offers, any customer's 360 view, calls logged in plain words, reply drafts that "
+                "respect consent and quiet hours. It also speaks first: the assigned agent gets a DM when a "
+                "customer becomes a VIP, a churn risk turns high, a ticket passes its SLA, a big cart is "
+                "abandoned or a low rating arrives. Writes wait for an Approve click."),
+            "background_color": "#1d4e89",
+        },
+        "features": {
+            "app_home": {"home_tab_enabled": True, "messages_tab_enabled": True,
+                         "messages_tab_read_only_enabled": False},
+            "bot_user": {"display_name": name, "always_online": True},
+            "slash_commands": [{
+                "command": "/c360", "url": endpoint, "description": "Ask c360, privately",
+                "usage_hint": "call list | 360 NAME | any question", "should_escape": False}],
+        },
+        "oauth_config": {"scopes": {"bot": list(BOT_SCOPES)}},
+        "settings": {
+            "event_subscriptions": {"request_url": endpoint, "bot_events": list(BOT_EVENTS)},
+            "interactivity": {"is_enabled": True, "request_url": endpoint},
+            "org_deploy_enabled": False,
+            "socket_mode_enabled": False,
+            "token_rotation_enabled": False,
+        },
+    }
+
+
+def manifest_yaml(url: str, name: str = "c360") -> str:
+    return yaml.safe_dump(manifest(url, name), sort_keys=False, allow_unicode=True, width=100)
