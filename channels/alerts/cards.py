@@ -51,7 +51,10 @@ def alert_blocks(document: dict[str, Any], currency: str = "BDT") -> list[dict[s
     kind = document["kind"]
     header = {"type": "header", "text": {"type": "plain_text", "emoji": True,
                                          "text": clip(f"{ICONS.get(kind, '🔔')} {document['title']}: {name}", 150)}}
-    blocks: list[dict[str, Any]] = [header, section(f"*{esc(name)}* {esc(document['reason'])}")]
+    about = ""
+    if document.get("ticket"):
+        about = f"\n>_{esc(document['ticket']['subject'])}_ (now {esc(document['ticket']['status'])})"
+    blocks: list[dict[str, Any]] = [header, section(f"*{esc(name)}* {esc(document['reason'])}{about}")]
     facts = [f for f in (_fact(k, v, currency) for k, v in (document.get("facts") or {}).items()) if f]
     if customer.get("customer_type"):
         facts.append(f"*Type · temperature*\n{esc(customer['customer_type'])} · {esc(customer.get('temperature'))}")

@@ -2,7 +2,8 @@
 
 Each kind answers ``{(customer_id, subject): Finding}``; ``subject`` is "" for a condition of the
 customer (VIP, Champions, churn) and "ticket:12" / "dropoff:7" for one about a record, so two
-tickets are two conditions. The scores are the same rules the 360 view shows (``domain.metrics``,
+tickets are two conditions. Reasons hold no free text (a ticket's subject is read when the card is
+sent), so erasure has nothing to find here. The scores are the same rules the 360 view shows (``domain.metrics``,
 ``domain.rfm``, ``domain.scores``); erased customers never hold a condition.
 """
 from __future__ import annotations
@@ -130,15 +131,15 @@ def _local(moment: datetime | None, zone: ZoneInfo) -> str | None:
 
 def sla_breached(session: Session, scope: Scope) -> Found:
     t = SupportTicket
-    query = scope.only(select(t.id, t.customer_id, t.subject, t.priority, t.sla_due_at)
+    query = scope.only(select(t.id, t.customer_id, t.priority, t.sla_due_at)
                        .join(Customer, Customer.id == t.customer_id)
                        .where(LIVE, t.status.in_(("open", "pending")), t.sla_due_at < scope.now),
                        t.customer_id)
     return {(cid, f"ticket:{tid}"): Finding(
-        f"ticket #{tid} “{subject}” ({priority}) passed its SLA, due {_local(due, scope.zone)}",
+        f"ticket #{tid} ({priority} priority) passed its SLA, due {_local(due, scope.zone)}",
         {"ticket_id": tid, "priority": priority, "sla_due_at": due.isoformat(),
          "hours_overdue": round((scope.now - due).total_seconds() / 3600, 1)})
-        for tid, cid, subject, priority, due in session.execute(query)}
+        for tid, cid, priority, due in session.execute(query)}
 
 
 def cart_abandoned(session: Session, scope: Scope) -> Found:
@@ -162,15 +163,15 @@ def cart_abandoned(session: Session, scope: Scope) -> Found:
 
 def low_csat(session: Session, scope: Scope) -> Found:
     t = SupportTicket
-    query = scope.only(select(t.id, t.customer_id, t.subject, t.csat)
+    query = scope.only(select(t.id, t.customer_id, t.csat)
                        .join(Customer, Customer.id == t.customer_id)
                        .where(LIVE, t.csat.is_not(None), t.csat <= scope.rules.low_csat,
                               or_(t.resolved_at.is_(None), t.resolved_at < scope.now)),
                        t.customer_id)
     return {(cid, f"ticket:{tid}"): Finding(
-        f"rated ticket #{tid} “{subject}” {csat}/5",
+        f"rated ticket #{tid} {csat}/5",
         {"ticket_id": tid, "csat": int(csat), "threshold": scope.rules.low_csat})
-        for tid, cid, subject, csat in session.execute(query)}
+        for tid, cid, csat in session.execute(query)}
 
 
 CONDITIONS: dict[str, Callable[[Session, Scope], Found]] = {

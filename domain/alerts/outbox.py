@@ -23,7 +23,7 @@ from domain.alerts.preferences import daily_cap_of, kind_wanted, preferences_of,
 from domain.alerts.rules import LABELS, TRIGGERS, AlertRules
 from domain.db import transaction
 from domain.days import day_start
-from domain.models import Customer, User
+from domain.models import Customer, SupportTicket, User
 from domain.models.alerts import AlertDelivery, AlertDeliveryAttempt, AlertEvent
 
 MAX_BACKOFF_SECONDS = 3600.0
@@ -64,10 +64,14 @@ def event_document(session: Session, event: AlertEvent, zone: ZoneInfo) -> dict:
     """The event as a webhook body and as the Slack card's data (names read now, not stored)."""
     customer = session.get(Customer, event.customer_id)
     agent = customer.assigned_to if customer is not None else None
+    ticket = None
+    if event.subject.startswith("ticket:"):
+        row = session.get(SupportTicket, int(event.subject.split(":", 1)[1]))
+        ticket = {"id": row.id, "subject": row.subject, "status": row.status} if row is not None else None
     return {
         "id": event.id, "type": TRIGGERS[event.kind], "kind": event.kind, "title": LABELS[event.kind],
         "day": event.day.isoformat(), "occurred_at": event.occurred_at.astimezone(zone).isoformat(),
-        "reason": event.reason, "facts": event.facts or {}, "source": event.source,
+        "reason": event.reason, "facts": event.facts or {}, "source": event.source, "ticket": ticket,
         "customer": {"id": event.customer_id, "name": customer.name if customer else None,
                      "temperature": customer.temperature if customer else None,
                      "customer_type": customer.customer_type if customer else None,
@@ -103,6 +107,10 @@ def claim(sessions: sessionmaker[Session], *, worker: str, now: datetime, zone: 
         claimed: list[Claimed] = []
         taken_today: dict[int, int] = {}
         for row in session.scalars(query).all():
+            event = session.get(AlertEvent, row.event_id)
+            if session.scalar(select(Customer.status).where(Customer.id == event.customer_id)) == "erased":
+                row.status, row.last_error = "skipped", "the customer was erased"
+                continue
             if row.target == "slack" and row.user_id is not None:
                 prefs = preferences_of(session, row.user_id)
                 until = quiet_until(prefs, now, zone)
@@ -119,7 +127,6 @@ def claim(sessions: sessionmaker[Session], *, worker: str, now: datetime, zone: 
             row.attempts += 1
             row.lease_until = now + timedelta(seconds=lease_seconds)
             row.leased_by = worker
-            event = session.get(AlertEvent, row.event_id)
             claimed.append(Claimed(row.id, row.target, row.destination, row.idempotency_key, row.attempts,
                                    event_document(session, event, zone)))
         return claimed

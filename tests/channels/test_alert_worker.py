@@ -309,3 +309,31 @@ def test_a_worker_without_slack_leaves_slack_rows_waiting_in_the_outbox(sessions
     with sessions() as s:
         assert s.scalar(select(AlertDelivery.attempts).where(AlertDelivery.target == "slack")) == 0
     assert AlertWorker(settings, sessions, now=Moment(NOW)).run_once() == {"sent": 1}
+
+
+def test_a_ticket_card_reads_the_subject_at_send_time_and_erasure_stops_delivery(sessions, db_url, tmp_path,
+                                                                                 fake_slack, receiver):
+    from domain.privacy import erase_customer
+    from tests.factories import make_ticket
+
+    settings = settings_for(db_url, tmp_path, fake_slack, receiver)
+    rules = AlertRules.from_settings(settings)
+    with transaction(sessions) as s:
+        record_crossings(s, None, today=NOW.date(), now=NOW, tz=DHAKA, source="refresh", rules=rules)
+        admin = make_user(s, "Ayesha Admin", role="admin")
+        rina = make_user(s, "Rina Akter", slack_user_id="URINA")
+        kept, gone = (make_customer(s, name, assigned_to=rina) for name in ("Salma Begum", "Jamal Mia"))
+        for c in (kept, gone):
+            make_ticket(s, c, "Kettle arrived broken", at=NOW - timedelta(days=2), sla_due_at=NOW - timedelta(hours=3))
+        assert len(record_crossings(s, None, today=NOW.date(), now=NOW, tz=DHAKA, source="refresh",
+                                    rules=rules)) == 2
+        gone_id, admin_id = gone.id, admin.id
+    with transaction(sessions) as s:
+        erase_customer(s, gone_id, reason="asked in the shop", user_id=admin_id, now=NOW, request_id="r-erase")
+    assert AlertWorker(settings, sessions, now=Moment(NOW)).run_once() == {"sent": 2}
+    [card] = fake_slack.of("chat.postMessage")
+    assert "Kettle arrived broken" in json.dumps(card.body["blocks"]) and "Salma Begum" in card.body["text"]
+    assert [body["customer"]["name"] for _, body in receiver.received] == ["Salma Begum"]
+    with sessions() as s:
+        skipped = s.scalars(select(AlertDelivery.last_error).where(AlertDelivery.status == "skipped")).all()
+    assert skipped == ["the customer was erased"] * 2
