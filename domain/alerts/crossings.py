@@ -72,11 +72,15 @@ def record_crossings(
         return []
     session.flush()
     scope = Scope(ids, today, now, business_tz(tz), rules)
-    baselined = set(session.scalars(select(AlertBaseline.kind)))
+    connection = session.connection()
+    baselined = {kind for (kind,) in connection.execute(select(AlertBaseline.kind))}
+    latched = _latches(connection, ids)
     events: list[AlertEvent] = []
     for kind in (k for k in ALERT_KINDS if k in rules.kinds):
         found = CONDITIONS[kind](session, scope)
-        started, stopped = _compare(session, kind, ids, found)
+        latches = latched.get(kind, {})
+        started = sorted(key for key in found if not latches.get(key))
+        stopped = sorted(key for key, active in latches.items() if active and key not in found)
         rows = [{"customer_id": c, "kind": kind, "subject": s, "active": True, "changed_at": now}
                 for c, s in started]
         rows += [{"customer_id": c, "kind": kind, "subject": s, "active": False, "changed_at": now}
@@ -98,16 +102,15 @@ def record_crossings(
     return events
 
 
-def _compare(session: Session, kind: str, ids: list[int] | None, found: dict
-             ) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    query = select(AlertLatch.customer_id, AlertLatch.subject, AlertLatch.active).where(AlertLatch.kind == kind)
-    latches: dict[tuple[int, str], bool] = {}
+def _latches(connection, ids: list[int] | None) -> dict[str, dict[tuple[int, str], bool]]:
+    """Every latch of these customers (None = everybody), by kind: one query whatever the kinds."""
+    query = select(AlertLatch.kind, AlertLatch.customer_id, AlertLatch.subject, AlertLatch.active)
+    found: dict[str, dict[tuple[int, str], bool]] = {}
     for start in range(0, len(ids), CHUNK) if ids is not None else [None]:
         chunk = query if start is None else query.where(AlertLatch.customer_id.in_(ids[start:start + CHUNK]))
-        latches.update({(c, s): bool(a) for c, s, a in session.execute(chunk)})
-    started = sorted(key for key in found if not latches.get(key))
-    stopped = sorted(key for key, active in latches.items() if active and key not in found)
-    return started, stopped
+        for kind, customer_id, subject, active in connection.execute(chunk):
+            found.setdefault(kind, {})[(customer_id, subject)] = bool(active)
+    return found
 
 
 def _record(session: Session, customer_id: int, kind: str, subject: str, finding: Finding, scope: Scope,

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from domain.alerts import AlertRules, record_crossings
 from domain.db import transaction
-from domain.models import AlertBaseline, AlertDelivery, AlertEvent, AlertLatch, SupportTicket
+from domain.models import AlertBaseline, AlertDelivery, AlertEvent, AlertLatch, Customer, SupportTicket
 from domain.orders import record_order
 from domain.stats import refresh_derived, refresh_stats
 from tests.conftest import DHAKA, NOW
@@ -216,3 +216,27 @@ def test_erased_customers_hold_no_condition(sessions):
     survey(sessions)
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(AlertLatch)) == 0
+
+
+def test_champions_scored_from_stats_agree_with_the_rfm_table(sessions):
+    """The write path scores fixed-threshold RFM per buyer from customer_stats; it must name the same
+    Champions as domain.rfm's SQL does, including the edges of each threshold."""
+    from domain.alerts.conditions import Scope, champions
+    from domain.enums import RfmSegment
+    from domain.rfm import rfm_table
+
+    with transaction(sessions) as s:
+        for k, (orders, each, last_days) in enumerate([
+            (7, 400, 30), (7, 400, 31), (6, 1000, 10), (7, 357.15, 5), (10, 500, 60), (7, 357, 0),
+            (12, 5000, 61), (1, 90000, 1), (8, 800, 45),
+        ]):
+            c = make_customer(s, f"Buyer {k}")
+            for n in range(orders):
+                make_order(s, c, at=TODAY - timedelta(days=last_days + 20 * n), amount=each)
+        refresh_stats(s, now=NOW)
+        expected = {r.customer_id for r in rfm_table(s, TODAY, segment=RfmSegment.champions, tz=DHAKA)}
+        found = champions(s, Scope(None, TODAY, NOW, DHAKA, AlertRules()))
+        one_by_one = set()
+        for cid in s.scalars(select(Customer.id)):
+            one_by_one |= {c for c, _ in champions(s, Scope([cid], TODAY, NOW, DHAKA, AlertRules()))}
+    assert expected and {c for c, _ in found} == expected == one_by_one
