@@ -1,5 +1,6 @@
-"""``c360 alerts``: what c360 told whom (list), each user's alert preferences (prefs), a test alert
-(test), re-queueing a failed delivery (retry) and the delivery worker on its own (worker)."""
+"""``c360 alerts``: what c360 told whom (list), one delivery's tries (log), each user's alert
+preferences (prefs), a test alert (test), re-queueing a failed delivery (retry) and the delivery
+worker on its own (worker)."""
 from __future__ import annotations
 
 import json
@@ -15,7 +16,7 @@ from channels.cli.runtime import runtime
 from domain.alerts import AlertRules
 from domain.alerts.outbox import retry_now
 from domain.alerts.preferences import describe, preferences_of, set_preferences
-from domain.alerts.queries import recent_events, record_test_event, since_days
+from domain.alerts.queries import delivery_log, recent_events, record_test_event, since_days
 from domain.db import transaction
 from domain.errors import DomainError
 from domain.users import find_user, list_users
@@ -146,6 +147,27 @@ def test(
                    + (f" ({d.last_error})" if d.last_error and d.status != "sent" else ""))
     if any(d.status == "failed" for d in line.deliveries):
         raise typer.Exit(1)
+
+
+@alerts_app.command("log")
+def log_(delivery: int = typer.Argument(..., help="The delivery id (c360 alerts list shows them).")) -> None:
+    """Every try at one delivery: when, which worker, the answer."""
+    rt = runtime()
+    try:
+        with rt.sessions() as session:
+            line, tries = delivery_log(session, delivery)
+    except DomainError as exc:
+        _fail(exc)
+    tz = rt.settings.tz
+    due = f", next try {line.next_attempt_at.astimezone(tz):%a %d %b %H:%M:%S}" if line.next_attempt_at else ""
+    typer.echo(f"delivery #{line.id} {line.target} → {line.to}: {line.status}{due}")
+    for t in tries:
+        answer = "ok" if t.ok else (t.error or "failed")
+        code = f" [{t.status_code}]" if t.status_code else ""
+        typer.echo(f"  try {t.number} at {t.started_at.astimezone(tz):%a %d %b %H:%M:%S} by {t.worker}: "
+                   f"{answer}{code} ({(t.finished_at - t.started_at).total_seconds():.2f}s)")
+    if not tries:
+        typer.echo("  no tries yet")
 
 
 @alerts_app.command("retry")

@@ -121,3 +121,30 @@ def since_days(today: date, days: int) -> date:
     if days < 1:
         raise DomainError("days must be 1 or more", field="days")
     return today - timedelta(days=days - 1)
+
+
+@dataclass(frozen=True)
+class AttemptLine:
+    number: int
+    worker: str
+    started_at: datetime
+    finished_at: datetime
+    ok: bool
+    status_code: int | None
+    error: str | None
+
+
+def delivery_log(session: Session, delivery_id: int) -> tuple[DeliveryLine, list[AttemptLine]]:
+    """One delivery and every try at it, oldest first (``c360 alerts log``)."""
+    from domain.models.alerts import AlertDeliveryAttempt
+
+    row = session.get(AlertDelivery, delivery_id)
+    if row is None:
+        raise NotFound(f"there is no alert delivery #{delivery_id}", field="delivery")
+    to = session.scalar(select(User.name).where(User.id == row.user_id)) if row.user_id else None
+    line = DeliveryLine(row.id, row.target, to or row.destination, row.status, row.attempts,
+                        row.next_attempt_at if row.status == "pending" else None, row.last_error)
+    a = AlertDeliveryAttempt
+    tries = [AttemptLine(t.number, t.worker, t.started_at, t.finished_at, t.ok, t.status_code, t.error)
+             for t in session.scalars(select(a).where(a.delivery_id == delivery_id).order_by(a.id))]
+    return line, tries

@@ -114,3 +114,7 @@ def test_retry_requeues_a_failed_delivery(sessions, cli_env, fake_slack):
     assert run("alerts", "list", "--status", "failed").output.count("failed") >= 1
     assert run("alerts", "retry", str(delivery_id)).output.strip() == f"delivery #{delivery_id}: queued again"
     assert run("alerts", "worker", "--once").output.strip() == "1 sent"
+    log = run("alerts", "log", str(delivery_id)).output.splitlines()
+    assert log[0] == f"delivery #{delivery_id} slack → Rina Akter: sent"
+    assert "Slack said channel_not_found" in log[1] and log[2].endswith("s)") and ": ok [200]" in log[2]
+    assert run("alerts", "log", "999").exit_code == 1
