@@ -128,3 +128,44 @@ def update(
     except DomainError as exc:
         _fail(exc)
     _show_user(user, (user.role.value, user.slack_user_id, user.email, user.is_active) != was)
+
+
+@users_app.command("sync-slack")
+def sync_slack(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Report the matches, link nobody."),
+) -> None:
+    """Link users to Slack members with the same email (users.list; needs the users:read.email scope)."""
+    from slack_sdk import WebClient
+    from slack_sdk.errors import SlackApiError
+
+    from domain.slack_members import member_from_slack, sync_members
+
+    rt = runtime()
+    if not rt.settings.slack_bot_token:
+        err.print("[red]error:[/red] C360_SLACK_BOT_TOKEN is not set: the workspace's members are read with the bot token")
+        raise typer.Exit(2)
+    client = WebClient(token=rt.settings.slack_bot_token.get_secret_value(), base_url=rt.settings.slack_api_url)
+    members, cursor = [], None
+    try:
+        while True:
+            page = client.users_list(limit=200, cursor=cursor)
+            members += [member_from_slack(m) for m in page.get("members") or []]
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                break
+    except SlackApiError as exc:
+        err.print(f"[red]error:[/red] Slack said {escape(str(exc.response.get('error')))}")
+        raise typer.Exit(1) from exc
+    try:
+        with transaction(rt.sessions) as session:
+            report = sync_members(session, members, now=rt.clock.now(), dry_run=dry_run)
+    except DomainError as exc:
+        _fail(exc)
+    verb = "would link" if dry_run else "linked"
+    typer.echo(f"{len(members)} Slack members; {verb} {len(report.linked)}, already linked {len(report.already)}, "
+               f"not matched {len(report.not_found) + len(report.no_email) + len(report.conflicts)}")
+    for title, lines in ((verb, report.linked), ("no Slack member with their email", report.not_found),
+                         ("no email in c360 (c360 users update NAME --email ...)", report.no_email),
+                         ("Slack id already taken", report.conflicts)):
+        for line in lines:
+            typer.echo(f"  {title}: {line}")

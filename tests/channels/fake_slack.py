@@ -2,7 +2,7 @@
 
 ``FakeSlack`` is a small HTTP server on 127.0.0.1 (a random port) that records every call:
 Web API methods under ``/api/`` (``auth.test``, ``chat.postMessage``, ``chat.update``,
-``chat.postEphemeral``, ``views.publish``, ``views.open``, ``conversations.open``) and posts to
+``chat.postEphemeral``, ``views.publish``, ``views.open``, ``conversations.open``, ``users.list``) and posts to
 response URLs under ``/response/<id>``. Point ``C360_SLACK_API_URL`` at ``fake.api_url``.
 """
 from __future__ import annotations
@@ -40,6 +40,7 @@ class FakeSlack:
         self._ts = itertools.count(1)
         self._views = itertools.count(1)
         self.fail: dict[str, str] = {}  # method -> Slack error to answer with
+        self.members: list[dict[str, Any]] = []  # what users.list pages through
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -95,6 +96,11 @@ class FakeSlack:
             return {"ok": True, "message_ts": f"1800000000.{next(self._ts):06d}"}
         if method in ("views.publish", "views.open"):
             return {"ok": True, "view": {"id": f"V{next(self._views):05d}"}}
+        if method == "users.list":  # cursor = the index of the next member
+            start, size = int(body.get("cursor") or 0), int(body.get("limit") or 100)
+            page = self.members[start:start + size]
+            more = start + size < len(self.members)
+            return {"ok": True, "members": page, "response_metadata": {"next_cursor": str(start + size) if more else ""}}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(body.get("users", "X")).split(",")[0]}}
         return {"ok": False, "error": "unknown_method"}
