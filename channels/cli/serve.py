@@ -26,17 +26,19 @@ def _loopback(host: str) -> bool:
         return False
 
 
-def start_alert_worker(rt, settings) -> None:
-    """The alert outbox's worker in a daemon thread (docs/alerts.md), unless C360_ALERT_WORKER=false."""
+def start_alert_worker(rt, settings):
+    """The alert outbox's worker in a daemon thread (docs/alerts.md), unless C360_ALERT_WORKER=false;
+    returns it (None when it does not run)."""
     if not settings.alert_worker:
-        return
+        return None
     from channels.alerts.worker import AlertWorker
 
     worker = AlertWorker(settings, rt.sessions, rt.clock)
     if not worker.senders:  # the outbox keeps them until Slack or a webhook is configured
         typer.echo("alerts: recorded, not delivered (set C360_SLACK_BOT_TOKEN or C360_WEBHOOK_URLS)", err=True)
-        return
+        return None
     worker.start()
+    return worker
 
 
 @app.command("serve")

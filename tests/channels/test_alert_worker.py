@@ -337,3 +337,25 @@ def test_a_ticket_card_reads_the_subject_at_send_time_and_erasure_stops_delivery
     with sessions() as s:
         skipped = s.scalars(select(AlertDelivery.last_error).where(AlertDelivery.status == "skipped")).all()
     assert skipped == ["the customer was erased"] * 2
+
+
+def test_serve_runs_the_worker_in_the_background(sessions, db_url, tmp_path, fake_slack, receiver):
+    from types import SimpleNamespace
+
+    from channels.cli.serve import start_alert_worker
+    from domain.clock import Clock
+
+    settings = settings_for(db_url, tmp_path, fake_slack, receiver, alert_poll_seconds=0.1)
+    rt = SimpleNamespace(sessions=sessions, clock=Clock(tz=DHAKA, fixed=NOW))
+    assert start_alert_worker(rt, settings.model_copy(update={"alert_worker": False})) is None
+    assert start_alert_worker(rt, settings.model_copy(update={"slack_bot_token": None, "webhook_urls": ""})) is None
+    worker = start_alert_worker(rt, settings)
+    try:
+        carts(sessions, settings, 1)  # recorded while the worker polls
+        fake_slack.wait_for("chat.postMessage", 1, timeout=20)
+        deadline = wall.monotonic() + 20
+        while not receiver.received and wall.monotonic() < deadline:
+            wall.sleep(0.05)
+        assert len(receiver.received) == 1
+    finally:
+        worker.stop()
