@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     # slack
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = Field(
+        default=None, description="App-level token (xapp-...): Socket Mode, Slack over an outgoing websocket, "
+        "so no public URL is needed; the signing secret is then optional (docs/slack.md)")
     slack_api_url: str = "https://slack.com/api/"
     digest_at: str | None = Field(default=None, description="HH:MM local time for the daily digest")
     working_days: str = Field(
@@ -157,6 +160,16 @@ class Settings(BaseSettings):
         if unknown or not days:
             raise ValueError(f"working_days {value!r}: list days as {','.join(WEEKDAYS)}, e.g. sun,mon,tue,wed,thu")
         return ",".join(sorted(set(days), key=WEEKDAYS.index))
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("slack_app_token must be the app-level token (xapp-...), from Basic Information > "
+                             "App-Level Tokens with the connections:write scope")
+        return value
 
     @field_validator("alert_kinds")
     @classmethod

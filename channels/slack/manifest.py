@@ -33,10 +33,23 @@ def events_url(url: str) -> str:
     return f"https://{parts.netloc}{parts.path.rstrip('/')}/slack/events"
 
 
-def manifest(url: str, name: str = "c360") -> dict[str, Any]:
+def manifest(url: str | None, name: str = "c360", *, socket_mode: bool = False) -> dict[str, Any]:
+    """The manifest for an app Slack calls at ``url`` or, with ``socket_mode``, one that dials out to
+    Slack (no request URLs at all; the app-level token is made by hand, docs/slack.md)."""
     if not name.strip() or len(name) > 35:
         raise DomainError("the app name must be 1-35 characters", field="name")
-    endpoint = events_url(url)
+    if url is None and not socket_mode:
+        raise DomainError("give --url (where Slack reaches c360), or --socket-mode", field="url")
+    endpoint = events_url(url) if url is not None and not socket_mode else None
+    found = _manifest(name, endpoint)
+    found["settings"]["socket_mode_enabled"] = socket_mode
+    return found
+
+
+def _manifest(name: str, endpoint: str | None) -> dict[str, Any]:
+    def at(entry: dict[str, Any], key: str) -> dict[str, Any]:
+        return {**entry, key: endpoint} if endpoint else entry
+
     return {
         "_metadata": {"major_version": 1, "minor_version": 1},
         "display_information": {
@@ -54,14 +67,14 @@ def manifest(url: str, name: str = "c360") -> dict[str, Any]:
             "app_home": {"home_tab_enabled": True, "messages_tab_enabled": True,
                          "messages_tab_read_only_enabled": False},
             "bot_user": {"display_name": name, "always_online": True},
-            "slash_commands": [{
-                "command": "/c360", "url": endpoint, "description": "Ask c360, privately",
-                "usage_hint": "call list | 360 NAME | any question", "should_escape": False}],
+            "slash_commands": [at({
+                "command": "/c360", "description": "Ask c360, privately",
+                "usage_hint": "call list | 360 NAME | any question", "should_escape": False}, "url")],
         },
         "oauth_config": {"scopes": {"bot": list(BOT_SCOPES)}},
         "settings": {
-            "event_subscriptions": {"request_url": endpoint, "bot_events": list(BOT_EVENTS)},
-            "interactivity": {"is_enabled": True, "request_url": endpoint},
+            "event_subscriptions": at({"bot_events": list(BOT_EVENTS)}, "request_url"),
+            "interactivity": at({"is_enabled": True}, "request_url"),
             "org_deploy_enabled": False,
             "socket_mode_enabled": False,
             "token_rotation_enabled": False,
@@ -69,5 +82,6 @@ def manifest(url: str, name: str = "c360") -> dict[str, Any]:
     }
 
 
-def manifest_yaml(url: str, name: str = "c360") -> str:
-    return yaml.safe_dump(manifest(url, name), sort_keys=False, allow_unicode=True, width=100)
+def manifest_yaml(url: str | None, name: str = "c360", *, socket_mode: bool = False) -> str:
+    return yaml.safe_dump(manifest(url, name, socket_mode=socket_mode), sort_keys=False, allow_unicode=True,
+                          width=100)

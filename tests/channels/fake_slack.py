@@ -41,6 +41,7 @@ class FakeSlack:
         self._views = itertools.count(1)
         self.fail: dict[str, str] = {}  # method -> Slack error to answer with
         self.members: list[dict[str, Any]] = []  # what users.list pages through
+        self.socket_url: str | None = None  # what apps.connections.open hands out (tests/channels/fake_socket_mode.py)
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -96,6 +97,8 @@ class FakeSlack:
             return {"ok": True, "message_ts": f"1800000000.{next(self._ts):06d}"}
         if method in ("views.publish", "views.open"):
             return {"ok": True, "view": {"id": f"V{next(self._views):05d}"}}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.socket_url} if self.socket_url else {"ok": False, "error": "not_allowed"}
         if method == "users.list":  # cursor = the index of the next member
             start, size = int(body.get("cursor") or 0), int(body.get("limit") or 100)
             page = self.members[start:start + size]

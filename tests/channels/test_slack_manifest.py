@@ -100,3 +100,17 @@ def test_the_command_prints_what_docs_slack_manifest_yaml_holds():
     jsonschema.validate(yaml.safe_load(result.output), SCHEMA)
     bad = CliRunner().invoke(app, ["slack", "manifest", "--url", "http://localhost:8360"])
     assert bad.exit_code == 2 and "https://" in bad.output
+
+
+def test_the_socket_mode_manifest_has_no_request_urls():
+    m = manifest(None, socket_mode=True)
+    jsonschema.validate(m, SCHEMA)
+    assert m["settings"]["socket_mode_enabled"] is True
+    assert "request_url" not in m["settings"]["event_subscriptions"]
+    assert "request_url" not in m["settings"]["interactivity"]
+    assert "url" not in m["features"]["slash_commands"][0]
+    with pytest.raises(DomainError) as err:
+        manifest(None)
+    assert err.value.field == "url"
+    printed = CliRunner().invoke(app, ["slack", "manifest", "--socket-mode", "--json"])
+    assert printed.exit_code == 0 and yaml.safe_load(printed.output) == m
