@@ -41,6 +41,7 @@ class FakeSlack:
         self._views = itertools.count(1)
         self.fail: dict[str, str] = {}  # method -> Slack error to answer with
         self.members: list[dict[str, Any]] = []  # what users.list pages through
+        self.drop: set[str] = set()  # methods whose connection is closed unanswered (a network failure)
         self.socket_url: str | None = None  # what apps.connections.open hands out (tests/channels/fake_socket_mode.py)
         fake = self
 
@@ -53,6 +54,9 @@ class FakeSlack:
                 body = _parse(raw, self.headers.get("Content-Type", ""))
                 if "?" in self.path:  # some methods send their arguments in the query string
                     body = {**dict(parse_qsl(self.path.split("?", 1)[1])), **body}
+                if self.path.split("/api/", 1)[-1].split("?")[0] in fake.drop:
+                    self.close_connection = True  # nothing answered: the client sees the connection drop
+                    return
                 if self.path.startswith("/response/"):
                     method, answer = "response_url", {"ok": True}
                 else:
