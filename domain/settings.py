@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = date.weekday()
@@ -83,12 +83,40 @@ class Settings(BaseSettings):
     # slack
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = Field(
+        default=None, description="App-level token (xapp-...): Socket Mode, Slack over an outgoing websocket, "
+        "so no public URL is needed; the signing secret is then optional (docs/slack.md)")
     slack_api_url: str = "https://slack.com/api/"
     digest_at: str | None = Field(default=None, description="HH:MM local time for the daily digest")
     working_days: str = Field(
         default="sun,mon,tue,wed,thu",
         description="Days the daily digest runs, comma-separated (mon..sun); default Bangladesh's Sunday-Thursday",
     )
+
+    # alerts: c360 speaks first (domain/alerts, docs/alerts.md)
+    alert_kinds: str = Field(
+        default="vip,champions,churn_high,sla_breached,cart_abandoned,low_csat",
+        description="The threshold crossings recorded as alert events, comma-separated")
+    alert_cart_value: float = Field(default=5000, gt=0, description="An abandoned cart worth at least this "
+                                    "(the business currency) raises a cart_abandoned alert")
+    alert_low_csat: int = Field(default=2, ge=1, le=4, description="A CSAT rating at or below this (1-5) is low")
+    alert_channel: str | None = Field(
+        default=None, description="Slack channel id for alerts on unassigned customers (and agents "
+        "without a Slack id); managers watch it. Unset: those go to webhooks only")
+    alert_daily_cap: int = Field(default=20, ge=0, description="Most alert DMs a user gets a day (a "
+                                 "user's own preference wins); the rest are skipped and logged")
+    alert_worker: bool = Field(default=True, description="`c360 serve` runs the alert delivery worker")
+    alert_poll_seconds: float = Field(default=5.0, gt=0, description="How often the worker looks for due deliveries")
+    alert_lease_seconds: int = Field(default=120, ge=10, description="A claimed delivery not finished within "
+                                     "this is taken again by another worker (a crash is never lost)")
+    alert_max_attempts: int = Field(default=8, ge=1, description="Tries before a delivery is marked failed")
+    alert_retry_seconds: float = Field(default=30.0, gt=0, description="First pause before a retry; "
+                                       "doubles each attempt (with jitter), at most an hour")
+    webhook_urls: str = Field(default="", description="Comma-separated URLs that receive every alert event "
+                              "as signed JSON (docs/alerts.md)")
+    webhook_secret: SecretStr | None = Field(default=None, description="HMAC-SHA256 key for webhook signatures; "
+                                             "required when webhook_urls is set")
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
 
     # http
     host: str = "127.0.0.1"
@@ -132,6 +160,51 @@ class Settings(BaseSettings):
         if unknown or not days:
             raise ValueError(f"working_days {value!r}: list days as {','.join(WEEKDAYS)}, e.g. sun,mon,tue,wed,thu")
         return ",".join(sorted(set(days), key=WEEKDAYS.index))
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("slack_app_token must be the app-level token (xapp-...), from Basic Information > "
+                             "App-Level Tokens with the connections:write scope")
+        return value
+
+    @field_validator("alert_kinds")
+    @classmethod
+    def _alert_kinds(cls, value: str) -> str:
+        from domain.models.alerts import ALERT_KINDS
+
+        kinds = [k.strip().lower() for k in value.split(",") if k.strip()]
+        unknown = [k for k in kinds if k not in ALERT_KINDS]
+        if unknown:
+            raise ValueError(f"alert_kinds: unknown {', '.join(unknown)}; use any of {','.join(ALERT_KINDS)}")
+        return ",".join(k for k in ALERT_KINDS if k in kinds)
+
+    @field_validator("webhook_urls")
+    @classmethod
+    def _webhook_urls(cls, value: str) -> str:
+        urls = [u.strip() for u in value.split(",") if u.strip()]
+        bad = [u for u in urls if not re.match(r"https?://[^\s/]+", u)]
+        if bad:
+            raise ValueError(f"webhook_urls: {', '.join(bad)} is not an http(s) URL")
+        return ",".join(urls)
+
+    @model_validator(mode="after")
+    def _webhooks_signed(self) -> "Settings":
+        if self.webhook_urls and not (self.webhook_secret and self.webhook_secret.get_secret_value()):
+            raise ValueError("webhook_urls is set but webhook_secret is not: set C360_WEBHOOK_SECRET "
+                             "(webhooks are always signed)")
+        return self
+
+    @property
+    def alert_kind_set(self) -> frozenset[str]:
+        return frozenset(k for k in self.alert_kinds.split(",") if k)
+
+    @property
+    def webhook_url_list(self) -> tuple[str, ...]:
+        return tuple(u for u in self.webhook_urls.split(",") if u)
 
     @property
     def working_weekdays(self) -> frozenset[int]:

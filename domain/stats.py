@@ -198,7 +198,19 @@ def refresh_customer(
     their date-dependent scores as of ``today``. Returns what changed, e.g. {"temperature": (b, a)}."""
     refresh_stats(session, [customer_id], now=now)
     changes = refresh_derived(session, today, [customer_id], tz=tz, monetary_thresholds=monetary_thresholds)
+    _record_alerts(session, customer_id, today, now=now, tz=tz, monetary_thresholds=monetary_thresholds)
     return changes.get(customer_id, {})
+
+
+def _record_alerts(session: Session, customer_id: int, today: date, *, now, tz, monetary_thresholds) -> None:
+    """Alert events for the thresholds this write moved the customer across (``domain.alerts``),
+    in the write's transaction."""
+    from domain.alerts import AlertRules, record_crossings  # here: alerts read what this module writes
+    from domain.settings import get_settings
+
+    rules = AlertRules.from_settings(get_settings(), monetary_thresholds=monetary_thresholds)
+    record_crossings(session, [customer_id], today=today, now=now or utcnow(), tz=tz, source="write",
+                     rules=rules)
 
 
 def _derived_select(ids, since_7: datetime, since_30: datetime, tomorrow: datetime):

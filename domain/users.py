@@ -7,6 +7,7 @@ written to the audit log like any other write.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -97,6 +98,60 @@ def create_user(session: Session, name: str, role: str = "agent", *, slack_user_
     except IntegrityError as exc:  # a concurrent insert of the same name or Slack id
         raise Conflict(f"a user named {clean!r} or with Slack id {slack} already exists") from exc
     _audit(session, "users.add", user, actor_id, {"name": clean, "role": role, "slack_user_id": slack})
+    return _info(user)
+
+
+SLACK_ID = re.compile(r"[UW][A-Z0-9]{2,31}")
+UNCHANGED = object()
+
+
+def clean_slack_id(value: str | None) -> str | None:
+    """A Slack user id (U... or W..., as Slack shows it under the profile's "Copy member ID"); "" or
+    "none" unlinks."""
+    text = (value or "").strip()
+    if text.lower() in ("", "none", "-"):
+        return None
+    if not SLACK_ID.fullmatch(text.upper()):
+        raise DomainError(f"Slack id {value!r} is not a member id like U0123ABCD (in Slack: the person's "
+                          "profile, ⋮, Copy member ID)", field="slack_id")
+    return text.upper()
+
+
+def update_user(session: Session, name: str, *, role=UNCHANGED, slack_user_id=UNCHANGED, email=UNCHANGED,
+                active=UNCHANGED, now: datetime, actor_id: int | None = None) -> UserInfo:
+    """Change an existing user's role, Slack link, email or active flag (only what is given); audited.
+    A Slack id already linked to someone else is a Conflict naming them."""
+    user = session.get(User, find_user(session, name).id, with_for_update=True)
+    before = {"role": user.role, "slack_user_id": user.slack_user_id, "email": user.email,
+              "is_active": user.is_active}
+    if role is not UNCHANGED:
+        if role not in values(Role):
+            raise DomainError(f"unknown role {role!r}: use one of {', '.join(values(Role))}", field="role")
+        user.role = role
+    if slack_user_id is not UNCHANGED:
+        slack = clean_slack_id(slack_user_id)
+        owner = session.scalar(select(User.name).where(User.slack_user_id == slack, User.id != user.id)) \
+            if slack else None
+        if owner:
+            raise Conflict(f"Slack id {slack} already belongs to {owner}; unlink it there first "
+                           f"(c360 users update \"{owner}\" --slack-id none)", field="slack_id")
+        user.slack_user_id = slack
+    if email is not UNCHANGED:
+        text = (email or "").strip().lower()
+        if text and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text):
+            raise DomainError(f"email {email!r} is not an email address", field="email")
+        user.email = text or None
+    if active is not UNCHANGED:
+        user.is_active = bool(active)
+    after = {"role": user.role, "slack_user_id": user.slack_user_id, "email": user.email,
+             "is_active": user.is_active}
+    try:
+        session.flush()
+    except IntegrityError as exc:  # a concurrent link of the same Slack id
+        raise Conflict(f"Slack id {user.slack_user_id} was just linked to someone else", field="slack_id") from exc
+    if after != before:
+        session.add(AuditLog(user_id=actor_id, action="users.update", entity="user", entity_id=user.id,
+                             arguments=None, before=before, after=after))
     return _info(user)
 
 

@@ -24,6 +24,7 @@ def _private_files() -> None:
 # Modules that add commands to ``app`` when imported.
 COMMAND_MODULES = [
     "channels.cli.admin",
+    "channels.cli.alerts",
     "channels.cli.clv",
     "channels.cli.data",
     "channels.cli.evals",

@@ -9,6 +9,7 @@ import typer
 
 from channels.cli import app
 from channels.cli.runtime import runtime
+from domain.alerts import AlertRules, record_crossings
 from domain.db import transaction, upgrade_schema
 from domain.stats import refresh_derived
 
@@ -32,7 +33,18 @@ def refresh_scores(rt) -> int:
     with transaction(rt.sessions) as session:
         changes = refresh_derived(session, rt.clock.today(), tz=rt.settings.tz,
                                   monetary_thresholds=rt.settings.rfm_monetary_thresholds)
+        record_alerts(session, rt)
     return len(changes)
+
+
+def record_alerts(session, rt) -> int:
+    """Alert events for thresholds the day's move crossed (churn rising, SLAs passing), in the
+    refresh's transaction; the first run takes the baseline (``domain.alerts.crossings``)."""
+    events = record_crossings(session, None, today=rt.clock.today(), now=rt.clock.now(), tz=rt.settings.tz,
+                              source="refresh", rules=AlertRules.from_settings(rt.settings))
+    if events:
+        log.info("daily refresh: %d alert events", len(events))
+    return len(events)
 
 
 def start_daily_refresh(rt) -> threading.Thread:

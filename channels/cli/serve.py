@@ -26,6 +26,21 @@ def _loopback(host: str) -> bool:
         return False
 
 
+def start_alert_worker(rt, settings):
+    """The alert outbox's worker in a daemon thread (docs/alerts.md), unless C360_ALERT_WORKER=false;
+    returns it (None when it does not run)."""
+    if not settings.alert_worker:
+        return None
+    from channels.alerts.worker import AlertWorker
+
+    worker = AlertWorker(settings, rt.sessions, rt.clock)
+    if not worker.senders:  # the outbox keeps them until Slack or a webhook is configured
+        typer.echo("alerts: recorded, not delivered (set C360_SLACK_BOT_TOKEN or C360_WEBHOOK_URLS)", err=True)
+        return None
+    worker.start()
+    return worker
+
+
 @app.command("serve")
 def serve(
     host: str | None = typer.Option(None, "--host", help="Address to listen on (default C360_HOST, 127.0.0.1)."),
@@ -58,6 +73,7 @@ def serve(
         with transaction(rt.sessions) as session:
             ensure_demo_user(session, now=rt.clock.now())
     start_daily_refresh(rt)  # temperatures and stages move with the date, not only with writes
+    start_alert_worker(rt, settings)
     typer.echo(f"c360 on http://{settings.host}:{settings.port}/  (API docs: /docs)", err=True)
     if reload:
         # the reloader imports the app in a child process: hand it the settings through the environment

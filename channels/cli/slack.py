@@ -8,6 +8,33 @@ import typer
 from channels.cli import app
 from channels.cli.runtime import runtime
 
+slack_app = typer.Typer(help="Setting up the Slack app (docs/slack.md).", no_args_is_help=True)
+app.add_typer(slack_app, name="slack")
+
+
+@slack_app.command("manifest")
+def manifest(
+    url: str | None = typer.Option(None, "--url", help="Where Slack reaches this c360, e.g. https://c360.example.com "
+                                                      "(the manifest points every request at URL/slack/events)."),
+    socket_mode: bool = typer.Option(False, "--socket-mode", help="No public URL: c360 dials out to Slack "
+                                                                  "(C360_SLACK_APP_TOKEN)."),
+    name: str = typer.Option("c360", "--name", help="The app's name in Slack (35 characters at most)."),
+    as_json: bool = typer.Option(False, "--json", help="JSON instead of YAML."),
+) -> None:
+    """Print the app manifest: paste it into "Create New App > From a manifest"."""
+    import json
+
+    from channels.slack.manifest import manifest as build, manifest_yaml
+    from domain.errors import DomainError
+
+    try:
+        text = (json.dumps(build(url, name, socket_mode=socket_mode), indent=2) + "\n" if as_json
+                else manifest_yaml(url, name, socket_mode=socket_mode))
+        typer.echo(text, nl=False)
+    except DomainError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(2) from exc
+
 
 @app.command("digest")
 def digest(

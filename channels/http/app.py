@@ -96,8 +96,9 @@ def create_app(settings: Settings | None = None, *, agent: Agent | None = None) 
 
 def _mount_slack(app: FastAPI, runtime: ServerRuntime) -> bool:
     settings = runtime.settings
-    if not (settings.slack_bot_token and settings.slack_signing_secret):
-        log.info("Slack is off: set C360_SLACK_BOT_TOKEN and C360_SLACK_SIGNING_SECRET to turn it on")
+    if not (settings.slack_bot_token and (settings.slack_signing_secret or settings.slack_app_token)):
+        log.info("Slack is off: set C360_SLACK_BOT_TOKEN and C360_SLACK_SIGNING_SECRET (or C360_SLACK_APP_TOKEN "
+                 "for Socket Mode) to turn it on")
         return False
     try:
         slack = importlib.import_module("channels.slack")  # lazily: slack-bolt is only loaded when used
@@ -107,5 +108,8 @@ def _mount_slack(app: FastAPI, runtime: ServerRuntime) -> bool:
         log.warning("Slack is configured but this build has no Slack channel (channels.slack); Slack is off")
         return False
     slack.mount_slack(app, runtime)
-    log.info("Slack is on: events at /slack/events")
+    if settings.slack_signing_secret:
+        log.info("Slack is on: events at /slack/events")
+    if settings.slack_app_token:
+        log.info("Slack Socket Mode connects when the server starts")
     return True

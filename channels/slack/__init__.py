@@ -1,4 +1,5 @@
-"""The Slack channel: a Bolt ``AsyncApp`` mounted in the FastAPI app at ``POST /slack/events``.
+"""The Slack channel: a Bolt ``AsyncApp`` mounted in the FastAPI app at ``POST /slack/events`` and,
+with ``C360_SLACK_APP_TOKEN``, fed over Socket Mode too (the same listeners, dedupe and exactly-once).
 
 ``mount_slack(app, runtime)`` wires it to the server's agent, sessions and clock (``runtime`` is the
 HTTP app's ``ServerRuntime``; anything with ``settings``, ``sessions``, ``clock`` and ``agent``
@@ -16,8 +17,8 @@ PATH = "/slack/events"
 
 
 def slack_configured(settings: Settings) -> bool:
-    """Both secrets are set: without them the Slack routes stay off."""
-    return bool(settings.slack_bot_token and settings.slack_signing_secret)
+    """The bot token and a way in: the signing secret (HTTP) or the app token (Socket Mode)."""
+    return bool(settings.slack_bot_token and (settings.slack_signing_secret or settings.slack_app_token))
 
 
 def mount_slack(app, runtime: Any, *, path: str = PATH):
@@ -29,7 +30,7 @@ def mount_slack(app, runtime: Any, *, path: str = PATH):
 
     from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 
-    from channels.slack.app import build_slack_app, web_client
+    from channels.slack.app import build_slack_app, socket_mode_handler, web_client
     from channels.slack.bridge import SlackBridge
     from channels.slack.digest import start_digest_schedule
     from channels.slack.guard import malformed
@@ -37,7 +38,8 @@ def mount_slack(app, runtime: Any, *, path: str = PATH):
     settings = runtime.settings
     bridge = SlackBridge(settings=settings, sessions=runtime.sessions, clock=runtime.clock, agent=runtime.agent,
                          client=web_client(settings))
-    handler = AsyncSlackRequestHandler(build_slack_app(bridge))
+    bolt = build_slack_app(bridge)
+    handler = AsyncSlackRequestHandler(bolt)
 
     async def slack_events(request):  # a plain Starlette endpoint: bolt reads the raw body itself
         started = time.perf_counter()
@@ -46,7 +48,8 @@ def mount_slack(app, runtime: Any, *, path: str = PATH):
         telemetry.slack_ack(response.status_code, time.perf_counter() - started)  # /metrics
         return response
 
-    app.router.add_route(path, slack_events, methods=["POST"], include_in_schema=False)
+    if settings.slack_signing_secret:  # HTTP: Slack posts to the public URL
+        app.router.add_route(path, slack_events, methods=["POST"], include_in_schema=False)
     app.state.slack = bridge
     telemetry.watch_queue("slack_background", lambda: bridge.busy)  # /metrics: work after the ack
 
@@ -56,9 +59,15 @@ def mount_slack(app, runtime: Any, *, path: str = PATH):
     async def lifespan(application):
         async with inner(application) as state:
             schedule = start_digest_schedule(bridge)
+            socket = socket_mode_handler(bolt, settings) if settings.slack_app_token else None
+            if socket is not None:  # Socket Mode: c360 dials out to Slack, no public URL needed
+                await socket.connect_async()
+                logging.getLogger("c360.slack").info("Slack is on: Socket Mode")
             try:
                 yield state
             finally:  # before the server's own shutdown closes the agent the work still uses
+                if socket is not None:
+                    await socket.close_async()
                 if schedule is not None:
                     schedule.cancel()
                 try:

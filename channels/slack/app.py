@@ -24,12 +24,15 @@ def web_client(settings: Settings) -> AsyncWebClient:
 
 
 def build_slack_app(bridge: SlackBridge) -> AsyncApp:
-    """The Bolt app for ``bridge``'s workspace, with every listener registered."""
+    """The Bolt app for ``bridge``'s workspace, with every listener registered. Over HTTP every request
+    is verified with the signing secret; in Socket Mode (``C360_SLACK_APP_TOKEN``) requests come over
+    the app's own authenticated websocket, and Bolt skips that check."""
     secret = bridge.settings.slack_signing_secret
-    if secret is None:
-        raise ValueError("C360_SLACK_SIGNING_SECRET is not set: without it no Slack request can be verified")
+    if secret is None and bridge.settings.slack_app_token is None:
+        raise ValueError("C360_SLACK_SIGNING_SECRET is not set: without it no Slack request can be verified "
+                         "(or set C360_SLACK_APP_TOKEN for Socket Mode)")
     app = AsyncApp(
-        signing_secret=secret.get_secret_value(),
+        signing_secret=secret.get_secret_value() if secret is not None else "",
         client=bridge.client,  # carries the bot token and the API base URL
         logger=log,
         process_before_response=False,  # answer Slack first, work afterwards
@@ -37,3 +40,11 @@ def build_slack_app(bridge: SlackBridge) -> AsyncApp:
     )
     register_all(app, bridge)
     return app
+
+
+def socket_mode_handler(app: AsyncApp, settings: Settings):
+    """slack-bolt's Socket Mode handler for ``app``: the same listeners, fed from the websocket that
+    ``apps.connections.open`` (called with the app token, through ``app.client``) hands out."""
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    return AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value(), logger=log)

@@ -68,15 +68,38 @@ def customer_buttons(customer_id: int, name: str, offer: str | None = None) -> d
                                             button("Draft WhatsApp", DRAFT_WHATSAPP, value)]}
 
 
+def human_day(value: Any) -> str:
+    """"2026-12-02" -> "Wed 02 Dec" (anything else as it is)."""
+    from datetime import date
+
+    try:
+        return f"{date.fromisoformat(str(value)):%a %d %b}"
+    except ValueError:
+        return str(value)
+
+
+def offer_topic(kind: str, products: str = "") -> str | None:
+    """What a draft is about, from the offer kind: "cart_recovery" -> "cart recovery offer (Blue Kettle)";
+    a kind that already says offer or call is not said twice."""
+    words = kind.replace("_", " ").strip()
+    if not words:
+        return None
+    if not words.endswith(("offer", "call")):
+        words += " offer"
+    return words + (f" ({products})" if products else "")
+
+
 def call_list_blocks(card: dict[str, Any], title: str | None = None) -> list[dict[str, Any]]:
     """The ranked list: each entry with why, offer, best time, next action and three buttons."""
     entries = card.get("entries") or []
     day = card.get("date", "")
-    head = title or f"Call list for {day}"
+    head = title or f"Call list for {human_day(day)}"
     blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": clip(head, 150)}}]
     if not entries:
         return blocks + [section(esc(card.get("text") or "Nobody to call."))]
-    for e in entries[:MAX_ENTRIES]:
+    for k, e in enumerate(entries[:MAX_ENTRIES]):
+        if k:
+            blocks.append({"type": "divider"})
         why = "; ".join(e.get("reasons") or []) or "no pressing reason: a routine check-in"
         products = ", ".join(p["name"] for p in e.get("recommended_products") or [])
         offer = (e.get("offer_type") or "").replace("_", " ") + (f" ({products})" if products else "")
@@ -90,7 +113,7 @@ def call_list_blocks(card: dict[str, Any], title: str | None = None) -> list[dic
         kind = e.get("offer_type") or ""
         # a family event names whose it is ("husband Masud's birthday tomorrow"), so the draft wishes them
         topic = (f"{kind.replace('_', ' ')}: {e['offer_reason']}" if kind in ("birthday_offer", "anniversary_offer")
-                 and e.get("offer_reason") else f"{offer} offer" if offer else None)
+                 and e.get("offer_reason") else offer_topic(kind, products))
         blocks += [section(text), customer_buttons(e["customer_id"], e["name"], topic)]
     if len(entries) > MAX_ENTRIES:
         blocks.append(context(f"…and {len(entries) - MAX_ENTRIES} more; ask for a shorter list or filter it."))
@@ -268,9 +291,11 @@ def home_view(user_name: str | None, card: dict[str, Any] | None, slack_user_id:
     elif error:
         blocks = [section(f"Hi {esc(user_name)}. I could not build your call list: {esc(error)}")]
     else:
-        title = f"Your calls for {card.get('date', 'today')}" if card else "Your calls for today"
-        blocks = call_list_blocks(card or {"entries": []}, title=title)
-        if not (card or {}).get("entries"):
-            blocks.append(section("None of your customers needs a call today."))
+        title = f"Your calls for {human_day(card['date'])}" if card and card.get("date") else "Your calls for today"
+        if (card or {}).get("entries"):
+            blocks = call_list_blocks(card, title=title)
+        else:  # one sentence, not the list's own "nobody" line and this one
+            blocks = [{"type": "header", "text": {"type": "plain_text", "text": clip(title, 150)}},
+                      section("None of your customers needs a call today.")]
         blocks.append(context("Ask me anything in a DM, or use `/c360 <question>` in any channel."))
     return {"type": "home", "blocks": blocks[:100]}

@@ -59,9 +59,11 @@ async def post_digest(bridge: SlackBridge, *, force: bool = False) -> DigestRepo
             target = await dm_target(bridge.client, team, user.slack_user_id)
             await target.post(bridge.client, title + "\n" + str(payload.get("text", "")),
                               ui.call_list_blocks(payload, title=title))
-        except SlackApiError as exc:  # nothing reached the user: let a later run (cron's retry) send it
+        except Exception as exc:  # Slack did not accept it: not served, a later run (cron's retry) sends it
             await bridge.blocking(release_delivery, bridge.sessions, team_id=team, event_id=f"digest:{day}:{user.id}")
-            report.failed.append(f"{user.name}: Slack said {exc.response.get('error')}")
+            why = f"Slack said {exc.response.get('error')}" if isinstance(exc, SlackApiError) else \
+                f"Slack unreachable ({type(exc).__name__})"
+            report.failed.append(f"{user.name}: {why}")
             continue
         report.sent.append(user.name)
     return report

@@ -1,4 +1,7 @@
 """All tables. Import models from here."""
+from domain.models.alerts import (
+    AlertBaseline, AlertDelivery, AlertDeliveryAttempt, AlertEvent, AlertLatch, AlertPreference,
+)
 from domain.models.analytics import ClvModel
 from domain.models.base import Base, UTCDateTime, utcnow
 from domain.models.channels import SlackDelivery
@@ -15,6 +18,7 @@ from domain.models.people import (
 from domain.models.system import AuditLog, IdempotencyRecord
 
 __all__ = [
+    "AlertBaseline", "AlertDelivery", "AlertDeliveryAttempt", "AlertEvent", "AlertLatch", "AlertPreference",
     "ApiToken", "AuditLog", "Base", "BehaviorEvent", "Category", "ChannelConsent", "ClvModel",
     "ConsentEvent",
     "Customer", "CustomerStats", "Dropoff", "FamilyMember", "FollowUp", "IdempotencyRecord", "Interaction",

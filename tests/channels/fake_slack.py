@@ -2,7 +2,7 @@
 
 ``FakeSlack`` is a small HTTP server on 127.0.0.1 (a random port) that records every call:
 Web API methods under ``/api/`` (``auth.test``, ``chat.postMessage``, ``chat.update``,
-``chat.postEphemeral``, ``views.publish``, ``views.open``, ``conversations.open``) and posts to
+``chat.postEphemeral``, ``views.publish``, ``views.open``, ``conversations.open``, ``users.list``) and posts to
 response URLs under ``/response/<id>``. Point ``C360_SLACK_API_URL`` at ``fake.api_url``.
 """
 from __future__ import annotations
@@ -40,6 +40,9 @@ class FakeSlack:
         self._ts = itertools.count(1)
         self._views = itertools.count(1)
         self.fail: dict[str, str] = {}  # method -> Slack error to answer with
+        self.members: list[dict[str, Any]] = []  # what users.list pages through
+        self.drop: set[str] = set()  # methods whose connection is closed unanswered (a network failure)
+        self.socket_url: str | None = None  # what apps.connections.open hands out (tests/channels/fake_socket_mode.py)
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -51,6 +54,9 @@ class FakeSlack:
                 body = _parse(raw, self.headers.get("Content-Type", ""))
                 if "?" in self.path:  # some methods send their arguments in the query string
                     body = {**dict(parse_qsl(self.path.split("?", 1)[1])), **body}
+                if self.path.split("/api/", 1)[-1].split("?")[0] in fake.drop:
+                    self.close_connection = True  # nothing answered: the client sees the connection drop
+                    return
                 if self.path.startswith("/response/"):
                     method, answer = "response_url", {"ok": True}
                 else:
@@ -95,6 +101,13 @@ class FakeSlack:
             return {"ok": True, "message_ts": f"1800000000.{next(self._ts):06d}"}
         if method in ("views.publish", "views.open"):
             return {"ok": True, "view": {"id": f"V{next(self._views):05d}"}}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.socket_url} if self.socket_url else {"ok": False, "error": "not_allowed"}
+        if method == "users.list":  # cursor = the index of the next member
+            start, size = int(body.get("cursor") or 0), int(body.get("limit") or 100)
+            page = self.members[start:start + size]
+            more = start + size < len(self.members)
+            return {"ok": True, "members": page, "response_metadata": {"next_cursor": str(start + size) if more else ""}}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(body.get("users", "X")).split(",")[0]}}
         return {"ok": False, "error": "unknown_method"}

@@ -148,6 +148,6 @@ async def test_app_home_shows_the_users_own_call_list(rig, client):
         await rig.event(client, event, f"Ev-home-{n}")
     await rig.bridge.drain(timeout=60)
     views = {c.body["user_id"]: json.dumps(c.body["view"]) for c in rig.fake.of("views.publish")}
-    assert "Your calls for 2026-11-20" in views[RINA_SLACK] and "Rahim Uddin" in views[RINA_SLACK]
+    assert "Your calls for Fri 20 Nov" in views[RINA_SLACK] and "Rahim Uddin" in views[RINA_SLACK]
     assert "Rahim Uddin" not in views[KARIM_SLACK]  # only their own customers
     assert "c360 users add" in views[STRANGER] and "Rahim" not in views[STRANGER]

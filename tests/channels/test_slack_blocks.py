@@ -32,3 +32,29 @@ def test_draft_button_of_other_offers_is_the_offer():
     card = {"date": "2026-11-20", "filters": {}, "entries": [
         entry(offer_type="cart_recovery", offer_reason="open add to cart worth BDT 4,500")]}
     assert draft_topic(card) == "cart recovery offer"
+
+
+def test_an_offer_with_products_is_not_called_an_offer_twice():
+    card = {"date": "2026-11-20", "filters": {}, "entries": [
+        entry(offer_type="cart_recovery", recommended_products=[{"name": "Blue Kettle"}]),
+        entry(rank=2, customer_id=8, offer_type="service_call")]}
+    topics = [json.loads(e["value"])["o"] for b in call_list_blocks(card) for e in b.get("elements", [])
+              if e.get("action_id") == DRAFT_WHATSAPP]
+    assert topics == ["cart recovery offer (Blue Kettle)", "service call"]
+
+
+def test_entries_are_divided_and_the_header_date_reads_as_a_day():
+    card = {"date": "2026-12-02", "filters": {}, "entries": [entry(), entry(rank=2, customer_id=8)]}
+    blocks = call_list_blocks(card)
+    assert blocks[0]["text"]["text"] == "Call list for Wed 02 Dec"
+    assert [b["type"] for b in blocks] == ["header", "section", "actions", "divider", "section", "actions"]
+
+
+def test_an_empty_app_home_says_it_once():
+    from channels.slack.blocks import home_view
+
+    view = home_view("Rina Akter", {"date": "2026-12-02", "entries": [], "text": "Nobody to call today."}, "URINA")
+    texts = [json.dumps(b) for b in view["blocks"]]
+    assert view["blocks"][0]["text"]["text"] == "Your calls for Wed 02 Dec"
+    assert sum("None of your customers needs a call today." in t for t in texts) == 1
+    assert not any("Nobody to call" in t for t in texts)

@@ -51,6 +51,16 @@ async def test_a_failed_dm_is_reported_and_can_be_sent_later(rig, client):
     assert len((await post_digest(rig.bridge)).sent) == 2
 
 
+@pytest.mark.anyio
+async def test_a_dm_lost_on_the_network_leaves_nobody_marked_served(rig, client):
+    rig.fake.drop.add("chat.postMessage")  # the connection drops: no answer, no Slack error
+    report = await post_digest(rig.bridge)
+    assert report.sent == [] and len(report.failed) == 2 and "Slack unreachable" in report.failed[0]
+    rig.fake.drop.clear()
+    retried = await post_digest(rig.bridge)  # the next run (cron's retry) sends them, no --force
+    assert sorted(retried.sent) == ["Karim Hasan", "Rina Akter"] and not retried.already
+
+
 def test_next_digest_skips_the_bangladeshi_weekend():
     thursday_after = datetime(2026, 11, 19, 9, 30, tzinfo=DHAKA)  # Thursday, after 09:00
     assert next_digest_at(thursday_after, "09:00", BANGLADESH) == datetime(2026, 11, 22, 9, 0, tzinfo=DHAKA)
