@@ -1,7 +1,7 @@
 """products.audience: who a product is for, so a gift offer suits the person celebrating
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 Create Date: 2026-12-03
 
 A birthday offer for a one-year-old recommended a men's panjabi. Products may now say who they
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0009'
-down_revision = '0006'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
