@@ -8,10 +8,8 @@ from rich.table import Table
 
 from channels.cli import app
 from channels.cli.runtime import runtime
-from domain.db import transaction
 from domain.enums import Role
 from domain.errors import DomainError
-from domain.users import create_user, find_user, issue_token, list_users, revoke_tokens
 
 users_app = typer.Typer(help="Users of c360 and their API tokens (for the HTTP API and the web page).",
                         no_args_is_help=True)
@@ -38,6 +36,9 @@ def add(
     email: str | None = typer.Option(None, "--email", help="Their email address."),
 ) -> None:
     """Create a user and print their first API token (once)."""
+    from domain.db import transaction
+    from domain.users import create_user, issue_token
+
     rt = runtime()
     try:
         with transaction(rt.sessions) as session:
@@ -52,6 +53,8 @@ def add(
 @users_app.command("list")
 def list_() -> None:
     """List the users: role, Slack id, active, live tokens."""
+    from domain.users import list_users
+
     rt = runtime()
     with rt.sessions() as session:
         users = list_users(session)
@@ -65,6 +68,9 @@ def list_() -> None:
 @users_app.command("token")
 def token(name: str = typer.Argument(..., help="The user's name.")) -> None:
     """Issue another API token for a user (their other tokens stay valid)."""
+    from domain.db import transaction
+    from domain.users import find_user, issue_token
+
     rt = runtime()
     try:
         with transaction(rt.sessions) as session:
@@ -80,6 +86,9 @@ def revoke_token(
     token_value: str | None = typer.Option(None, "--token", help="Revoke only this token; default: all of theirs."),
 ) -> None:
     """Revoke a user's API tokens: requests with them get 401 from now on."""
+    from domain.db import transaction
+    from domain.users import find_user, revoke_tokens
+
     rt = runtime()
     try:
         with transaction(rt.sessions) as session:
