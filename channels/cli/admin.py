@@ -34,7 +34,8 @@ def refresh_scores(rt) -> int:
 
     with transaction(rt.sessions) as session:
         changes = refresh_derived(session, rt.clock.today(), tz=rt.settings.tz,
-                                  monetary_thresholds=rt.settings.rfm_monetary_thresholds)
+                                  monetary_thresholds=rt.settings.rfm_monetary_thresholds,
+                                  rules=rt.settings)  # and the stored call list, for today
     return len(changes)
 
 

@@ -72,7 +72,8 @@ def fetch_tuples(session: Session, query) -> list[tuple]:
     result processing is skipped, so use it for numeric and text columns only.
     """
     conn = session.connection()
-    compiled = query.compile(dialect=conn.dialect)
+    # render_postcompile: an IN list becomes one bound parameter per value
+    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     if compiled.positional:
         params = tuple(compiled.params[name] for name in compiled.positiontup)
     else:

@@ -1,5 +1,5 @@
 """All tables. Import models from here."""
-from domain.models.analytics import ClvModel
+from domain.models.analytics import CallPriorityDay, CallPriorityScore, ClvModel
 from domain.models.base import Base, UTCDateTime, utcnow
 from domain.models.channels import SlackDelivery
 from domain.models.commerce import (
@@ -15,7 +15,8 @@ from domain.models.people import (
 from domain.models.system import AuditLog, IdempotencyRecord
 
 __all__ = [
-    "ApiToken", "AuditLog", "Base", "BehaviorEvent", "Category", "ChannelConsent", "ClvModel",
+    "ApiToken", "AuditLog", "Base", "BehaviorEvent", "CallPriorityDay", "CallPriorityScore", "Category",
+    "ChannelConsent", "ClvModel",
     "ConsentEvent",
     "Customer", "CustomerStats", "Dropoff", "FamilyMember", "FollowUp", "IdempotencyRecord", "Interaction",
     "KnowledgeSnippet", "LoyaltyAccount", "LoyaltyTransaction", "Note", "Opportunity", "Order",
