@@ -56,7 +56,7 @@ def ask(
 ) -> None:
     """One turn with the assistant. A proposed write is only made with --yes (otherwise it is cancelled)."""
     from channels.cli.cards import show_turn
-    from channels.http.chat import to_response
+    from channels.http.schemas import to_response
 
     rt = runtime()
     actor = _actor(rt, as_user)
@@ -109,7 +109,7 @@ def _decide(console: Console) -> tuple[str, dict]:
 def chat(as_user: str | None = typer.Option(None, "--as", envvar="C360_CLI_USER", help=AS_HELP)) -> None:
     """Talk to the assistant in the terminal; cards are tables; writes ask y/n first. Ctrl-D or 'quit' ends."""
     from channels.cli.cards import show_turn
-    from channels.http.chat import to_response
+    from channels.http.schemas import to_response
 
     rt = runtime()
     actor = _actor(rt, as_user)
