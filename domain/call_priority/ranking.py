@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 import numpy as np
-from sqlalchemy import and_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.call_priority import details, scoring, stored
@@ -125,9 +125,8 @@ def rank_all(
     """Score every eligible customer for ``today`` (eligibility in ``signals.eligibility``), or
     only the eligible ones among ``customer_ids``: each customer's points depend on their own
     rows alone, so a subset scores exactly as it does inside the whole ranking."""
-    where = eligibility(temperature, lifecycle_stage, assigned_to_id)
-    if customer_ids is not None:
-        where = and_(where, Customer.id.in_(sorted({int(i) for i in customer_ids})))
+    among = sorted({int(i) for i in customer_ids}) if customer_ids is not None else None
+    where = eligibility(temperature, lifecycle_stage, assigned_to_id, among=among)
     return score(session, load_signals(session, where), today, settings or get_settings(),
                  customer_ids=customer_ids)
 

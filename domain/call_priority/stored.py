@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from datetime import date
 
 import numpy as np
-from sqlalchemy import and_, case, delete, or_, select, true
+from sqlalchemy import and_, case, delete, or_, select, text, true
 from sqlalchemy.orm import Session
 
 from domain.call_priority import scoring
@@ -47,7 +47,18 @@ def rules_match(marker: CallPriorityDay | None, settings: Settings) -> bool:
 
 
 def stored_day(session: Session) -> CallPriorityDay | None:
-    return session.get(CallPriorityDay, MARKER_ID)
+    """The stored day as the database has it now (not a copy the session loaded earlier)."""
+    return session.get(CallPriorityDay, MARKER_ID, populate_existing=True)
+
+
+def _lock(session: Session, *, everybody: bool) -> None:
+    """PostgreSQL: a full refresh excludes the writers' rescoring until it commits (SHARE ROW
+    EXCLUSIVE conflicts with ROW EXCLUSIVE), so a write can neither be overwritten by the refresh's
+    older reading nor score the old day into the new table; writers do not block each other.
+    SQLite serialises whole write transactions already."""
+    if session.get_bind().dialect.name == "postgresql":
+        mode = "SHARE ROW EXCLUSIVE" if everybody else "ROW EXCLUSIVE"
+        session.execute(text(f"LOCK TABLE call_priority_scores IN {mode} MODE"))
 
 
 def is_current(session: Session, today: date, settings: Settings) -> bool:
@@ -90,6 +101,7 @@ def refresh_scores(
         if not customer_ids:
             return 0
     settings = settings or get_settings()
+    _lock(session, everybody=customer_ids is None)  # before the day and the signals are read
     marker = stored_day(session)
     if customer_ids is None:
         if today is None:
