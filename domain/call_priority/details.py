@@ -105,19 +105,22 @@ def _popularity(session: Session) -> Counter:
 
     The window is the newest ``BEST_SELLER_ORDERS`` order ids: a primary-key range the planner
     can use on both engines, written as ``IN (subquery)`` so SQLite drives the scan from orders
-    instead of walking the whole order_items product index. The bound is a number, read first,
-    and PostgreSQL also gets it on ``order_items.order_id``: without both it cannot estimate the
-    window and scans every order item (136 ms instead of 24 at a million items). SQLite already
-    drives from orders, where the extra test only costs time.
+    instead of walking the whole order_items product index. PostgreSQL gets the bound as a
+    number, read first, and on ``order_items.order_id`` too: with ``max(id) - n`` in the query it
+    cannot estimate the window and scans every order item (136 ms instead of 24 at a million
+    items). SQLite drives from orders either way, so it keeps the one statement.
     """
-    newest = session.scalar(select(func.max(Order.id)))
-    if newest is None:
-        return Counter()
-    bound = int(newest) - BEST_SELLER_ORDERS
+    if session.get_bind().dialect.name == "sqlite":
+        bound = select(func.max(Order.id)).scalar_subquery() - BEST_SELLER_ORDERS
+    else:
+        newest = session.scalar(select(func.max(Order.id)))
+        if newest is None:
+            return Counter()
+        bound = int(newest) - BEST_SELLER_ORDERS
     recent_orders = select(Order.id).where(Order.id > bound, Order.status == "completed")
     query = select(OrderItem.product_id, func.sum(OrderItem.quantity)).where(
         OrderItem.order_id.in_(recent_orders))
-    if session.get_bind().dialect.name != "sqlite":
+    if isinstance(bound, int):
         query = query.where(OrderItem.order_id > bound)
     rows = session.execute(query.group_by(OrderItem.product_id))
     return Counter({pid: int(units) for pid, units in rows if pid is not None})
