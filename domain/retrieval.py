@@ -17,13 +17,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import chromadb
-from chromadb.config import Settings as ChromaSettings
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from domain.embeddings import embedding_function, retrieval_backend
+from domain.lazy import lazy_module
 from domain.models import KnowledgeSnippet, ReplyTemplate
+
+chromadb = lazy_module("chromadb")  # half a second to import: only when an index is opened
 
 LIBRARY = Path(__file__).parent / "data" / "reply_library.json"
 _SLOT = re.compile(r"\{\w+\}|[\[\]*]")
@@ -121,6 +121,8 @@ class ReplyIndex:
 
     def __init__(self, client: chromadb.ClientAPI, backend: str | None = None,
                  collection: str = "c360_replies"):
+        from domain.embeddings import embedding_function, retrieval_backend  # chromadb's classes
+
         self.backend = backend or retrieval_backend()
         self._lock = threading.Lock()
         # One collection per backend: vectors of different models never share a space.
@@ -207,6 +209,8 @@ _INDEXES_LOCK = threading.Lock()
 
 def chroma_client(path: Path | None) -> chromadb.ClientAPI:
     """A persistent client under ``path``, or an in-memory one when ``path`` is None."""
+    from chromadb.config import Settings as ChromaSettings
+
     settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
     if path is None:
         return chromadb.EphemeralClient(settings=settings)
@@ -216,6 +220,8 @@ def chroma_client(path: Path | None) -> chromadb.ClientAPI:
 
 def reply_index(data_dir: Path | None, backend: str | None = None) -> ReplyIndex:
     """The process-wide index under ``data_dir/chroma`` (``None``: in memory), one per backend."""
+    from domain.embeddings import retrieval_backend
+
     backend = backend or retrieval_backend()
     place = str(Path(data_dir).resolve() / "chroma") if data_dir is not None else ":memory:"
     with _INDEXES_LOCK:

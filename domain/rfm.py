@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 from domain.days import business_tz, day_start, days_since, epoch_seconds
 from domain.enums import RfmSegment
 from domain.errors import DomainError
-from domain.models import Customer, CustomerStats
+from domain.models import CallPriorityDay, CallPriorityScore, Customer, CustomerStats
 
 DEFAULT_MONETARY_THRESHOLDS: tuple[float, float, float, float] = (5000, 2500, 1000, 500)
 RECENCY_DAYS = (30, 60, 90, 180)  # upper bounds for scores 5, 4, 3, 2
@@ -197,17 +197,24 @@ def _quintile_cuts(session: Session, measures) -> list[list[float]]:
             for column in (columns or [None] * len(measures))]
 
 
+def fixed_score_columns(today: date, tz: ZoneInfo, thresholds: Sequence[float]):
+    """The fixed bands as SQL over ``customer_stats``: (R, F, M) expressions for a buyer's row."""
+    s = CustomerStats
+    cuts = [day_start(today - timedelta(days=d), tz) for d in RECENCY_DAYS]
+    r = sql_case(*[(s.last_order_at >= cut, score) for cut, score in zip(cuts, (5, 4, 3, 2))],
+                 else_=1)
+    f = sql_case(*[(s.order_count >= n, score)
+                   for n, score in zip(FREQUENCY_MIN, (5, 4, 3, 2))], else_=1)
+    m = sql_case(*[(s.total_spent >= t, score) for t, score in zip(thresholds, (5, 4, 3, 2))],
+                 else_=1)
+    return r, f, m
+
+
 def _scored(session: Session, today: date, tz: ZoneInfo, thresholds: Sequence[float], mode: str):
     """Subquery: one row per buying, non-erased customer with its r, f, m."""
     s = CustomerStats
     if mode == "fixed":
-        cuts = [day_start(today - timedelta(days=d), tz) for d in RECENCY_DAYS]
-        r = sql_case(*[(s.last_order_at >= cut, score) for cut, score in zip(cuts, (5, 4, 3, 2))],
-                     else_=1)
-        f = sql_case(*[(s.order_count >= n, score)
-                       for n, score in zip(FREQUENCY_MIN, (5, 4, 3, 2))], else_=1)
-        m = sql_case(*[(s.total_spent >= t, score) for t, score in zip(thresholds, (5, 4, 3, 2))],
-                     else_=1)
+        r, f, m = fixed_score_columns(today, tz, thresholds)
     else:
         # the same SQL expressions on both sides of the comparison, so ties stay ties
         measures = (epoch_seconds(s.last_order_at), cast(s.order_count, Float),
@@ -255,20 +262,43 @@ def rfm_table(
     return rows
 
 
+def thresholds_text(thresholds: Sequence[float]) -> str:
+    """The bands as stored beside the call priority scores ("5000.0,2500.0,1000.0,500.0")."""
+    return ",".join(repr(float(t)) for t in thresholds)
+
+
+def _stored_is_current(session: Session, today: date, zone: ZoneInfo, thresholds) -> bool:
+    """Whether ``call_priority_scores`` holds today's fixed-band R, F, M for this zone and bands."""
+    marker = session.get(CallPriorityDay, 1)
+    return (marker is not None and marker.day == today and marker.timezone == zone.key
+            and marker.monetary_thresholds == thresholds_text(thresholds))
+
+
 def rfm_distribution(
     session: Session, today: date, thresholds: Sequence[float] = DEFAULT_MONETARY_THRESHOLDS,
-    mode: str = "fixed", *, tz: ZoneInfo | str | None = None,
+    mode: str = "fixed", *, tz: ZoneInfo | str | None = None, use_stored: bool = True,
 ) -> RfmDistribution:
     """Count and share of buyers per segment (every segment listed, in rule order), plus the
-    customers with no completed order. Two grouped queries over customer_stats."""
+    customers with no completed order. In fixed mode, when the stored scores are today's, one
+    grouped scan of their RFM index; otherwise two grouped queries over customer_stats."""
     thresholds, mode, zone = check_thresholds(thresholds), check_mode(mode), business_tz(tz)
-    rfm = _scored(session, today, zone, thresholds, mode)
     counts = {segment: 0 for segment in SEGMENT_ORDER}
-    grouped = select(rfm.c.r, rfm.c.f, rfm.c.m, func.count()).group_by(rfm.c.r, rfm.c.f, rfm.c.m)
-    for r, f, m, n in session.execute(grouped):
-        counts[segment_for(int(r), int(f), int(m))] += n
-    customers = session.scalar(select(func.count()).select_from(Customer)
-                               .where(Customer.status != "erased")) or 0
+    if use_stored and mode == "fixed" and _stored_is_current(session, today, zone, thresholds):
+        t = CallPriorityScore
+        customers = 0
+        for r, f, m, n in session.execute(
+                select(t.rfm_r, t.rfm_f, t.rfm_m, func.count()).where(t.status != "erased")
+                .group_by(t.rfm_r, t.rfm_f, t.rfm_m)):
+            customers += n
+            if r:  # 0: no completed order
+                counts[segment_for(int(r), int(f), int(m))] += n
+    else:
+        rfm = _scored(session, today, zone, thresholds, mode)
+        grouped = select(rfm.c.r, rfm.c.f, rfm.c.m, func.count()).group_by(rfm.c.r, rfm.c.f, rfm.c.m)
+        for r, f, m, n in session.execute(grouped):
+            counts[segment_for(int(r), int(f), int(m))] += n
+        customers = session.scalar(select(func.count()).select_from(Customer)
+                                   .where(Customer.status != "erased")) or 0
     buyers = sum(counts.values())
     return RfmDistribution(
         as_of=today, mode=mode, monetary_thresholds=thresholds, customers=customers,

@@ -34,6 +34,7 @@ from domain.models import (
 )
 from domain.models.base import UTCDateTime, utcnow
 from domain.rfm import DEFAULT_MONETARY_THRESHOLDS
+from domain.settings import Settings, get_settings
 from domain.scores import (
     HOT_WINDOW_DAYS,
     WARM_WINDOW_DAYS,
@@ -165,13 +166,19 @@ def refresh_derived(
     session: Session, today: date, customer_ids: Iterable[int] | None = None, *,
     tz: ZoneInfo | str | None = None,
     monetary_thresholds: Sequence[float] = DEFAULT_MONETARY_THRESHOLDS,
+    rules: Settings | None = None,
 ) -> dict[int, dict[str, tuple[str, str]]]:
     """Recompute temperature, lifecycle stage (unless ``lifecycle_locked``) and customer type from
     customer_stats and recent behaviour (rules: ``domain.scores``); erased customers are left alone.
+    Then the stored call priority of the same customers (``domain.call_priority.stored``): with no
+    ids everybody's, for ``today``, under ``rules`` (default: the settings with this zone and
+    these thresholds).
 
     Returns ``{customer_id: {"temperature": (before, after), ...}}`` for the values that changed.
     """
     session.flush()
+    if customer_ids is not None:
+        customer_ids = sorted({int(i) for i in customer_ids})  # read twice: here and for the scores
     zone = business_tz(tz)
     tomorrow = day_start(today + timedelta(days=1), zone)
     since_7, since_30 = (day_start(today - timedelta(days=n), zone)
@@ -186,6 +193,14 @@ def refresh_derived(
         if rows:
             changes.update(_apply_rules(session, rows, today, zone, vip_spend))
     _expire(session, Customer, changes.keys(), ["temperature", "lifecycle_stage", "customer_type"])
+    from domain.call_priority.stored import refresh_scores  # the call list reads what this wrote
+
+    if customer_ids is None:
+        rules = rules or get_settings().model_copy(update={
+            "timezone": zone.key, "rfm_monetary_thresholds": tuple(float(t) for t in monetary_thresholds)})
+        refresh_scores(session, None, today=today, settings=rules)
+    else:
+        refresh_scores(session, customer_ids)
     return changes
 
 

@@ -75,6 +75,10 @@ def change_tags(session: Session, customer_id: int, add: Iterable[str] = (),
         else:
             change.not_present.append(tag)
     session.flush()
+    if change.added or change.removed:  # do-not-call takes a customer off the call list
+        from domain.call_priority.stored import refresh_scores
+
+        refresh_scores(session, [customer.id])
     change.after = sorted({*rows, *change.added})
     return change
 

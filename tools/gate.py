@@ -27,6 +27,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from domain.call_priority.stored import refresh_scores
 from domain.db import read_session, transaction
 from domain.errors import Conflict, DomainError
 from domain.models import AuditLog, IdempotencyRecord
@@ -131,6 +132,9 @@ def run_write(spec, args, ctx: ToolContext) -> ToolResult | ToolError:
                     "after": None,
                 }
             ]
+            # every customer a write touched gets their stored call priority rescored here, in
+            # the write's transaction, whichever domain function the tool went through
+            refresh_scores(session, {e["customer_id"] for e in entries if e["customer_id"] is not None})
             for entry in entries:
                 session.add(
                     AuditLog(

@@ -18,12 +18,14 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import httpx
-import openai
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from agent.decisions import ModelUnavailable
+from domain.lazy import lazy_module
 from domain.settings import Settings
 from tools import telemetry
+
+openai = lazy_module("openai")  # 0.7 s to import: only when a model server is called
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -9,9 +9,6 @@ import typer
 
 from channels.cli import app
 from channels.cli.runtime import runtime
-from domain.alerts import AlertRules, record_crossings
-from domain.db import transaction, upgrade_schema
-from domain.stats import refresh_derived
 
 log = logging.getLogger("c360.refresh")
 
@@ -22,6 +19,8 @@ app.add_typer(db_app, name="db")
 @db_app.command("upgrade")
 def db_upgrade(revision: str = typer.Argument("head", help="Alembic revision to upgrade to.")) -> None:
     """Create or upgrade the database schema (the server also does this on start)."""
+    from domain.db import upgrade_schema
+
     settings = runtime().settings
     upgrade_schema(settings.resolved_database_url, revision)
     typer.echo(f"schema at {revision}: {settings.resolved_database_url}")
@@ -30,9 +29,13 @@ def db_upgrade(revision: str = typer.Argument("head", help="Alembic revision to 
 def refresh_scores(rt) -> int:
     """Recompute every customer's temperature, lifecycle stage and type as of today; returns how
     many changed. These depend on the date, not only on writes: a hot customer cools as days pass."""
+    from domain.db import transaction
+    from domain.stats import refresh_derived
+
     with transaction(rt.sessions) as session:
         changes = refresh_derived(session, rt.clock.today(), tz=rt.settings.tz,
-                                  monetary_thresholds=rt.settings.rfm_monetary_thresholds)
+                                  monetary_thresholds=rt.settings.rfm_monetary_thresholds,
+                                  rules=rt.settings)  # and the stored call list, for today
         record_alerts(session, rt)
     return len(changes)
 
@@ -40,6 +43,8 @@ def refresh_scores(rt) -> int:
 def record_alerts(session, rt) -> int:
     """Alert events for thresholds the day's move crossed (churn rising, SLAs passing), in the
     refresh's transaction; the first run takes the baseline (``domain.alerts.crossings``)."""
+    from domain.alerts import AlertRules, record_crossings
+
     events = record_crossings(session, None, today=rt.clock.today(), now=rt.clock.now(), tz=rt.settings.tz,
                               source="refresh", rules=AlertRules.from_settings(rt.settings))
     if events:

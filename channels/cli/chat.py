@@ -3,25 +3,28 @@ from __future__ import annotations
 
 import json
 import secrets
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from channels.cli import app
-from channels.cli.cards import show_turn
 from channels.cli.runtime import Runtime, runtime
-from channels.http.chat import to_response
-from domain.enums import Role
 from domain.errors import DomainError
-from domain.users import default_user, find_user
-from tools.context import Actor
+
+if TYPE_CHECKING:  # the agent, the tools and the HTTP schemas load when a command runs, not for --help
+    from tools.context import Actor
 
 AS_HELP = "Act as this user (name); default C360_CLI_USER, else the oldest admin."
 err = Console(stderr=True)
 
 
 def _actor(rt: Runtime, name: str | None) -> Actor:
+    from domain.enums import Role
+    from domain.users import default_user, find_user
+    from tools.context import Actor
+
     try:
         with rt.sessions() as session:
             user = find_user(session, name) if name else default_user(session)
@@ -52,6 +55,9 @@ def ask(
     as_json: bool = typer.Option(False, "--json", help="Print the turn result as JSON (the HTTP API's shape)."),
 ) -> None:
     """One turn with the assistant. A proposed write is only made with --yes (otherwise it is cancelled)."""
+    from channels.cli.cards import show_turn
+    from channels.http.schemas import to_response
+
     rt = runtime()
     actor = _actor(rt, as_user)
     agent = _agent(rt)
@@ -102,6 +108,9 @@ def _decide(console: Console) -> tuple[str, dict]:
 @app.command("chat")
 def chat(as_user: str | None = typer.Option(None, "--as", envvar="C360_CLI_USER", help=AS_HELP)) -> None:
     """Talk to the assistant in the terminal; cards are tables; writes ask y/n first. Ctrl-D or 'quit' ends."""
+    from channels.cli.cards import show_turn
+    from channels.http.schemas import to_response
+
     rt = runtime()
     actor = _actor(rt, as_user)
     agent = _agent(rt)

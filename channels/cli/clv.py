@@ -9,9 +9,6 @@ import typer
 
 from channels.cli import app
 from channels.cli.runtime import runtime
-from domain.clv.business import customer_clv, fit_from_orders
-from domain.clv.cdnow import fit_cdnow, holdout_check, read_cdnow
-from domain.db import transaction
 from domain.errors import DomainError
 
 clv_app = typer.Typer(help="Customer lifetime value (BG/NBD + Gamma-Gamma).", no_args_is_help=True)
@@ -38,6 +35,8 @@ def clv_cdnow(
     ),
 ) -> None:
     """Fit BG/NBD and Gamma-Gamma on CDNOW's 39-week calibration period and print the estimates."""
+    from domain.clv.cdnow import fit_cdnow, holdout_check, read_cdnow
+
     try:
         transactions = read_cdnow(path)
         fit = fit_cdnow(transactions)
@@ -60,6 +59,9 @@ def clv_cdnow(
 @clv_app.command("fit")
 def clv_fit() -> None:
     """Refit the CLV models on all completed orders up to today and store the parameters."""
+    from domain.clv.business import fit_from_orders
+    from domain.db import transaction
+
     rt = runtime()
     try:
         with transaction(rt.sessions) as session:
@@ -85,6 +87,8 @@ def clv_fit() -> None:
 @clv_app.command("show")
 def clv_show(customer_id: int = typer.Argument(..., help="The customer's id.")) -> None:
     """Print one customer's probability alive, expected purchases (90 days) and value (365 days)."""
+    from domain.clv.business import customer_clv
+
     rt = runtime()
     try:
         with rt.sessions() as session:

@@ -9,16 +9,11 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy import func, select
 
 from channels.cli import app
 from channels.cli.runtime import runtime
-from domain.clv import fit_from_orders
-from domain.db import transaction
-from domain.demo import build_demo_world
 from domain.errors import DomainError
-from domain.importer import COLUMNS, ImportFailed, import_csv
-from domain.models import Customer
+from domain.import_columns import COLUMNS
 
 console = Console(stderr=True)
 
@@ -71,6 +66,13 @@ def demo_data(
     """Build a realistic demo world of a Bangladeshi retailer: customers, two years of orders, calls and
     messages, families, consent, drop-offs, loyalty, tickets, B2B deals, templates and a team of three
     agents, a manager and an admin."""
+    from sqlalchemy import func, select
+
+    from domain.clv import fit_from_orders
+    from domain.db import transaction
+    from domain.demo import build_demo_world
+    from domain.models import Customer
+
     rt = runtime()
     if db:
         rt.settings = rt.settings.model_copy(update={"database_url": db})
@@ -142,6 +144,9 @@ def import_file(
         None, "--db", help="Database URL (default: C360_DATABASE_URL or the local SQLite file)."
     ),
 ) -> None:
+    from domain.db import transaction
+    from domain.importer import ImportFailed, import_csv
+
     rt = runtime()
     if db:
         rt.settings = rt.settings.model_copy(update={"database_url": db})

@@ -10,7 +10,6 @@ from rich.markup import escape
 
 from channels.cli import app
 from domain.errors import DomainError
-from domain.settings import get_settings
 
 console = Console(stderr=True)
 
@@ -42,6 +41,7 @@ def load_test(
     """Start `c360 serve` on a fresh demo world on 127.0.0.1 and let USERS agents chat with it for SECONDS
     (call list, a 360, a WhatsApp draft, a logged call and its approval); then check that there was no
     5xx and that every acknowledged write is in the database exactly once. Exits 1 when a check fails."""
+    from domain.settings import get_settings
     from evals.load import LoadOptions, render_report, run_load_test
 
     options = LoadOptions(users=users, seconds=seconds, max_requests=max_requests, customers=customers,

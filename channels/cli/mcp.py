@@ -8,7 +8,6 @@ import typer
 from channels.cli import app
 from channels.cli.chat import AS_HELP, _actor
 from channels.cli.runtime import runtime
-from domain.logs import configure_logging
 
 
 @app.command("mcp")
@@ -22,6 +21,7 @@ def mcp(
     from mcp.server.stdio import stdio_server
 
     from channels.mcp.server import build_server
+    from domain.logs import configure_logging
 
     configure_logging(log_level)  # stderr only: stdout carries the protocol
     logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -9,29 +9,10 @@ from pathlib import Path
 from typing import NoReturn
 
 import typer
-from sqlalchemy import select
 
-from agent.checkpoint import forget_customer, forget_old_text, scrub_store
 from channels.cli import app
 from channels.cli.runtime import Runtime, runtime
-from domain.backup import backup_sqlite
-from domain.db import transaction
 from domain.errors import DomainError
-from domain.files import write_private
-from domain.logs import current_request_id, log_context, new_request_id
-from domain.models import User
-from domain.privacy.retention import old_free_text
-from domain.privacy.scrub import scrub_database
-from domain.privacy import (
-    apply_retention,
-    consent_log,
-    erase_customer,
-    export_customer,
-    forget_in_index,
-    identifying_terms,
-    record_forgotten_threads,
-    write_consent_csv,
-)
 
 customer_app = typer.Typer(
     help="A customer's data: export it, or erase it (right to be forgotten).", no_args_is_help=True
@@ -54,6 +35,8 @@ def _fail(exc: DomainError) -> NoReturn:
 
 
 def _write(text: str, out: Path | None, what: str, force: bool = False) -> None:
+    from domain.files import write_private
+
     if out is None:
         sys.stdout.write(text)
         return
@@ -76,6 +59,8 @@ def customer_export(
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ) -> None:
     """Everything held about a customer and their family, as one JSON document."""
+    from domain.privacy import export_customer
+
     rt = runtime()
     try:
         with rt.sessions() as session:
@@ -98,6 +83,12 @@ def customer_erase(
     Then every assistant conversation that mentions them is deleted. Running it again on an erased
     customer repeats that sweep (by id), so an interrupted run can be completed.
     """
+    from domain.db import transaction
+    from domain.logs import current_request_id, log_context, new_request_id
+    from domain.models import User
+    from domain.privacy import erase_customer, identifying_terms
+    from sqlalchemy import select
+
     rt = runtime()
     with log_context(request_id=new_request_id()):
         try:
@@ -130,6 +121,11 @@ def customer_erase(
 
 def _forget_threads(rt: Runtime, customer_id: int, terms: list[str], user_id: int, *, first: bool) -> int:
     """Delete the conversations that mention the customer (after the erasure committed) and audit it."""
+    from agent.checkpoint import forget_customer
+    from domain.db import transaction
+    from domain.logs import current_request_id
+    from domain.privacy import record_forgotten_threads
+
     try:
         deleted = forget_customer(rt.settings, customer_id, terms)
     except Exception as exc:  # the database erasure stands; say how to finish the job
@@ -155,6 +151,9 @@ def _forget_threads(rt: Runtime, customer_id: int, terms: list[str], user_id: in
 def _scrub(rt: Runtime, tables: list[str]) -> None:
     """No recoverable old copy in the database's or the conversation store's files (WAL, free pages,
     dead rows): see ``domain.privacy.scrub``."""
+    from agent.checkpoint import scrub_store
+    from domain.privacy.scrub import scrub_database
+
     try:
         scrub_database(rt.engine, tables)
         scrub_store(rt.settings)
@@ -166,6 +165,8 @@ def _scrub(rt: Runtime, tables: list[str]) -> None:
 
 def _forget_in_index(data_dir: Path, customer_id: int) -> int:
     """Drop the customer's documents from the reply index, when this installation has one."""
+    from domain.privacy import forget_in_index
+
     if not (Path(data_dir) / "chroma").is_dir():
         return 0
     from domain.retrieval import (
@@ -186,6 +187,9 @@ def consent_export(
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ) -> None:
     """The consent log as CSV: customer, channel, opted in or out, source, reason, who, when."""
+    from domain.files import write_private
+    from domain.privacy import consent_log, write_consent_csv
+
     rt = runtime()
     try:
         with rt.sessions() as session:
@@ -209,6 +213,11 @@ def retention_apply(
     dry_run: bool = typer.Option(False, "--dry-run", help="Only report what would be redacted."),
 ) -> None:
     """Redact free text (notes, summaries, reasons, searches) older than C360_RETENTION_DAYS_NOTES days."""
+    from agent.checkpoint import forget_old_text
+    from domain.db import transaction
+    from domain.privacy import apply_retention
+    from domain.privacy.retention import old_free_text
+
     rt = runtime()
     days, now = rt.settings.retention_days_notes, rt.clock.now()
     try:
@@ -237,6 +246,8 @@ def backup(
 
     On PostgreSQL this explains how to use pg_dump instead.
     """
+    from domain.backup import backup_sqlite
+
     rt = runtime()
     try:
         report = backup_sqlite(rt.settings.resolved_database_url, path, now=rt.clock.now(), force=force)

@@ -9,12 +9,7 @@ from pathlib import Path
 import typer
 
 from channels.cli import app
-from channels.cli.admin import start_daily_refresh
 from channels.cli.runtime import runtime
-from domain.db import transaction, upgrade_schema
-from domain.demo.content import SHOP as DEMO_SHOP
-from domain.logs import configure_logging
-from domain.users import ensure_demo_user
 
 
 def _loopback(host: str) -> bool:
@@ -55,7 +50,12 @@ def serve(
     """Serve c360 over HTTP: POST /chat, the read endpoints, the web chat page at /, and /docs."""
     import uvicorn
 
+    from channels.cli.admin import start_daily_refresh
     from channels.http.app import create_app
+    from domain.db import transaction, upgrade_schema
+    from domain.demo.content import SHOP as DEMO_SHOP
+    from domain.logs import configure_logging
+    from domain.users import ensure_demo_user
 
     rt = runtime()
     updates = {k: v for k, v in (("host", host), ("port", port), ("demo_mode", demo)) if v is not None}

@@ -8,10 +8,8 @@ from rich.table import Table
 
 from channels.cli import app
 from channels.cli.runtime import runtime
-from domain.db import transaction
 from domain.enums import Role
 from domain.errors import DomainError
-from domain.users import UNCHANGED, create_user, find_user, issue_token, list_users, revoke_tokens, update_user
 
 users_app = typer.Typer(help="Users of c360 and their API tokens (for the HTTP API and the web page).",
                         no_args_is_help=True)
@@ -38,6 +36,9 @@ def add(
     email: str | None = typer.Option(None, "--email", help="Their email address."),
 ) -> None:
     """Create a user and print their first API token (once)."""
+    from domain.db import transaction
+    from domain.users import create_user, issue_token
+
     rt = runtime()
     try:
         with transaction(rt.sessions) as session:
@@ -52,6 +53,8 @@ def add(
 @users_app.command("list")
 def list_() -> None:
     """List the users: role, Slack id, active, live tokens."""
+    from domain.users import list_users
+
     rt = runtime()
     with rt.sessions() as session:
         users = list_users(session)
@@ -65,6 +68,9 @@ def list_() -> None:
 @users_app.command("token")
 def token(name: str = typer.Argument(..., help="The user's name.")) -> None:
     """Issue another API token for a user (their other tokens stay valid)."""
+    from domain.db import transaction
+    from domain.users import find_user, issue_token
+
     rt = runtime()
     try:
         with transaction(rt.sessions) as session:
@@ -80,6 +86,9 @@ def revoke_token(
     token_value: str | None = typer.Option(None, "--token", help="Revoke only this token; default: all of theirs."),
 ) -> None:
     """Revoke a user's API tokens: requests with them get 401 from now on."""
+    from domain.db import transaction
+    from domain.users import find_user, revoke_tokens
+
     rt = runtime()
     try:
         with transaction(rt.sessions) as session:
@@ -114,6 +123,9 @@ def update(
     active: bool | None = typer.Option(None, "--active/--inactive", help="An inactive user cannot sign in or get alerts."),
 ) -> None:
     """Change a user's role, Slack id, email or active flag (only the options given)."""
+    from domain.db import transaction
+    from domain.users import UNCHANGED, find_user, update_user
+
     rt = runtime()
     changes = {key: value for key, value in (
         ("role", role.value if role else None), ("slack_user_id", slack_id),
@@ -138,6 +150,7 @@ def sync_slack(
     from slack_sdk import WebClient
     from slack_sdk.errors import SlackApiError
 
+    from domain.db import transaction
     from domain.slack_members import member_from_slack, sync_members
 
     rt = runtime()

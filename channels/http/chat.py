@@ -11,21 +11,19 @@ from typing import Any
 from fastapi import APIRouter, Path
 from fastapi.responses import StreamingResponse
 
-from agent.runner import AgentEvent, TurnResult
+from agent.runner import AgentEvent
 from channels.http.conversations import belongs_to, new_thread_id
 from channels.http.deps import CurrentUser, RuntimeDep, ServerRuntime
 from channels.http.errors import ERROR_RESPONSES, ApiError, ErrorResponse
 from channels.http.schemas import (
     THREAD_ID_PATTERN,
-    Card,
     ChatRequest,
     ChatResponse,
     DecisionRequest,
-    PendingWrite,
     ToolCallOut,
+    to_response,
 )
 from tools.context import Actor
-from tools.registry import editable_fields
 
 log = logging.getLogger("c360.http")
 router = APIRouter(tags=["chat"])
@@ -43,24 +41,6 @@ SSE_DOC = {
                    "if the turn failed.",
     "content": {"text/event-stream": {"schema": {"type": "string"}}},
 }
-
-
-def to_response(result: TurnResult) -> ChatResponse:
-    """The API's view of a turn; each card is labelled with the tool that produced it."""
-    # the runner keeps the results of the successful calls, in call order: pair them back up
-    succeeded = [c for c in result.calls if c.get("ok")]
-    cards = [Card(tool=call["name"], **card) for call, card in zip(succeeded, result.cards)]
-    return ChatResponse(
-        thread_id=result.thread_id, reply=result.reply, cards=cards,
-        pending=_pending(result.pending) if result.pending else None,
-        tool_calls=[ToolCallOut(**{k: v for k, v in c.items() if v is not None or k == "ok"})
-                    for c in result.calls],
-    )
-
-
-def _pending(pending: dict[str, Any]) -> PendingWrite:
-    fields = editable_fields(pending["tool"], pending.get("arguments") or {}) if pending.get("tool") else []
-    return PendingWrite(**{**pending, "fields": fields})
 
 
 def _thread(runtime: ServerRuntime, user: Actor, thread_id: str | None) -> str:

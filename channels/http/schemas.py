@@ -1,10 +1,13 @@
 """Request and response models of the chat API (the OpenAPI page is generated from these)."""
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
+
+if TYPE_CHECKING:
+    from agent.runner import TurnResult
 
 MAX_MESSAGE_BYTES = 8 * 1024
 THREAD_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,120}$"
@@ -127,3 +130,24 @@ class Health(BaseModel):
     model_backend: str
     slack: bool = Field(description="Whether the Slack routes are mounted")
     demo_mode: bool
+
+
+def to_response(result: TurnResult) -> ChatResponse:
+    """The API's view of a turn; each card is labelled with the tool that produced it."""
+    # the runner keeps the results of the successful calls, in call order: pair them back up
+    succeeded = [c for c in result.calls if c.get("ok")]
+    cards = [Card(tool=call["name"], **card) for call, card in zip(succeeded, result.cards)]
+    return ChatResponse(
+        thread_id=result.thread_id, reply=result.reply, cards=cards,
+        pending=_pending(result.pending) if result.pending else None,
+        tool_calls=[ToolCallOut(**{k: v for k, v in c.items() if v is not None or k == "ok"})
+                    for c in result.calls],
+    )
+
+
+def _pending(pending: dict[str, Any]) -> PendingWrite:
+    """The waiting write, with the fields an edit may change (from the tool's schema)."""
+    from tools.registry import editable_fields
+
+    fields = editable_fields(pending["tool"], pending.get("arguments") or {}) if pending.get("tool") else []
+    return PendingWrite(**{**pending, "fields": fields})

@@ -115,17 +115,24 @@ def _popularity(session: Session) -> Counter:
 
     The window is the newest ``BEST_SELLER_ORDERS`` order ids: a primary-key range the planner
     can use on both engines, written as ``IN (subquery)`` so SQLite drives the scan from orders
-    instead of walking the whole order_items product index.
+    instead of walking the whole order_items product index. PostgreSQL gets the bound as a
+    number, read first, and on ``order_items.order_id`` too: with ``max(id) - n`` in the query it
+    cannot estimate the window and scans every order item (136 ms instead of 24 at a million
+    items). SQLite drives from orders either way, so it keeps the one statement.
     """
-    newest = select(func.max(Order.id)).scalar_subquery()
-    recent_orders = select(Order.id).where(
-        Order.id > newest - BEST_SELLER_ORDERS, Order.status == "completed"
-    )
-    rows = session.execute(
-        select(OrderItem.product_id, func.sum(OrderItem.quantity))
-        .where(OrderItem.order_id.in_(recent_orders))
-        .group_by(OrderItem.product_id)
-    )
+    if session.get_bind().dialect.name == "sqlite":
+        bound = select(func.max(Order.id)).scalar_subquery() - BEST_SELLER_ORDERS
+    else:
+        newest = session.scalar(select(func.max(Order.id)))
+        if newest is None:
+            return Counter()
+        bound = int(newest) - BEST_SELLER_ORDERS
+    recent_orders = select(Order.id).where(Order.id > bound, Order.status == "completed")
+    query = select(OrderItem.product_id, func.sum(OrderItem.quantity)).where(
+        OrderItem.order_id.in_(recent_orders))
+    if isinstance(bound, int):
+        query = query.where(OrderItem.order_id > bound)
+    rows = session.execute(query.group_by(OrderItem.product_id))
     return Counter({pid: int(units) for pid, units in rows if pid is not None})
 
 

@@ -10,6 +10,8 @@ The words (reasons, offer type, next action) come from ``wording``.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -17,7 +19,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from domain.call_priority import details, scoring
+from domain.call_priority import details, scoring, stored
 from domain.call_priority.details import BestCallTime, FollowUp, OpenDropoff, RecommendedProduct
 from domain.call_priority.signals import CustomerSignals, DayCounter, eligibility, load_signals
 from domain.call_priority.wording import Context, Factor, detail, next_action, offer_for
@@ -28,6 +30,7 @@ from domain.models import Customer, User
 from domain.settings import Settings, get_settings
 
 MAX_LIMIT = 500
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -117,12 +120,25 @@ def rank_all(
     lifecycle_stage: str | None = None,
     assigned_to_id: int | None = None,
     settings: Settings | None = None,
+    customer_ids: Sequence[int] | None = None,
 ) -> Ranking:
-    """Score every eligible customer for ``today`` (eligibility in ``signals.eligibility``)."""
-    settings = settings or get_settings()
+    """Score every eligible customer for ``today`` (eligibility in ``signals.eligibility``), or
+    only the eligible ones among ``customer_ids``: each customer's points depend on their own
+    rows alone, so a subset scores exactly as it does inside the whole ranking."""
+    among = sorted({int(i) for i in customer_ids}) if customer_ids is not None else None
+    where = eligibility(temperature, lifecycle_stage, assigned_to_id, among=among)
+    return score(session, load_signals(session, where), today, settings or get_settings(),
+                 customer_ids=customer_ids)
+
+
+def score(
+    session: Session, signals: CustomerSignals, today: date, settings: Settings, *,
+    customer_ids: Sequence[int] | None = None,
+) -> Ranking:
+    """The points of the customers in ``signals`` on ``today`` (``customer_ids``: the only ones the
+    signals may hold, so the week's events are read for them alone)."""
     tz = settings.tz
     big_value = 2.0 * float(settings.rfm_monetary_thresholds[0])
-    signals = load_signals(session, eligibility(temperature, lifecycle_stage, assigned_to_id))
     days = DayCounter(today, tz)
     follow_overdue = days.days_ago(signals.next_follow_up_epoch)
     since_order = days.days_ago(signals.last_order_epoch)
@@ -136,7 +152,8 @@ def rank_all(
     event_family = np.zeros(len(signals), dtype=bool)
     event_extra = np.zeros(len(signals))
     if len(signals):
-        for event in upcoming_events(session, today, days=scoring.EVENT_WINDOW_DAYS):
+        for event in upcoming_events(session, today, days=scoring.EVENT_WINDOW_DAYS,
+                                     customer_ids=customer_ids):
             events_by_customer.setdefault(event.customer_id, []).append(event)
     if events_by_customer:
         cids = np.fromiter(events_by_customer, dtype=np.int64)
@@ -190,17 +207,31 @@ def call_priority(
     assigned_to_id: int | None = None,
     now: datetime | None = None,
     settings: Settings | None = None,
+    use_stored: bool = True,
 ) -> list[CallPriorityEntry]:
     """The ``limit`` customers to call on ``today``, best first, each with its score and reasons.
 
     Eligible: status active, never erased, not tagged do-not-call, matching the filters. ``now``
     (default: the start of ``today``) decides whether today's best call window is still ahead.
+    The stored scores are read when they are today's (``stored``); ``use_stored=False`` always
+    scores everybody (the same list, the slow way: for tests and the benchmark's comparison).
     """
     _validate(limit, temperature, lifecycle_stage)
-    ranking = rank_all(
-        session, today, temperature=temperature, lifecycle_stage=lifecycle_stage,
-        assigned_to_id=assigned_to_id, settings=settings,
-    )
+    settings = settings or get_settings()
+    filters = {"temperature": temperature, "lifecycle_stage": lifecycle_stage,
+               "assigned_to_id": assigned_to_id}
+    if use_stored and stored.is_current(session, today, settings):
+        # the stored day's top N by the rank index, rescored from their own rows; the stored
+        # points must agree with that (a row a write forgot to refresh falls back to the full run)
+        top = stored.top(session, limit, **filters)
+        if not top:
+            return []
+        ranking = rank_all(session, today, settings=settings,
+                           customer_ids=[cid for cid, _points in top], **filters)
+        if stored.agrees(ranking, top):
+            return entries_for(session, ranking, ranking.order, range(1, len(top) + 1), now=now)
+        log.warning("stored call priority disagrees with a rescoring; computing the full ranking")
+    ranking = rank_all(session, today, settings=settings, **filters)
     if not len(ranking.signals):
         return []
     order = ranking.order[:limit]

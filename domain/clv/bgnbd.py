@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy.optimize import minimize
-from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
 from domain.clv.summary import as_summary_arrays
 from domain.errors import DomainError
+from domain.lazy import lazy_module
+
+optimize, special = lazy_module("scipy.optimize"), lazy_module("scipy.special")  # imported when used
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ def bgnbd_log_likelihood(params: BgNbdParams, x, t_x, T) -> np.ndarray:
 def _terms(r, alpha, a, b, x, t_x, T) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The log-likelihood's parts: the shared factor, "still alive at T" and "dropped out right
     after the last purchase" (-inf for x = 0)."""
-    common = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + betaln(a, b + x) - betaln(a, b)
+    common = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha) + special.betaln(a, b + x) - special.betaln(a, b)
     alive = -(r + x) * np.log(alpha + T)
     repeat = x > 0
     # b + x - 1 > 0 whenever x >= 1; the guard only keeps the x = 0 branch free of log(negative).
@@ -85,16 +86,16 @@ def fit_bgnbd(x, t_x, T) -> BgNbdParams:
         # w: the share of each customer's likelihood from "dropped out after the last purchase".
         w = np.exp(dropped - either)
         d_r = (
-            digamma(r + ux)
-            - digamma(r)
+            special.digamma(r + ux)
+            - special.digamma(r)
             + np.log(alpha)
             - (1 - w) * np.log(alpha + uT)
             - w * np.log(alpha + ut_x)
         )
         d_alpha = r / alpha - (r + ux) * ((1 - w) / (alpha + uT) + w / (alpha + ut_x))
-        d_a = digamma(a + b) - digamma(a + b + ux) + w / a
+        d_a = special.digamma(a + b) - special.digamma(a + b + ux) + w / a
         d_b = (
-            digamma(b + ux) - digamma(a + b + ux) - digamma(b) + digamma(a + b) - w / (b + b_shift)
+            special.digamma(b + ux) - special.digamma(a + b + ux) - special.digamma(b) + special.digamma(a + b) - w / (b + b_shift)
         )
         grad = np.array([np.sum(weights * g) for g in (d_r, d_alpha, d_a, d_b)]) * np.array(
             [r, alpha, a, b]
@@ -128,7 +129,7 @@ def minimize_negative_ll(objective, start: np.ndarray, customers: int):
         return value / customers, grad / customers
 
     bounds = [(-20.0, 20.0)] * len(start)
-    result = minimize(
+    result = optimize.minimize(
         per_customer,
         start,
         jac=True,
@@ -137,7 +138,7 @@ def minimize_negative_ll(objective, start: np.ndarray, customers: int):
         options={"ftol": 1e-13, "gtol": 1e-8, "maxiter": 2000},
     )
     if not result.success and np.isfinite(result.fun) and result.fun < 1e299:
-        result = minimize(
+        result = optimize.minimize(
             lambda p: per_customer(p)[0],
             result.x,
             method="Nelder-Mead",
@@ -167,7 +168,7 @@ def _log_odds_dropped(params: BgNbdParams, x, t_x, T) -> np.ndarray:
 def p_alive(params: BgNbdParams, x, t_x, T) -> np.ndarray:
     """P(alive at T | x, t_x, T): 1 for x = 0, since BG/NBD drop-out only follows a purchase."""
     x, t_x, T = as_summary_arrays(x, t_x, T)
-    return expit(-_log_odds_dropped(params, x, t_x, T))
+    return special.expit(-_log_odds_dropped(params, x, t_x, T))
 
 
 def expected_purchases(params: BgNbdParams, t, x, t_x, T) -> np.ndarray:
@@ -185,6 +186,6 @@ def expected_purchases(params: BgNbdParams, t, x, t_x, T) -> np.ndarray:
     a = params.a if abs(params.a - 1.0) > 1e-7 else 1.0 + 1e-7
     c = a + b + x - 1
     z = t / (alpha + T + t)
-    tail = (1 - z) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, c, z)
-    alive = expit(-_log_odds_dropped(params, x, t_x, T))
+    tail = (1 - z) ** (a - 1) * special.hyp2f1(a + b - 1 - r, a - 1, c, z)
+    alive = special.expit(-_log_odds_dropped(params, x, t_x, T))
     return alive * (c / (a - 1)) * (1 - tail)

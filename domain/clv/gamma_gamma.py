@@ -12,10 +12,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy.special import digamma, gammaln
 
 from domain.clv.bgnbd import minimize_negative_ll
 from domain.errors import DomainError
+from domain.lazy import lazy_module
+
+special = lazy_module("scipy.special")  # imported when used
 
 
 @dataclass(frozen=True)
@@ -71,9 +73,9 @@ def gamma_gamma_log_likelihood(params: GammaGammaParams, frequency, monetary_val
 def _log_likelihood(p, q, gamma, x, z) -> np.ndarray:
     px = p * x
     return (
-        gammaln(px + q)
-        - gammaln(px)
-        - gammaln(q)
+        special.gammaln(px + q)
+        - special.gammaln(px)
+        - special.gammaln(q)
         + q * np.log(gamma)
         + (px - 1) * np.log(z)
         + px * np.log(x)
@@ -99,8 +101,8 @@ def fit_gamma_gamma(frequency, monetary_value) -> GammaGammaParams:
         p, q, gamma = np.exp(log_params)
         px, spent = p * x, np.log(gamma + x * z)
         value = -float(np.sum(_log_likelihood(p, q, gamma, x, z)))
-        d_p = x * (digamma(px + q) - digamma(px) + np.log(z) + np.log(x) - spent)
-        d_q = digamma(px + q) - digamma(q) + np.log(gamma) - spent
+        d_p = x * (special.digamma(px + q) - special.digamma(px) + np.log(z) + np.log(x) - spent)
+        d_q = special.digamma(px + q) - special.digamma(q) + np.log(gamma) - spent
         d_gamma = q / gamma - (px + q) / (gamma + x * z)
         grad = np.array([d_p.sum(), d_q.sum(), d_gamma.sum()]) * np.array([p, q, gamma])
         if not np.isfinite(value) or not np.all(np.isfinite(grad)):

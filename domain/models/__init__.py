@@ -2,7 +2,7 @@
 from domain.models.alerts import (
     AlertBaseline, AlertDelivery, AlertDeliveryAttempt, AlertEvent, AlertLatch, AlertPreference,
 )
-from domain.models.analytics import ClvModel
+from domain.models.analytics import CallPriorityDay, CallPriorityScore, ClvModel
 from domain.models.base import Base, UTCDateTime, utcnow
 from domain.models.channels import SlackDelivery
 from domain.models.commerce import (
@@ -19,7 +19,8 @@ from domain.models.system import AuditLog, IdempotencyRecord
 
 __all__ = [
     "AlertBaseline", "AlertDelivery", "AlertDeliveryAttempt", "AlertEvent", "AlertLatch", "AlertPreference",
-    "ApiToken", "AuditLog", "Base", "BehaviorEvent", "Category", "ChannelConsent", "ClvModel",
+    "ApiToken", "AuditLog", "Base", "BehaviorEvent", "CallPriorityDay", "CallPriorityScore", "Category",
+    "ChannelConsent", "ClvModel",
     "ConsentEvent",
     "Customer", "CustomerStats", "Dropoff", "FamilyMember", "FollowUp", "IdempotencyRecord", "Interaction",
     "KnowledgeSnippet", "LoyaltyAccount", "LoyaltyTransaction", "Note", "Opportunity", "Order",

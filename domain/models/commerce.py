@@ -60,6 +60,9 @@ class Order(Base):
         # Covers the per-customer aggregates (domain.stats) and the timeline: no table lookups.
         Index("ix_orders_stats", "customer_id", "status", "ordered_at", "total_amount"),
         Index("ix_orders_ordered", "ordered_at"),
+        # A customer's orders newest first (the 360 view, the timeline) without a sort: the
+        # stats index has status between customer and date, so it cannot give that order.
+        Index("ix_orders_customer_ordered", "customer_id", "ordered_at"),
     )
 
 

@@ -164,6 +164,9 @@ def erase_customer(
     )
     session.flush()
     session.expire_all()  # the bulk updates bypassed the identity map
+    from domain.call_priority.stored import refresh_scores  # off the call list and the RFM counts
+
+    refresh_scores(session, [cid])
     return Erasure(cid, False, now, dict(sorted(changed.items())))
 
 

@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-COLUMNS = ("what", "n", "p50 ms", "p99 ms", "best ms", "per second", "vs DuckDB", "target", "ok?")
+COLUMNS = ("what", "n", "p50 ms", "p99 ms", "best ms", "per second", "x DuckDB RFM (raw orders)",
+           "x DuckDB same work", "target", "ok?")
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,9 @@ class Row:
     p99_ms: float | None = None
     best_ms: float | None = None
     per_second: float | None = None
-    vs_duckdb: float | None = None
+    vs_duckdb: float | None = None  # p50 / DuckDB's RFM aggregation over the raw orders (not like-for-like)
+    vs_same: float | None = None  # p50 / DuckDB doing the same work on the same table (like-for-like)
+    same_as: str | None = None  # which DuckDB row ``vs_same`` divides by
     target: Target | None = None
     note: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from channels.cli import COMMAND_MODULES, app
+from domain.call_priority.stored import is_current
 from domain.db import read_session
 from domain.errors import DomainError
 from domain.models import (
@@ -31,10 +32,14 @@ from evals.bench.world import bench_actor, bench_database_url, bench_settings, o
 from evals.bench.writes import take_watermarks, undo_writes, write_rows
 from tools.context import ToolContext
 
-READ_ROWS = ["call priority: full ranking (domain)", "call priority: call_priority_list tool",
+READ_ROWS = ["call priority: top 10 from the stored scores (domain)", "call priority: call_priority_list tool",
+             "call priority: full recomputation, every customer (domain)",
              "RFM distribution (domain)", "RFM distribution: rfm_segment tool",
-             "reference: RFM aggregation in DuckDB", "360 data, heavy customers (domain)",
-             "get_360 tool, heavy customers"]
+             "daily refresh of the stored scores, all customers (next day, rolled back)",
+             "D1 reference: RFM aggregation in DuckDB over the raw orders",
+             "D2 reference: DuckDB, top 10 of the stored ranking (same table)",
+             "D3 reference: DuckDB, RFM counts from the stored bands (same table)",
+             "360 data, heavy customers (domain)", "get_360 tool, heavy customers"]
 
 
 def fingerprint(sessions) -> dict:
@@ -78,6 +83,9 @@ def test_reads_duckdb_and_undone_writes_on_a_given_database(db_url, tmp_path):
         assert [r.what for r in rows] == [w for w in READ_ROWS if "DuckDB" not in w]
         assert all(r.available and r.n >= 1 and r.p50_ms <= r.p99_ms for r in rows)
         assert reference.row.available and sum(reference.counts.values()) > 0
+        assert set(reference.same_work) == {"D2", "D3"} and all(r.available for r in reference.same_work.values())
+        with read_session(world.sessions) as session:  # the daily refresh ran (in the build, or after)
+            assert is_current(session, world.clock.today(), world.settings)
 
         before = fingerprint(world.sessions)
         marks = take_watermarks(world, heavy)
@@ -120,7 +128,7 @@ def test_cli_prints_one_table_and_writes_its_json(tmp_path, monkeypatch):
     assert report["machine"]["cpus"] >= 1 and len(report["machine"]["load_average"]) == 3
     assert report["duckdb"]["counts_match"] is True
     whats = [row["what"] for row in report["rows"]]
-    assert whats[:7] == READ_ROWS
+    assert whats[:len(READ_ROWS)] == READ_ROWS
     assert "log_interaction tool (one transaction each)" in whats
     assert "agent turn, in process: all turns" in whats
     assert any(w.startswith("agent turn over HTTP") and w.endswith("all turns") for w in whats)
@@ -132,7 +140,13 @@ def test_cli_prints_one_table_and_writes_its_json(tmp_path, monkeypatch):
         else:  # HTTP and Slack may be missing from a build; then the row says why
             assert row["note"].startswith("not available") and row["ok"] is None
         assert len(cells(row)) == len(COLUMNS)
+    by_name = {row["what"]: row for row in report["rows"]}
+    d1, d3 = (by_name[READ_ROWS[k]]["p50_ms"] for k in (6, 8))
     rfm = [row for row in report["rows"] if row["what"].startswith("RFM")]
-    assert all(row["vs_duckdb"] == pytest.approx(row["p50_ms"] / report["rows"][4]["p50_ms"]) for row in rfm)
+    assert all(row["vs_duckdb"] == pytest.approx(row["p50_ms"] / d1) for row in rfm)
+    assert all(row["vs_same"] == pytest.approx(row["p50_ms"] / d3) and row["same_as"] == "D3" for row in rfm)
+    # every measured c360 figure carries its ratio to the raw-orders reference of the same run
+    assert all(row["vs_duckdb"] is not None for row in report["rows"]
+               if row["available"] and "reference" not in row["what"])
     assert "c360 bench: 120 customers" in result.output and "load average" in result.output
     assert after == before  # every write of the run (tool, agent, HTTP, Slack) was undone

@@ -2,7 +2,7 @@
 log, and each user's alert preferences (domain/models/alerts.py, docs/alerts.md)
 
 Revision ID: 0008
-Revises: 0006 (another branch adds 0007; re-chain this one after it at merge)
+Revises: 0007 (another branch adds 0007; re-chain this one after it at merge)
 Create Date: 2026-12-03 08:46:14.748977
 """
 from alembic import op
@@ -11,7 +11,7 @@ import domain.models.base
 
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

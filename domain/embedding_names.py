@@ -1,0 +1,4 @@
+"""The names of the two embedding backends (``domain.embeddings``), importable without chromadb."""
+
+MINILM = "minilm-int8-onnx"
+LEXICAL = "lexical"
