@@ -2,7 +2,7 @@
 log, and each user's alert preferences (domain/models/alerts.py, docs/alerts.md)
 
 Revision ID: 0008
-Revises: 0007 (another branch adds 0007; re-chain this one after it at merge)
+Revises: 0007
 Create Date: 2026-12-03 08:46:14.748977
 """
 from alembic import op
