@@ -13,13 +13,7 @@ from rich.table import Table
 
 from channels.cli import app
 from channels.cli.runtime import runtime
-from domain.alerts import AlertRules
-from domain.alerts.outbox import retry_now
-from domain.alerts.preferences import describe, preferences_of, set_preferences
-from domain.alerts.queries import delivery_log, recent_events, record_test_event, since_days
-from domain.db import transaction
 from domain.errors import DomainError
-from domain.users import find_user, list_users
 
 alerts_app = typer.Typer(help="Alerts c360 sends first (VIP, churn, SLA, carts, CSAT): docs/alerts.md.",
                          no_args_is_help=True)
@@ -49,6 +43,8 @@ def list_(
     as_json: bool = typer.Option(False, "--json", help="JSON instead of a table."),
 ) -> None:
     """The recent alert events, newest first, and where each delivery stands."""
+    from domain.alerts.queries import recent_events, since_days
+
     rt = runtime()
     try:
         with rt.sessions() as session:
@@ -88,6 +84,10 @@ def prefs(
     daily_cap: int | None = typer.Option(None, "--daily-cap", min=0, help="Most alert DMs a day."),
 ) -> None:
     """Show a user's alert preferences, or change them with the options."""
+    from domain.alerts.preferences import describe, preferences_of, set_preferences
+    from domain.db import transaction
+    from domain.users import find_user, list_users
+
     rt = runtime()
     default_cap = rt.settings.alert_daily_cap
     try:
@@ -126,6 +126,11 @@ def test(
     queue_only: bool = typer.Option(False, "--queue-only", help="Only queue it; the running worker sends it."),
 ) -> None:
     """Send a test alert through the outbox, so a user (and their preferences) can be checked."""
+    from domain.alerts import AlertRules
+    from domain.alerts.queries import recent_events, record_test_event
+    from domain.db import transaction
+    from domain.users import find_user
+
     rt = runtime()
     rules = AlertRules.from_settings(rt.settings)
     try:
@@ -152,6 +157,8 @@ def test(
 @alerts_app.command("log")
 def log_(delivery: int = typer.Argument(..., help="The delivery id (c360 alerts list shows them).")) -> None:
     """Every try at one delivery: when, which worker, the answer."""
+    from domain.alerts.queries import delivery_log
+
     rt = runtime()
     try:
         with rt.sessions() as session:
@@ -173,6 +180,9 @@ def log_(delivery: int = typer.Argument(..., help="The delivery id (c360 alerts 
 @alerts_app.command("retry")
 def retry(delivery: int = typer.Argument(..., help="The delivery id (c360 alerts list shows them).")) -> None:
     """Put a failed or skipped delivery back in the queue."""
+    from domain.alerts.outbox import retry_now
+    from domain.db import transaction
+
     rt = runtime()
     try:
         with transaction(rt.sessions) as session:
