@@ -52,7 +52,7 @@ CHANNELS = PhraseTable({
     **dict.fromkeys(["call", "calls", "calling", "phone call", "phone calls", "phone"], CALL),
 })
 MARKETING = {"marketing", "promotional", "promotion", "promotions", "promo", "promos", "campaign", "campaigns",
-             "offer", "offers", "newsletters", "ads", "advertising", "bulk"}
+             "offers", "newsletters", "ads", "advertising", "bulk"}
 ALL_WORDS = {"all", "any", "every", "everything", "sob", "shob", "sokol", "kono", "everywhere", "anything"}
 MESSAGE_WORDS = {"message", "messages", "msg", "msgs", "channel", "channels", "communication", "communications",
                  "contact", "sms", "texts", "marketing"}
@@ -63,12 +63,16 @@ OUT = PhraseTable({
                      "unsubscribed", "unsub", "opt out", "opted out", "opt * out", "opts out", "opting out",
                      "do not send", "do not message", "do not text", "do not email", "do not contact",
                      "do not whatsapp", "not to send", "not to message", "not to contact", "never send",
-                     "never message", "not want * messages", "not want * msgs", "not want * offers",
-                     "not want * sms", "not want * emails", "not want * whatsapp", "not want any", "no more",
+                     "never message", "not want any", "no more",
                      "no longer", "withdraw", "withdrew", "revoke", "revoked", "block", "blocked", "dnd",
                      "do not disturb", "bondho", "pathaben na", "pathabe na", "pathaio na", "pathiyo na",
-                     "pathano bondho", "dite mana", "mana", "chay na", "chan na", "chai na", "lagbe na",
+                     "pathano bondho", "dite mana", "mana", "chay na", "chan na", "chai na",
                      "take * off", "remove * from"], 2.0),
+    # "does not want (any more) <messages>": a negated wish for a channel or for marketing
+    **{f"not want * {noun}": 2.0 for noun in ("messages", "message", "msgs", "offers", "offer", "sms", "email",
+                                               "emails", "whatsapp", "texts", "text", "marketing", "promotions",
+                                               "instagram", "facebook", "fb", "newsletter", "newsletters")},
+    **dict.fromkeys(["anymore", "any more"], 1.0),
 })
 IN = PhraseTable({
     **dict.fromkeys(["opt in", "opted in", "opt * in", "opts in", "opt back in", "opted back in", "resubscribe",
@@ -117,7 +121,8 @@ def evidence(slots: Slots, scores: dict[str, float], today_iso: str) -> None:
     way = polarity(slots)
     if way is not None and said:
         scores[TOOL] += 3 if said != [CALL] else 1  # "phone bondho" is how a call went, not a wish
-    elif way is False and asked_by_customer(slots):
+    elif way is False and asked_by_customer(slots) and not slots.products \
+            and sum(m.value for m in OUT.find(slots.norms)) >= 2:
         scores[TOOL] += 2.5  # "<customer> wants us to stop": an opt-out whose channel is asked
     if way is False and said and said != [CALL] and scores[TOOL] >= 4:
         # "no more offers on WhatsApp" records a wish, not a contact or a draft

@@ -113,12 +113,13 @@ def unknown_stage(slots: Slots, said: dict[str, Any]) -> str | None:
     return None
 
 
-def deal_reference(slots: Slots, skip: set[int]) -> tuple[int | str | None, set[int]]:
+def deal_reference(slots: Slots, skip: set[int], text: str) -> tuple[int | str | None, set[int]]:
     """(the deal's id or name, the positions it used)."""
     norms, tokens = slots.norms, slots.tokens
+    quantities = {a.start for a in amounts(tokens, text) if a.money or a.percent}  # "deal 5 lakh" is a value
     for k in _cue_positions(slots):
         nxt = tokens[k + 1] if k + 1 < len(tokens) else None
-        if nxt is not None and nxt.kind in {"id", "num"} and isinstance(nxt.value, int):
+        if nxt is not None and nxt.kind in {"id", "num"} and isinstance(nxt.value, int) and k + 1 not in quantities:
             return nxt.value, {k + 1}
     if slots.quoted:
         return slots.quoted, set()
@@ -160,7 +161,7 @@ def build(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> B
     who = find_customer(slots, ctx, skip=by_id)
     ask = with_customer(TOOL, who, args)
     said = values(slots, text)
-    reference, _ = deal_reference(slots, who_positions(who, slots))
+    reference, _ = deal_reference(slots, who_positions(who, slots), text)
     args["opportunity"] = reference
     args.update(said)
     if ask:

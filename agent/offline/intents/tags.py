@@ -50,7 +50,7 @@ COMMAND = TAG_WORDS | {
     "hisebe", "hishebe", "hisabe", "bad", "sorao", "muche", "tule", "unmark", "apply", "set", "ke", "er", "r",
     "ta", "ti", "ar", "also", "too", "new", "it", "this", "that", "is", "be", "now", "one", "both", "her", "his",
     "their", "him", "them", "and", "or", "o", "&", "tag's", "called", "named", "profile", "account", "no",
-    "longer", "can", "you", "e", "te", "oke", "take",
+    "longer", "can", "you", "e", "te", "oke", "take", "theke", "jonno", "sathe", "list", "into", "under",
 }
 SEPARATORS = {"and", "or", "o", "ar", "&", ","}
 BREAKS = REASON_LEADS | {".", ";", "?", "!"}
