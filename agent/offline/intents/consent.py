@@ -25,8 +25,15 @@ from agent.offline.intents.common import (
     which_of_several,
     with_customer,
 )
-from agent.offline.intents.records_text import asked_by_customer, name_positions, reason_clause, tidy
-from agent.offline.registry import DRAFT, LOG, Intent, register
+from agent.offline.intents.records_text import (
+    asked_by_customer,
+    name_positions,
+    name_relation_only,
+    reason_clause,
+    tidy,
+    vocabulary,
+)
+from agent.offline.registry import DRAFT, FAMILY, LOG, Intent, register
 from agent.offline.slots import Slots
 from agent.offline.text import PhraseTable
 from agent.offline.types import ConversationContext, PendingClarification
@@ -57,6 +64,8 @@ ALL_WORDS = {"all", "any", "every", "everything", "sob", "shob", "sokol", "kono"
 MESSAGE_WORDS = {"message", "messages", "msg", "msgs", "channel", "channels", "communication", "communications",
                  "contact", "sms", "texts", "marketing"}
 
+_NOUNS = ("messages", "message", "msgs", "offers", "offer", "sms", "email", "emails", "whatsapp", "texts", "text",
+          "marketing", "promotions", "instagram", "facebook", "fb", "newsletter", "newsletters")
 # phrase -> weight: how surely it says "no more" (OUT) or "yes again" (IN)
 OUT = PhraseTable({
     **dict.fromkeys(["stop", "stop sending", "stop messaging", "stop texting", "stop emailing", "unsubscribe",
@@ -69,9 +78,7 @@ OUT = PhraseTable({
                      "pathano bondho", "dite mana", "mana", "chay na", "chan na", "chai na",
                      "take * off", "remove * from"], 2.0),
     # "does not want (any more) <messages>": a negated wish for a channel or for marketing
-    **{f"not want * {noun}": 2.0 for noun in ("messages", "message", "msgs", "offers", "offer", "sms", "email",
-                                               "emails", "whatsapp", "texts", "text", "marketing", "promotions",
-                                               "instagram", "facebook", "fb", "newsletter", "newsletters")},
+    **{f"{lead} {noun}": 2.0 for noun in _NOUNS for lead in ("not want *", "no")},
     **dict.fromkeys(["anymore", "any more"], 1.0),
 })
 IN = PhraseTable({
@@ -85,6 +92,9 @@ IN = PhraseTable({
 _NEGATORS = {"not", "no", "never", "longer", "na"}
 OUT_ANSWERS = {"out", "no", "stop", "off", "na", "nope", "block", "bondho"}
 IN_ANSWERS = {"in", "yes", "allow", "on", "ha", "haan", "ok", "okay", "chalu"}
+
+
+CUES = vocabulary(CUES, OUT, IN, CHANNELS, words=MARKETING)
 
 
 def polarity(slots: Slots) -> bool | None:
@@ -128,6 +138,8 @@ def evidence(slots: Slots, scores: dict[str, float], today_iso: str) -> None:
         # "no more offers on WhatsApp" records a wish, not a contact or a draft
         for other in (LOG, DRAFT, lx.CANCEL):
             scores[other] = min(scores.get(other, 0.0), scores[TOOL] - 1)
+    if scores[TOOL] >= 3 and name_relation_only(slots):
+        scores[FAMILY] = min(scores[FAMILY], scores[TOOL] - 1)
 
 
 def build(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> Built:
@@ -156,7 +168,7 @@ def build(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> B
         return Ask(TOOL, "channel", f"{lead}Which channel is this for {name}: WhatsApp, SMS, email, Instagram, "
                                     "Facebook, or all of them?", args)
     if way is None:
-        channel = args.get("channel") or " and ".join(messaging)
+        channel = " and ".join("any channel" if c == "all" else c for c in messaging)
         return Ask(TOOL, "opted_in", f"Should {name} get messages on {channel} again (opt in) or not (opt out)?",
                    {**args, "channel": args.get("channel") or messaging[0]})
     if len(messaging) > 1:  # one consent change per channel named; each goes through approval

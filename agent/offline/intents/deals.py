@@ -30,7 +30,7 @@ from agent.offline.intents.common import (
     which_of_several,
     with_customer,
 )
-from agent.offline.intents.records_text import who_positions
+from agent.offline.intents.records_text import vocabulary, who_positions
 from agent.offline.registry import DROPOFF, LOG, RFM, V360, Intent, register
 from agent.offline.slots import Slots
 from agent.offline.slots.money import amounts
@@ -62,6 +62,7 @@ STATUS = PhraseTable({
                      "fell through", "dead", "cancelled", "canceled", "no deal"], "lost"),
     **dict.fromkeys(["reopen", "reopened", "open again", "back to open"], "open"),
 })
+CUES = vocabulary(CUES, STAGE, STATUS)
 PROBABILITY_WORDS = {"probability", "chance", "chances", "likelihood", "sombhabona", "confidence", "odds"}
 VALUE_WORDS = {"value", "worth", "amount", "size", "budget", "dam", "mullo", "price", "total"}
 MOVE_WORDS = {"move", "moved", "shift", "change", "set", "put", "push", "advance", "niye", "nie", "update", "stage"}

@@ -25,7 +25,7 @@ from agent.offline.intents.common import (
     with_customer,
 )
 from agent.offline.intents import view_360
-from agent.offline.intents.records_text import tidy, who_positions
+from agent.offline.intents.records_text import name_relation_only, tidy, vocabulary, who_positions
 from agent.offline.registry import DRAFT, FAMILY, LOG, Intent, register
 from agent.offline.slots import Slots
 from agent.offline.text import PhraseTable, normalise, tokenize
@@ -69,6 +69,9 @@ TEXT_TYPES = PhraseTable({
                     "reminder"),
     **dict.fromkeys(["follow up", "followup", "check back"], "follow_up"),
 })
+CUES = vocabulary(CUES, PIN, TYPES, TEXT_TYPES)
+_SEND_VERBS = {"text", "sms", "email", "mail", "whatsapp", "message", "msg", "send", "draft", "compose", "inbox"}
+_CONTACT_OUTCOMES = {"no_answer", "callback", "other"}  # how a contact went (not what the customer likes)
 _CONTACT = {"called", "phoned", "rang", "spoke", "talked", "met", "visited", "messaged", "texted", "emailed",
             "whatsapped", "replied", "dilam", "korlam", "korsi", "disi", "pathaisi", "pathailam"}
 
@@ -82,18 +85,28 @@ def _body_start(slots: Slots) -> int:
 
 
 def _contact_in_command(slots: Slots, end: int) -> bool:
-    """The command part tells of a contact that happened: then the request logs it."""
+    """The request tells of a contact that happened: then it logs it.
+
+    Only the command part counts ("add a note to X: called twice" is a note), unless the command
+    names nobody and the text after the colon does ("note: called X, no answer" is a contact).
+    """
+    if not any(m.start < end for m in slots.customers) and any(m.start > end for m in slots.customers):
+        end = len(slots.tokens)
     norms = slots.norms[:end]
     if _CONTACT & set(norms) or slots.temporal.duration_seconds or slots.inbound:
         return True
-    return any(m.start < end and m.value != "complaint" for m in slots.matches["outcome"])
+    return any(m.start < end and m.value in _CONTACT_OUTCOMES for m in slots.matches["outcome"])
 
 
 def evidence(slots: Slots, scores: dict[str, float], today_iso: str) -> None:
     if _contact_in_command(slots, _body_start(slots)):
         scores[TOOL] -= 4  # "note: called her, no answer" is a logged contact
         return
-    if scores[TOOL] >= 4:
+    words = [n for n in slots.norms if n not in lx.LEAD_FILLERS]
+    if words and words[0] in _SEND_VERBS:
+        scores[TOOL] -= 3  # "email her a thank-you note": a message to draft, no note on the profile
+        return
+    if scores[TOOL] >= 4 or (scores[TOOL] >= 3 and name_relation_only(slots)):
         for other in (LOG, DRAFT, FAMILY):
             scores[other] = min(scores.get(other, 0.0), scores[TOOL] - 1)
 

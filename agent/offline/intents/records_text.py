@@ -11,6 +11,7 @@ import re
 from agent.offline import lexicon as lx
 from agent.offline.intents.common import Who
 from agent.offline.slots import Slots
+from agent.offline.text import PhraseTable
 
 # "... , too many offers" / "... because she moved abroad" / Banglish "karon ..."
 REASON_LEADS = {"because", "since", "cause", "coz", "bcz", "bcoz", "karon", "karone", "jehetu", "reason"}
@@ -63,3 +64,21 @@ def reason_clause(slots: Slots, text: str, after: int = 0) -> str | None:
             if rest:
                 return rest[:500]
     return None
+
+
+def vocabulary(cues: dict[str, float], *tables: PhraseTable, words: set[str] = frozenset()) -> dict[str, float]:
+    """``cues`` plus every single word of ``tables`` (and ``words``) at weight 0.
+
+    A word of weight 0 scores nothing; it makes the word part of the model's vocabulary, so the
+    typo fixer leaves it as typed ("reopen" is not "open", "retail" is not "detail").
+    """
+    known = set(words)
+    for table in tables:
+        known |= table.words()
+    return {**{w: 0.0 for w in sorted(known) if w not in cues and w.isalpha()}, **cues}
+
+
+def name_relation_only(slots: Slots) -> bool:
+    """Every relationship word found lies inside a customer's name ("Fatema Begum"): no relative is meant."""
+    named = {k for m in slots.customers if m.via == "name" for k in range(m.start, m.end)}
+    return all(m.start in named for m in slots.relationships)

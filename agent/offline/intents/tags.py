@@ -24,8 +24,8 @@ from agent.offline.intents.common import (
     which_of_several,
     with_customer,
 )
-from agent.offline.intents.records_text import REASON_LEADS, who_positions
-from agent.offline.registry import OOS, RFM, V360, Intent, register
+from agent.offline.intents.records_text import REASON_LEADS, name_relation_only, vocabulary, who_positions
+from agent.offline.registry import FAMILY, OOS, RFM, V360, Intent, register
 from agent.offline.slots import Slots
 from agent.offline.text import PhraseTable, fold
 from agent.offline.types import ConversationContext, PendingClarification
@@ -35,12 +35,12 @@ TOOL = "tag_customer"
 CUES = {
     "tag": 4, "tags": 3, "tagged": 3, "untag": 5, "label": 3, "labels": 3, "add * tag": 5, "remove * tag": 5,
     "delete * tag": 7, "remove * label": 5, "delete * label": 7, "tag koro": 5, "tag dao": 5, "tag din": 5,
-    "tag lagao": 5, "tag bad": 5, "tag * as": 5, "hisebe tag": 5, "take * tag off": 5,
+    "tag lagao": 5, "tag bad": 5, "tag * as": 5, "label * as": 5, "hisebe tag": 5, "take * tag off": 5,
 }
 TAG_WORDS = {"tag", "tags", "tagged", "label", "labels", "labelled", "labeled", "untag", "hashtag"}
 OPS = PhraseTable({
     **dict.fromkeys(["remove", "untag", "take off", "take * off", "delete", "drop", "clear", "unmark", "bad",
-                     "bad dao", "sorao", "muche", "tule dao", "no longer", "remove from"], "remove"),
+                     "bad dao", "sorao", "muche", "tule dao", "no longer", "remove from", "take"], "remove"),
     **dict.fromkeys(["add", "tag", "tags", "label", "put", "mark", "give", "dao", "din", "lagao", "apply",
                      "set"], "add"),
 })
@@ -52,6 +52,7 @@ COMMAND = TAG_WORDS | {
     "their", "him", "them", "and", "or", "o", "&", "tag's", "called", "named", "profile", "account", "no",
     "longer", "can", "you", "e", "te", "oke", "take", "theke", "jonno", "sathe", "list", "into", "under",
 }
+CUES = vocabulary(CUES, OPS)
 SEPARATORS = {"and", "or", "o", "ar", "&", ","}
 BREAKS = REASON_LEADS | {".", ";", "?", "!"}
 
@@ -110,9 +111,10 @@ def tag_lists(slots: Slots, skip: set[int]) -> tuple[list[str], list[str]]:
 
 
 def evidence(slots: Slots, scores: dict[str, float], today_iso: str) -> None:
-    if scores[TOOL] >= 4 and tag_runs(slots, set()):
+    if scores[TOOL] >= 3 and tag_runs(slots, set()):
         scores[TOOL] += 1
-        for other in (RFM, OOS, V360, "set_follow_up"):  # "remove the vip tag" is no segment, no deletion
+        others = (RFM, OOS, V360, "set_follow_up") + ((FAMILY,) if name_relation_only(slots) else ())
+        for other in others:  # "remove the vip tag" is no segment, no deletion
             scores[other] = min(scores.get(other, 0.0), scores[TOOL] - 1)
 
 
