@@ -65,14 +65,13 @@ ENTITY_FIELDS = {
 
 
 def follow_up_rows(session, world, tz) -> list[dict[str, Any]]:
-    """One row per follow-up: ``{customer, open, at}``. The follow-up model lives on interactions
-    today (``follow_up_at`` / ``follow_up_done_at``); this is the one place to change if it moves."""
-    from domain.models import Interaction
+    """One row per follow-up: ``{customer, open, at}``, from the follow-ups table (one open per
+    customer; a moved follow-up is the old row closed as replaced plus a new open one)."""
+    from domain.models import FollowUp
 
-    rows = session.execute(select(Interaction.customer_id, Interaction.follow_up_at, Interaction.follow_up_done_at)
-                           .where(Interaction.follow_up_at.is_not(None)).order_by(Interaction.id))
-    return [{"customer": world.key_of("customer", cid), "open": done is None, "at": _local(at, tz)}
-            for cid, at, done in rows]
+    rows = session.execute(select(FollowUp.customer_id, FollowUp.due_at, FollowUp.closed_at).order_by(FollowUp.id))
+    return [{"customer": world.key_of("customer", cid), "open": closed is None, "at": _local(at, tz)}
+            for cid, at, closed in rows]
 
 
 def _local(moment, tz):

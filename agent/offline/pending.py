@@ -6,6 +6,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from agent.offline import lexicon as lx
+from agent.offline import registry
 from agent.offline.intents.common import QUESTIONS, Ask, find_customer, make_call
 from agent.offline.catalogue import Catalogue, name_words
 from agent.offline.slots import lexicon_words, TABLES, Slots
@@ -21,6 +22,10 @@ def answer_pending(pending: PendingClarification, slots: Slots, text: str, score
     if scores[lx.CANCEL] >= 4 or (norms and set(norms) <= {"no", "nope", "na", "cancel", "nah"}):
         return Reply("OK, cancelled. Nothing was written.", ctx.evolve(pending=None), "answer")
     value = _value(pending, slots, norms, catalogue, ctx)
+    own = registry.REGISTRY.get(pending.tool)
+    merged = own.answer(pending, slots, text, scores) if value is None and own and own.answer else None
+    if merged:
+        value = merged  # the intent read the answer to its own question: arguments to merge
     asked_for = max(scores, key=lambda intent: scores[intent], default=None)
     if value is not None and pending.missing == "customer" and asked_for not in (None, pending.tool) \
             and scores[asked_for] >= _NEW_REQUEST:
@@ -37,7 +42,7 @@ def answer_pending(pending: PendingClarification, slots: Slots, text: str, score
                          f"{len(pending.candidates)}), the id or the city.\n\n" + pending.question, ctx, "clarify")
         return Reply("Sorry, I didn't catch that. " + pending.question, ctx, "clarify")
     args: dict[str, Any] = dict(pending.arguments)
-    if pending.missing == "date_of_birth" and isinstance(value, dict):
+    if (pending.missing == "date_of_birth" or merged) and isinstance(value, dict):
         args.update(value)
     else:
         args[pending.missing] = value

@@ -39,6 +39,9 @@ class Intent:
     - ``about_customer``: bonus when the message names a customer or uses a pronoun.
     - ``small_talk``: cues count fully only in short messages.
     - ``carry``: arguments a follow-up or a correction may inherit from the previous call.
+    - ``answer(pending, slots, text, scores)``: reads the answer to this intent's own clarifying
+      question (arguments to merge into the waiting call, or None when the message is no answer);
+      the shared answers (customer, type, channel, ...) are read by ``agent.offline.pending`` first.
     """
 
     name: str
@@ -51,6 +54,7 @@ class Intent:
     about_customer: float = 0.0
     small_talk: bool = False
     carry: tuple[str, ...] = ()
+    answer: Callable[..., dict[str, Any] | None] | None = None
 
 
 REGISTRY: dict[str, Intent] = {}

@@ -37,11 +37,11 @@ def test_an_extra_row_is_shown_with_its_side(sessions, engine):
 
 
 def test_expect_db_reads_every_contract_entity(sessions):
-    """expect_db rows carry the fields CONTRACT §2 lists; follow-ups come from interactions today."""
+    """expect_db rows carry the fields CONTRACT §2 lists; follow-ups come from the follow-ups table."""
     from datetime import date
     from zoneinfo import ZoneInfo
 
-    from domain.models import ChannelConsent, Dropoff, FamilyMember, Note, Opportunity, Tag, User
+    from domain.models import ChannelConsent, Dropoff, FamilyMember, FollowUp, Note, Opportunity, Tag, User
     from evals.case import DbExpectation
     from evals.fixture import World
 
@@ -55,6 +55,10 @@ def test_expect_db_reads_every_contract_entity(sessions):
         s.add_all([
             Interaction(customer_id=c.id, type="call", direction="outbound", notes="n", follow_up_at=at,
                         occurred_at=datetime(2026, 11, 20, 4, 30, tzinfo=timezone.utc)),
+            FollowUp(customer_id=c.id, due_at=at, set_at=datetime(2026, 11, 20, 4, 30, tzinfo=timezone.utc)),
+            FollowUp(customer_id=c.id, due_at=datetime(2026, 11, 22, 4, 0, tzinfo=timezone.utc),
+                     set_at=datetime(2026, 11, 19, tzinfo=timezone.utc),
+                     closed_at=datetime(2026, 11, 20, 4, 30, tzinfo=timezone.utc), close_reason="replaced"),
             FamilyMember(customer_id=c.id, name="Sarah", name_key="sarah", relationship="spouse",
                          anniversary_date=date(2015, 2, 14)),
             ChannelConsent(customer_id=c.id, channel="sms", opted_in=False,
@@ -75,7 +79,9 @@ def test_expect_db_reads_every_contract_entity(sessions):
     checks = [
         {"entity": "follow_ups", "where": {"customer": "rahim", "open": True}, "count": 1,
          "fields": {"at": {"date": "2026-11-27"}}},
-        {"entity": "follow_ups", "where": {"customer": "rahim"}, "fields": {"at": datetime(2026, 11, 27, 10, 0)}},
+        {"entity": "follow_ups", "where": {"customer": "rahim", "open": True},
+         "fields": {"at": datetime(2026, 11, 27, 10, 0)}},
+        {"entity": "follow_ups", "where": {"customer": "rahim", "open": False}, "count": 1},
         {"entity": "interactions", "where": {"customer": "rahim"}, "fields": {"occurred_at": {"date": "2026-11-20"},
                                                                             "type": "call"}},
         {"entity": "family_members", "where": {"name": "sarah"}, "fields": {"anniversary_date": date(2015, 2, 14)}},

@@ -51,7 +51,7 @@ import importlib
 
 # tie-break order is each Intent's ``rank``; this list only says which modules exist
 FAMILIES = ("small_talk", "dropoff", "rfm", "draft", "family", "log_interaction", "follow_up", "events",
-            "manager", "call_list",
+            "manager", "call_list", "consent", "notes", "tags", "deals",
             "find", "view_360")
 
 for _family in FAMILIES:
