@@ -256,6 +256,18 @@ NUMBER_WORDS = {
 }
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "1st": 1, "2nd": 2,
             "3rd": 3, "4th": 4, "5th": 5, "last": -1}
+# Banglish ordinals (Bangla script maps onto these in ``agent.offline.bangla``), also glued to the
+# counters "ta" / "jon" / "tar" as typed ("prothomta", "ditiyojon")
+_BANGLISH_ORDINALS = {
+    **dict.fromkeys(["prothom", "prothome", "prathom", "protom"], 1),
+    **dict.fromkeys(["ditiyo", "dwitiyo", "dvitiyo", "dityo", "ditio", "dutiyo"], 2),
+    **dict.fromkeys(["tritiyo", "tritio", "tritiya", "tritto"], 3),
+    **dict.fromkeys(["choturtho", "chaturtho", "choturto"], 4),
+    **dict.fromkeys(["ponchom", "pancham", "ponchomo"], 5),
+    **dict.fromkeys(["shesh", "shesher", "sesh"], -1),
+}
+ORDINALS.update(_BANGLISH_ORDINALS)
+ORDINALS.update({word + counter: n for word, n in _BANGLISH_ORDINALS.items() for counter in ("ta", "jon", "tar")})
 # nouns after an ordinal that point at a row of a list (English and Banglish)
 ROW_NOUNS = {"one", "customer", "person", "guy", "lady", "jon", "ta", "name", "entry", "on"}
 CITY_ALIASES = {

@@ -147,17 +147,17 @@ def several_customers(slots: Slots, skip: set[int] = frozenset()) -> tuple[Candi
     return tuple(found.values())[:5] if len(distinct_mentions) > 1 else ()
 
 
-_PICK = "Reply with the number, the id, the city, or give their phone number or email."
+PICK = "Reply with the number, the id, the city, or give their phone number or email."
 
 
 def which_of_several(tool: str, candidates: tuple[Candidate, ...], args: dict[str, Any]) -> Ask:
     return Ask(tool, "customer", "You named more than one customer. Which one is this for?",
-               {k: v for k, v in args.items() if k != "customer"}, candidates, _PICK)
+               {k: v for k, v in args.items() if k != "customer"}, candidates, PICK)
 
 
 def who_question(who: Who, tool: str, args: dict[str, Any]) -> Ask:
     if who.problem == "ambiguous":
-        return Ask(tool, "customer", f"Which {who.typed} do you mean?", args, who.candidates, _PICK)
+        return Ask(tool, "customer", f"Which {who.typed} do you mean?", args, who.candidates, PICK)
     if who.problem == "unknown":
         if who.candidates:
             return Ask(tool, "customer", f"I couldn't find a customer called \"{who.typed}\". The closest names:",
