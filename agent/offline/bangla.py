@@ -69,6 +69,7 @@ _WORDS: dict[str, tuple[str, ...]] = {
     "jashore": ("যশোর",), "feni": ("ফেনী",), "noakhali": ("নোয়াখালী", "নোয়াখালী"), "tangail": ("টাঙ্গাইল",),
     "dinajpur": ("দিনাজপুর",), "brahmanbaria": ("ব্রাহ্মণবাড়িয়া", "ব্রাহ্মণবাড়িয়া"),
 }
+CANONICAL = frozenset(_WORDS)  # the table words Bangla maps onto (Banglish and English)
 BANGLA: dict[str, str] = {}
 for _canonical, _spellings in _WORDS.items():
     for _spelling in _spellings:

@@ -232,6 +232,20 @@ QUESTION_LEADS = {"what", "whats", "who", "whose", "which", "where", "when", "ho
                   "list", "share", "send", "find", "get", "lookup", "check", "see", "view", "display", "summarize",
                   "summarise", "recap", "dekhao", "dekhan"}
 # everyday English words one letter away from a keyword: never "corrected" ("bulk rate" is not "raate" = night)
+# everyday Banglish words (Latin letters) that are never the rest of a customer's name
+BANGLISH_WORDS = {
+    "ami", "amra", "tumi", "apni", "uni", "tini", "se", "ora", "tara", "onara", "amader", "tomar", "apnar", "oder",
+    "kon", "konta", "konti", "kemon", "keno", "ki", "kii", "kothay", "koto", "kobe", "kivabe", "kibhabe",
+    "onek", "khub", "beshi", "kom", "ektu", "shob", "sob", "sobai", "kichu", "kisu", "ekta", "ekti", "duita",
+    "khushi", "valo", "bhalo", "kharap", "notun", "purono", "boro", "choto", "dami", "shosta", "sasta",
+    "ekhon", "akhon", "ajo", "ajke", "porer", "age", "pore", "tokhon", "abar", "arekbar", "ekbar", "shesh",
+    "kintu", "ar", "tai", "jodi", "tahole", "karon", "mane", "hoyto", "obossoi", "obosshoi", "thik", "accha",
+    "dam", "taka", "jinish", "mal", "product", "order", "delivery", "bolse", "bolche", "bollo", "boleche",
+    "chaise", "chay", "chai", "chaiche", "lagbe", "dorkar", "hobe", "hoy", "hoye", "hoyeche", "hoise", "gese",
+    "geche", "ashbe", "asbe", "jabe", "dekhbe", "dekhse", "dekhte", "dekhechilo", "niye", "diye", "theke",
+    "porjonto", "sathe", "shathe", "jonno", "kore", "korbe", "korse", "korche", "korte", "dite", "nite",
+    "toh", "to", "na", "nai", "ni", "naki", "nah", "haan", "ha", "ji", "jee", "hmm", "okay", "ok",
+}
 PLAIN_WORDS = {"rate", "rates", "late", "mate", "hate", "gate", "rated", "raw", "calm", "cell", "coll", "fone"}
 # a message opening with these (or ending in "?") is a question: it reads, it never writes unless it
 # also says a write command ("can you log a call with Rahim?")

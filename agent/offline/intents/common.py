@@ -69,7 +69,11 @@ class Who:
 
 
 def _typed(slots: Slots, m: CustomerMention) -> str:
-    return " ".join(slots.tokens[k].text for k in range(m.start, m.end) if slots.tokens[k].kind == "word")
+    """The name as typed, without a Banglish case ending written apart ("<name> ke", "<name> er")."""
+    words = [slots.tokens[k] for k in range(m.start, m.end) if slots.tokens[k].kind == "word"]
+    while len(words) > 1 and words[-1].norm in {"ke", "er", "r", "re", "ki"}:
+        words.pop()
+    return " ".join(t.text for t in words)
 
 
 def find_customer(slots: Slots, ctx: ConversationContext, skip: set[int] = frozenset()) -> Who:
