@@ -246,6 +246,11 @@ BANGLISH_WORDS = {
     "porjonto", "sathe", "shathe", "jonno", "kore", "korbe", "korse", "korche", "korte", "dite", "nite",
     "toh", "to", "na", "nai", "ni", "naki", "nah", "haan", "ha", "ji", "jee", "hmm", "okay", "ok",
 }
+# chat shorthand that is never part of a name
+SHORTHAND = {"abt", "abou", "bout", "reg", "regd", "pls", "plz", "plss", "msg", "msgs", "txt", "thx", "thnx", "tnx",
+             "coz", "cuz", "bcz", "bcoz", "becoz", "wud", "shud", "cud", "gonna", "wanna", "gotta", "asap", "fyi",
+             "btw", "tmrw", "tmr", "tom", "nxt", "wk", "yday", "yest", "abit", "ppl", "smth", "sth", "nd", "n",
+             "u", "ur", "r", "ya", "yeah", "yep", "nope", "nah", "kk", "okk", "okey", "oky", "pm", "am"}
 PLAIN_WORDS = {"rate", "rates", "late", "mate", "hate", "gate", "rated", "raw", "calm", "cell", "coll", "fone"}
 # a message opening with these (or ending in "?") is a question: it reads, it never writes unless it
 # also says a write command ("can you log a call with Rahim?")
