@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 import re
+from collections import Counter
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -17,10 +18,10 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from agent.offline.lexicon import HONORIFICS, NAME_SUFFIXES
+from agent.offline.lexicon import CITY_ALIASES, HONORIFICS, NAME_SUFFIXES
 from agent.offline.bangla import ENDINGS as BANGLA_ENDINGS
 from agent.offline.bangla import is_bangla
-from agent.offline.text import fold
+from agent.offline.text import PhraseTable, fold
 from agent.offline.transliterate import romanise, skeleton
 
 EXACT = 98.0  # a word score from here up is the word as typed (100), with a case ending (99) or a plural (98)
@@ -241,6 +242,34 @@ class NameIndex:
         return tuple(self.entries[p] for p in heapq.nsmallest(5, hit, key=self._stable))
 
 
+def city_table(cities: Iterable[str | None]) -> PhraseTable:
+    """Phrase table of the cities the book's customers live in: typed words -> the stored spelling.
+
+    Each city is found by its own words and by the other spellings of the same city
+    (``lexicon.CITY_ALIASES``: "Chittagong", "ctg" and "Chattogram" are one city); when the book
+    spells a city several ways, the most common spelling is what a filter uses.
+    """
+    counts: Counter[str] = Counter(" ".join(c.split()) for c in cities if c and c.strip())
+    groups: dict[str, set[str]] = {}
+    for alias, canonical in CITY_ALIASES.items():
+        group = groups.setdefault(canonical, {canonical})
+        group.add(alias)
+        groups[alias] = group
+    phrases: dict[str, tuple[str, int]] = {}
+    for city, count in counts.items():
+        words = [w for w in name_words(city) if len(w) > 1]
+        if not words:
+            continue
+        key = " ".join(words)
+        spellings = groups.get(key, {key}) | {key, "".join(words)}
+        # Banglish glues "of" to the city: dhakar, sylheter, chattogramer
+        spellings |= {w + ("r" if w[-1] in "aeiou" else "er") for w in spellings}
+        for spelling in spellings:
+            if spelling not in phrases or phrases[spelling][1] < count:
+                phrases[spelling] = (city, count)
+    return PhraseTable({phrase: city for phrase, (city, _) in phrases.items()})
+
+
 def _entry(item: Any) -> Entry:
     if isinstance(item, Entry):
         return item
@@ -269,6 +298,7 @@ class Catalogue:
         ]
         self.products = NameIndex(product_entries)
         self.user_words = {w for u in users for w in name_words(u if isinstance(u, str) else _entry(u).name)}
+        self.cities = city_table(e.city for e in self.customers.entries)
 
     def customer(self, customer_id: int) -> Entry | None:
         return self.customers.get(customer_id)

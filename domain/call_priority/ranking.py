@@ -61,7 +61,7 @@ class CallPriorityEntry:
     assigned_to_name: str | None
 
 
-def _validate(limit, temperature, lifecycle_stage) -> None:
+def _validate(limit, temperature, lifecycle_stage, city=None) -> None:
     if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
         raise DomainError(
             f"limit must be a whole number from 1 to {MAX_LIMIT}, got {limit!r}", field="limit"
@@ -77,6 +77,8 @@ def _validate(limit, temperature, lifecycle_stage) -> None:
             f"use one of {', '.join(values(LifecycleStage))}",
             field="lifecycle_stage",
         )
+    if city is not None and (not isinstance(city, str) or not city.strip()):
+        raise DomainError(f"city must be a city's name, got {city!r}", field="city")
 
 
 @dataclass
@@ -116,13 +118,14 @@ def rank_all(
     temperature: str | None = None,
     lifecycle_stage: str | None = None,
     assigned_to_id: int | None = None,
+    city: str | None = None,
     settings: Settings | None = None,
 ) -> Ranking:
     """Score every eligible customer for ``today`` (eligibility in ``signals.eligibility``)."""
     settings = settings or get_settings()
     tz = settings.tz
     big_value = 2.0 * float(settings.rfm_monetary_thresholds[0])
-    signals = load_signals(session, eligibility(temperature, lifecycle_stage, assigned_to_id))
+    signals = load_signals(session, eligibility(temperature, lifecycle_stage, assigned_to_id, city))
     days = DayCounter(today, tz)
     follow_overdue = days.days_ago(signals.next_follow_up_epoch)
     since_order = days.days_ago(signals.last_order_epoch)
@@ -188,18 +191,20 @@ def call_priority(
     temperature: str | None = None,
     lifecycle_stage: str | None = None,
     assigned_to_id: int | None = None,
+    city: str | None = None,
     now: datetime | None = None,
     settings: Settings | None = None,
 ) -> list[CallPriorityEntry]:
     """The ``limit`` customers to call on ``today``, best first, each with its score and reasons.
 
-    Eligible: status active, never erased, not tagged do-not-call, matching the filters. ``now``
-    (default: the start of ``today``) decides whether today's best call window is still ahead.
+    Eligible: status active, never erased, not tagged do-not-call, matching the filters (``city``:
+    the customer's city, ignoring case). ``now`` (default: the start of ``today``) decides whether
+    today's best call window is still ahead.
     """
-    _validate(limit, temperature, lifecycle_stage)
+    _validate(limit, temperature, lifecycle_stage, city)
     ranking = rank_all(
         session, today, temperature=temperature, lifecycle_stage=lifecycle_stage,
-        assigned_to_id=assigned_to_id, settings=settings,
+        assigned_to_id=assigned_to_id, city=city, settings=settings,
     )
     if not len(ranking.signals):
         return []

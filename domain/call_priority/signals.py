@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import Float, and_, case, cast, select
+from sqlalchemy import Float, and_, case, cast, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
@@ -123,7 +123,13 @@ def do_not_call_ids():
     return select(Tag.customer_id).where(Tag.tag == DO_NOT_CALL_TAG)
 
 
-def eligibility(temperature: str | None, lifecycle_stage: str | None, assigned_to_id: int | None):
+def same_city(city: str):
+    """Customers whose city is ``city``, ignoring case and surrounding spaces."""
+    return func.lower(func.trim(Customer.city)) == city.strip().lower()
+
+
+def eligibility(temperature: str | None, lifecycle_stage: str | None, assigned_to_id: int | None,
+                city: str | None = None):
     """Who may appear: active, never erased, not do-not-call, and matching the filters."""
     clauses = [
         Customer.status == "active",
@@ -136,6 +142,8 @@ def eligibility(temperature: str | None, lifecycle_stage: str | None, assigned_t
         clauses.append(Customer.lifecycle_stage == lifecycle_stage)
     if assigned_to_id is not None:
         clauses.append(Customer.assigned_to_id == assigned_to_id)
+    if city is not None:
+        clauses.append(same_city(city))
     return and_(*clauses)
 
 

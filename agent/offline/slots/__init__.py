@@ -122,6 +122,7 @@ def extract(tokens: list[Token], text: str, catalogue: Catalogue, now: datetime)
     for name, table in TABLES.items():
         slots.matches[name] = [m for m in table.find(norms, blocked=blocked)
                                if name not in _NEGATABLE or not _negated(norms, m.start)]
+    slots.matches["city"] = catalogue.cities.find(norms, blocked=blocked)
     slots.matches["cue"] = registry.cue_table().find(norms, overlap=True)
     _honorific_relations(slots)
     slots.relationships = slots.matches["relationship"]
@@ -364,7 +365,7 @@ def _names(slots: Slots, catalogue: Catalogue, blocked: set[int]) -> None:
     index = catalogue.customers
     reserved = set(blocked) | slots.product_spans
     for table in ("type", "outcome", "relationship", "channel", "tone", "language", "segment", "temperature",
-                  "lifecycle", "mine", "inbound", "context"):
+                  "lifecycle", "mine", "inbound", "context", "city"):
         for m in slots.matches[table]:
             reserved.update(range(m.start, m.end))
 
