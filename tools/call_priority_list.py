@@ -36,6 +36,15 @@ def _enum_value(value: Any, enum, field: str, aliases: dict[str, str] | None = N
     return folded
 
 
+def _city_value(value: Any) -> Any:
+    """A city's name, trimmed; blank means no city filter."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"city must be a city's name, got {value!r}")
+    return " ".join(value.split())
+
+
 class CallPriorityListArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -46,6 +55,12 @@ class CallPriorityListArgs(BaseModel):
     lifecycle_stage: LifecycleStage | None = Field(
         None, description="Only customers at this stage: lead, prospect, first_buyer, repeat_buyer, loyal, inactive.")
     assigned_to_me: bool = Field(False, description="Only the customers assigned to the acting user.")
+    city: str | None = Field(None, description="Only customers in this city (for example Dhaka or Chattogram).")
+
+    @field_validator("city", mode="before")
+    @classmethod
+    def _city(cls, value: Any) -> Any:
+        return _city_value(value)
 
     @field_validator("temperature", mode="before")
     @classmethod
@@ -120,7 +135,7 @@ def call_priority_list(ctx: ToolContext, session: Session, args: CallPriorityLis
     own or family birthday/anniversary and whose, hot lead, abandoned cart, valuable customer
     gone quiet), the offer type, recommended products, the best time to call, the next action,
     and contact details as the user's role allows. Filters: temperature (hot, warm, cold),
-    lifecycle_stage (lead, prospect, first_buyer, repeat_buyer, loyal, inactive), assigned_to_me.
+    lifecycle_stage (lead, prospect, first_buyer, repeat_buyer, loyal, inactive), city, assigned_to_me.
     Reads only.
     """
     today = ctx.clock.today()
@@ -129,12 +144,13 @@ def call_priority_list(ctx: ToolContext, session: Session, args: CallPriorityLis
         raise DomainError(f"date {day.isoformat()} is in the past: a call list is for today "
                           f"({today.isoformat()}) or a later day", field="date")
     filters = {k: v for k, v in (("temperature", args.temperature), ("lifecycle_stage", args.lifecycle_stage),
-                                 ("assigned_to_me", args.assigned_to_me or None)) if v is not None}
+                                 ("city", args.city), ("assigned_to_me", args.assigned_to_me or None))
+               if v is not None}
     entries = call_priority(
         session, day, limit=args.limit,
         temperature=args.temperature.value if args.temperature else None,
         lifecycle_stage=args.lifecycle_stage.value if args.lifecycle_stage else None,
-        assigned_to_id=ctx.actor.id if args.assigned_to_me else None,
+        assigned_to_id=ctx.actor.id if args.assigned_to_me else None, city=args.city,
         # on today, best times already past move to tomorrow; a later day starts at its midnight
         now=ctx.clock.now() if day == today else None, settings=ctx.settings,
     )
@@ -186,8 +202,8 @@ def _without_offer_when_opted_out(entry: CallEntry, e: CallPriorityEntry,
 def render(result: CallPriorityListResult, today: Date) -> str:
     """A numbered list: name, score, temperature, reasons, offer, products, best time, next action, phone."""
     day = "today" if result.date == today else f"{result.date:%a %d %b %Y}"
-    where = "".join(f", {k.replace('_', ' ')} {v}" if k != "assigned_to_me" else ", your customers only"
-                    for k, v in result.filters.items())
+    where = "".join(", your customers only" if k == "assigned_to_me" else f", in {v}" if k == "city"
+                    else f", {k.replace('_', ' ')} {v}" for k, v in result.filters.items())
     if not result.entries:
         return f"No customers to call {day}{where}: nobody active matches these filters."
     lines = [f"Call list for {day}{where} ({len(result.entries)} customer{'s' if len(result.entries) > 1 else ''}):"]

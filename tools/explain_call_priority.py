@@ -15,7 +15,7 @@ from domain.call_priority.explain import explain
 from domain.call_priority.ranking import MAX_LIMIT
 from domain.enums import LifecycleStage, Temperature
 from domain.errors import DomainError
-from tools.call_priority_list import _STAGE_ALIASES, FactorOut, _enum_value
+from tools.call_priority_list import _STAGE_ALIASES, FactorOut, _city_value, _enum_value
 from tools.context import ToolContext
 from tools.registry import tool
 from tools.resolve import CustomerRef, resolve_customer
@@ -31,6 +31,12 @@ class ExplainCallPriorityArgs(BaseModel):
     temperature: Temperature | None = Field(None, description="The list's temperature filter, if any.")
     lifecycle_stage: LifecycleStage | None = Field(None, description="The list's lifecycle filter, if any.")
     assigned_to_me: bool = Field(False, description="Whether the list is the acting user's customers only.")
+    city: str | None = Field(None, description="The list's city filter, if any.")
+
+    @field_validator("city", mode="before")
+    @classmethod
+    def _city(cls, value: Any) -> Any:
+        return _city_value(value)
 
     @field_validator("temperature", mode="before")
     @classmethod
@@ -87,7 +93,7 @@ def explain_call_priority(ctx: ToolContext, session: Session,
         session, customer.id, day, limit=args.limit,
         temperature=args.temperature.value if args.temperature else None,
         lifecycle_stage=args.lifecycle_stage.value if args.lifecycle_stage else None,
-        assigned_to_id=ctx.actor.id if args.assigned_to_me else None,
+        assigned_to_id=ctx.actor.id if args.assigned_to_me else None, city=args.city,
         now=ctx.clock.now() if day == today else None, settings=ctx.settings,
     )
     e = done.entry

@@ -27,6 +27,7 @@ from domain.errors import DomainError, NotFound
 from domain.models import Category, Customer, Dropoff, Interaction, Product
 from domain.phone import try_normalize_phone
 from domain.settings import Settings
+from tools.access import contact_phone
 from tools.context import Actor
 from tools.name_match import (
     FUZZY_WEIGHT, MARGIN, MIN_SCORE, PRODUCT_STOPWORDS, Match, pick, score_names, words,
@@ -111,8 +112,10 @@ def search_customer_names(session: Session, typed: str) -> list[Match]:
     return merged
 
 
-def customer_candidates(session: Session, ids: Sequence[int]) -> list[Candidate]:
-    """Id, name, city and last contact date of these customers, in the order given."""
+def customer_candidates(
+    session: Session, ids: Sequence[int], actor: Actor | None = None, settings: Settings | None = None
+) -> list[Candidate]:
+    """Id, name, city, last contact date and (with an actor) the phone as they may see it, in the order given."""
     if not ids:
         return []
     last = (
@@ -122,7 +125,7 @@ def customer_candidates(session: Session, ids: Sequence[int]) -> list[Candidate]
         .subquery()
     )
     rows = session.execute(
-        select(Customer.id, Customer.name, Customer.city, last.c.last)
+        select(Customer.id, Customer.name, Customer.city, Customer.phone, Customer.assigned_to_id, last.c.last)
         .outerjoin(last, last.c.customer_id == Customer.id)
         .where(Customer.id.in_(ids))
     ).all()
@@ -132,14 +135,29 @@ def customer_candidates(session: Session, ids: Sequence[int]) -> list[Candidate]
             id=r.id,
             name=r.name,
             city=r.city,
-            last_contact=r.last.date().isoformat() if r.last else None,
+            last_contact=_day(r.last, settings),
+            phone=contact_phone(actor, r.assigned_to_id, r.phone, settings)
+            if actor is not None and settings is not None
+            else None,
         )
         for r in (by_id[i] for i in ids if i in by_id)
     ]
 
 
-def _ambiguous_customers(session: Session, ref: str, ids: list[int], how: str) -> Ambiguous:
-    shown = customer_candidates(session, ids[:MAX_CANDIDATES])
+def _day(moment, settings: Settings | None) -> str | None:
+    """The ISO day of an instant, in the business time zone when the settings are known."""
+    if moment is None:
+        return None
+    if settings is not None and getattr(moment, "tzinfo", None) is not None:
+        moment = moment.astimezone(settings.tz)
+    return moment.date().isoformat()
+
+
+def _ambiguous_customers(
+    session: Session, ref: str, ids: list[int], how: str,
+    actor: Actor | None = None, settings: Settings | None = None,
+) -> Ambiguous:
+    shown = customer_candidates(session, ids[:MAX_CANDIDATES], actor, settings)
     more = f" (showing {len(shown)} of {len(ids)})" if len(ids) > len(shown) else ""
     return Ambiguous(
         f"{len(ids)} customers match {how} {ref!r}{more}; ask the user which one, then call again "
@@ -168,7 +186,7 @@ def resolve_customer(
         return customer
     text = str(ref).strip()
     if "@" in text:
-        return _resolve_exact(session, Customer.email == text.lower(), text, "email")
+        return _resolve_exact(session, Customer.email == text.lower(), text, "email", actor, settings)
     if not re.search(r"[^\W\d_]", text):
         phone = try_normalize_phone(text, settings.phone_region)
         if phone is None:
@@ -176,7 +194,7 @@ def resolve_customer(
                 f"{text!r} is neither a customer id nor a valid phone number; check the digits",
                 field="customer",
             )
-        return _resolve_exact(session, Customer.phone == phone, text, "phone")
+        return _resolve_exact(session, Customer.phone == phone, text, "phone", actor, settings)
     if not words(text):
         raise DomainError(
             f"{text!r} holds only a title; give the customer's name", field="customer"
@@ -192,7 +210,7 @@ def resolve_customer(
             field="customer",
         )
     tied = _mine_first(session, tied, actor)
-    raise _ambiguous_customers(session, text, [m.id for m in tied], "the name")
+    raise _ambiguous_customers(session, text, [m.id for m in tied], "the name", actor, settings)
 
 
 def lookup_customers(session: Session, ref: int | str, settings: Settings) -> list[Match]:
@@ -234,7 +252,10 @@ def _mine_first(session: Session, tied: list[Match], actor: Actor | None) -> lis
     return sorted(tied, key=lambda m: (-m.exact, -m.score, m.id not in mine, m.id))
 
 
-def _resolve_exact(session: Session, condition, text: str, how: str) -> Customer:
+def _resolve_exact(
+    session: Session, condition, text: str, how: str,
+    actor: Actor | None = None, settings: Settings | None = None,
+) -> Customer:
     rows = list(session.scalars(select(Customer).where(condition, _alive()).order_by(Customer.id)))
     if len(rows) == 1:
         return rows[0]
@@ -242,7 +263,7 @@ def _resolve_exact(session: Session, condition, text: str, how: str) -> Customer
         raise NotFound(
             f"no customer has the {how} {text!r}; check it, or search by name", field="customer"
         )
-    raise _ambiguous_customers(session, text, [c.id for c in rows], f"the {how}")
+    raise _ambiguous_customers(session, text, [c.id for c in rows], f"the {how}", actor, settings)
 
 
 # --- drop-offs and products --------------------------------------------------------------------

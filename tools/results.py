@@ -24,6 +24,7 @@ class Candidate(BaseModel):
     name: str
     city: str | None = None
     last_contact: str | None = None  # ISO date of the last interaction
+    phone: str | None = None  # as the acting user may see it (``tools.access.contact_phone``)
     kind: str = "customer"  # customer, dropoff, product
     detail: str | None = None  # what tells it apart when name and city do not (a drop-off's cart)
 
@@ -44,7 +45,7 @@ class ToolError(BaseModel):
         lines = [f"{self.error}: {self.message}"]
         for c in self.candidates:
             where = f", {c.city}" if c.city else ""
-            last = f", last contact {c.last_contact}" if c.last_contact else ""
+            last = (f", {c.phone}" if c.phone else "") + (f", last contact {c.last_contact}" if c.last_contact else "")
             detail = f" ({c.detail})" if c.detail else ""
             label = "" if c.kind == "customer" else f"{c.kind} "
             lines.append(f"  {label}#{c.id} {c.name}{detail}{where}{last}")

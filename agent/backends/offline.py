@@ -60,6 +60,18 @@ class OfflineBackend:
                     self._version = version
                 return self._model
 
+    def _describer(self, actor):
+        """customer ids -> "phone, last contact D" as ``actor`` may see them (for a question between namesakes)."""
+        from tools.resolve import customer_candidates
+
+        def describe(ids: list[int]) -> dict[int, str]:
+            with read_session(self.sessions) as session:
+                found = customer_candidates(session, ids, actor, self.settings)
+            return {c.id: ", ".join(x for x in (c.phone, f"last contact {c.last_contact}" if c.last_contact else None)
+                                    if x) for c in found}
+
+        return describe
+
     def decide(self, request: ModelRequest) -> Decision:
         from agent.offline.types import ConversationContext, CustomerRef
 
@@ -75,7 +87,7 @@ class OfflineBackend:
         if results:
             decision = model.respond(messages, results, context, request.now)
         else:
-            decision = model.decide(messages, context, request.now)
+            decision = model.decide(messages, context, request.now, details=self._describer(request.actor))
         new_memory = to_plain(decision.context) if getattr(decision, "context", None) is not None else memory
         calls = getattr(decision, "calls", None)
         if calls is not None:

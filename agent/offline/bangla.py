@@ -71,7 +71,19 @@ _WORDS: dict[str, tuple[str, ...]] = {
     "probability": ("সম্ভাবনা",), "lakh": ("লাখ", "লক্ষ"), "hajar": ("হাজার",), "taka": ("টাকা",),
     "percent": ("শতাংশ", "পার্সেন্ট"), "follow": ("ফলো",), "up": ("আপ",), "followup": ("ফলোআপ",),
     "hoye": ("হয়ে",), "geche": ("গেছে", "গিয়েছে"),
+    # which one: ordinals and counters (a choice between namesakes, a row of a list)
+    "prothom": ("প্রথম", "১ম"), "ditiyo": ("দ্বিতীয়", "দ্বিতীয়", "২য়"), "tritiyo": ("তৃতীয়", "তৃতীয়", "৩য়"),
+    "choturtho": ("চতুর্থ", "৪র্থ"), "ponchom": ("পঞ্চম", "৫ম"), "jon": ("জন", "জনকে"),
+    "shudhu": ("শুধু", "শুধুমাত্র", "কেবল"),
+    # cities (the major ones; a city typed in Latin letters matches the customers' own city names)
+    "dhaka": ("ঢাকা",), "chattogram": ("চট্টগ্রাম", "চিটাগাং"), "gazipur": ("গাজীপুর",),
+    "narayanganj": ("নারায়ণগঞ্জ", "নারায়ণগঞ্জ"), "sylhet": ("সিলেট",), "khulna": ("খুলনা",),
+    "rajshahi": ("রাজশাহী",), "cumilla": ("কুমিল্লা",), "mymensingh": ("ময়মনসিংহ", "ময়মনসিংহ"),
+    "barishal": ("বরিশাল",), "rangpur": ("রংপুর",), "bogura": ("বগুড়া", "বগুড়া"), "savar": ("সাভার",),
+    "jashore": ("যশোর",), "feni": ("ফেনী",), "noakhali": ("নোয়াখালী", "নোয়াখালী"), "tangail": ("টাঙ্গাইল",),
+    "dinajpur": ("দিনাজপুর",), "brahmanbaria": ("ব্রাহ্মণবাড়িয়া", "ব্রাহ্মণবাড়িয়া"),
 }
+CANONICAL = frozenset(_WORDS)  # the table words Bangla maps onto (Banglish and English)
 BANGLA: dict[str, str] = {}
 for _canonical, _spellings in _WORDS.items():
     for _spelling in _spellings:
@@ -79,7 +91,7 @@ for _canonical, _spellings in _WORDS.items():
             raise ValueError(f"Bangla word {_spelling!r} maps to both {BANGLA[_spelling]!r} and {_canonical!r}")
         BANGLA[_spelling] = _canonical
 # case endings glued to a word: -এর/-ের (of), -কে (to), -তে/-য়/-এ (at, in), -রা/-দের (plural)
-ENDINGS = ("দেরকে", "দের", "কে", "ের", "এর", "তে", "য়", "রা", "ে", "র")
+ENDINGS = ("দেরকে", "দের", "কে", "ের", "এর", "তে", "য়", "রা", "ে", "র", "টা", "টি", "জন")
 
 
 def is_bangla(word: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 import re
+from collections import Counter
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -17,10 +18,10 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from agent.offline.lexicon import HONORIFICS, NAME_SUFFIXES
+from agent.offline.lexicon import CITY_ALIASES, HONORIFICS, NAME_SUFFIXES
 from agent.offline.bangla import ENDINGS as BANGLA_ENDINGS
 from agent.offline.bangla import is_bangla
-from agent.offline.text import fold
+from agent.offline.text import PhraseTable, fold
 from agent.offline.transliterate import romanise, skeleton
 
 EXACT = 98.0  # a word score from here up is the word as typed (100), with a case ending (99) or a plural (98)
@@ -98,6 +99,11 @@ class NameIndex:
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    def _stable(self, position: int) -> tuple[str, int]:
+        """Namesakes are listed by name, then id: the same question always numbers them the same way."""
+        entry = self.entries[position]
+        return entry.name, entry.id
 
     def get(self, entry_id: int) -> Entry | None:
         return self._by_id.get(entry_id)
@@ -188,7 +194,7 @@ class NameIndex:
             if len(candidates) == 1 or len(exact) == 1:
                 position = next(iter(exact or candidates))
                 return self._found("unique", [position], per_word, 100.0, strong)
-            top = heapq.nsmallest(5, exact or candidates, key=lambda p: self.entries[p].name)
+            top = heapq.nsmallest(5, exact or candidates, key=self._stable)
             return self._found("ambiguous", top, per_word, 100.0, strong)
         if len(per_word) == 1 and not exact:
             # one fuzzy word: a candidate's score is that of the best vocabulary word in its name
@@ -198,14 +204,14 @@ class NameIndex:
             for word, score in ranked:
                 if best - score < 8:
                     near.update(self.postings[word])
-            top = heapq.nsmallest(5, near, key=lambda p: self.entries[p].name)
+            top = heapq.nsmallest(5, near, key=self._stable)
             return self._found("unique" if len(near) == 1 else "ambiguous", top, per_word, best, strong)
         scored: list[tuple[int, float, int]] = []
         for position in candidates:
             words = self.words[position]
             total = sum(max((m.get(w, 0.0) for w in words), default=0.0) for m in per_word)
             scored.append((position, total / len(per_word), 1 if position in exact else 0))
-        scored.sort(key=lambda s: (-s[2], -s[1], self.entries[s[0]].name))
+        scored.sort(key=lambda s: (-s[2], -s[1], self._stable(s[0])))
         first = scored[0]
         if len(scored) == 1 or first[2] > scored[1][2] or first[1] - scored[1][1] >= 8:
             return self._found("unique", [first[0]], per_word, first[1], strong)
@@ -233,7 +239,35 @@ class NameIndex:
         for matches in per_word:
             for word in matches:
                 hit.update(self.postings[word][:50])
-        return tuple(self.entries[p] for p in heapq.nsmallest(5, hit, key=lambda p: self.entries[p].name))
+        return tuple(self.entries[p] for p in heapq.nsmallest(5, hit, key=self._stable))
+
+
+def city_table(cities: Iterable[str | None]) -> PhraseTable:
+    """Phrase table of the cities the book's customers live in: typed words -> the stored spelling.
+
+    Each city is found by its own words and by the other spellings of the same city
+    (``lexicon.CITY_ALIASES``: "Chittagong", "ctg" and "Chattogram" are one city); when the book
+    spells a city several ways, the most common spelling is what a filter uses.
+    """
+    counts: Counter[str] = Counter(" ".join(c.split()) for c in cities if c and c.strip())
+    groups: dict[str, set[str]] = {}
+    for alias, canonical in CITY_ALIASES.items():
+        group = groups.setdefault(canonical, {canonical})
+        group.add(alias)
+        groups[alias] = group
+    phrases: dict[str, tuple[str, int]] = {}
+    for city, count in counts.items():
+        words = [w for w in name_words(city) if len(w) > 1]
+        if not words:
+            continue
+        key = " ".join(words)
+        spellings = groups.get(key, {key}) | {key, "".join(words)}
+        # Banglish glues "of" to the city: dhakar, sylheter, chattogramer
+        spellings |= {w + ("r" if w[-1] in "aeiou" else "er") for w in spellings}
+        for spelling in spellings:
+            if spelling not in phrases or phrases[spelling][1] < count:
+                phrases[spelling] = (city, count)
+    return PhraseTable({phrase: city for phrase, (city, _) in phrases.items()})
 
 
 def _entry(item: Any) -> Entry:
@@ -264,16 +298,23 @@ class Catalogue:
         ]
         self.products = NameIndex(product_entries)
         self.user_words = {w for u in users for w in name_words(u if isinstance(u, str) else _entry(u).name)}
+        self.cities = city_table(e.city for e in self.customers.entries)
 
     def customer(self, customer_id: int) -> Entry | None:
         return self.customers.get(customer_id)
 
-    def describe(self, candidates: tuple[Any, ...]) -> tuple[Any, ...]:
-        """Candidates with what tells them apart (masked phone, last contact) from ``details``, when given."""
-        if not candidates or self.details is None:
+    def describe(self, candidates: tuple[Any, ...],
+                 details: Callable[[list[int]], dict[int, str]] | None = None) -> tuple[Any, ...]:
+        """Candidates with what tells them apart (phone as the user may see it, last contact).
+
+        ``details`` (this request's, since what a user may see depends on who asks) wins over the
+        catalogue's own; with neither, the candidates are returned as they are.
+        """
+        details = details or self.details
+        if not candidates or details is None:
             return candidates
         try:
-            known = self.details([c.id for c in candidates])
+            known = details([c.id for c in candidates])
         except Exception:  # a failed look-up must not lose the question: ask with what we have
             return candidates
         return tuple(replace(c, detail=known.get(c.id) or c.detail) for c in candidates)

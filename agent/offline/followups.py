@@ -85,7 +85,7 @@ EXPRESSED: dict[str, Callable[[Slots], bool]] = {
     "direction": lambda s: s.inbound, "type": lambda s: s.type is not None, "segment": lambda s: s.has("segment"),
     "days": lambda s: bool(s.temporal.window_days or s.temporal.dates),
     "date_of_birth": lambda s: bool(s.temporal.dates), "anniversary_date": lambda s: bool(s.temporal.dates),
-    "relationship": lambda s: bool(s.relationships),
+    "relationship": lambda s: bool(s.relationships), "city": lambda s: s.has("city"),
 }
 _TOPIC_LEAD = {"about", "regarding", "re", "abt", "niye", "somporke"}
 

@@ -232,6 +232,25 @@ QUESTION_LEADS = {"what", "whats", "who", "whose", "which", "where", "when", "ho
                   "list", "share", "send", "find", "get", "lookup", "check", "see", "view", "display", "summarize",
                   "summarise", "recap", "dekhao", "dekhan"}
 # everyday English words one letter away from a keyword: never "corrected" ("bulk rate" is not "raate" = night)
+# everyday Banglish words (Latin letters) that are never the rest of a customer's name
+BANGLISH_WORDS = {
+    "ami", "amra", "tumi", "apni", "uni", "tini", "se", "ora", "tara", "onara", "amader", "tomar", "apnar", "oder",
+    "kon", "konta", "konti", "kemon", "keno", "ki", "kii", "kothay", "koto", "kobe", "kivabe", "kibhabe",
+    "onek", "khub", "beshi", "kom", "ektu", "shob", "sob", "sobai", "kichu", "kisu", "ekta", "ekti", "duita",
+    "khushi", "valo", "bhalo", "kharap", "notun", "purono", "boro", "choto", "dami", "shosta", "sasta",
+    "ekhon", "akhon", "ajo", "ajke", "porer", "age", "pore", "tokhon", "abar", "arekbar", "ekbar", "shesh",
+    "kintu", "ar", "tai", "jodi", "tahole", "karon", "mane", "hoyto", "obossoi", "obosshoi", "thik", "accha",
+    "dam", "taka", "jinish", "mal", "product", "order", "delivery", "bolse", "bolche", "bollo", "boleche",
+    "chaise", "chay", "chai", "chaiche", "lagbe", "dorkar", "hobe", "hoy", "hoye", "hoyeche", "hoise", "gese",
+    "geche", "ashbe", "asbe", "jabe", "dekhbe", "dekhse", "dekhte", "dekhechilo", "niye", "diye", "theke",
+    "porjonto", "sathe", "shathe", "jonno", "kore", "korbe", "korse", "korche", "korte", "dite", "nite",
+    "toh", "to", "na", "nai", "ni", "naki", "nah", "haan", "ha", "ji", "jee", "hmm", "okay", "ok",
+}
+# chat shorthand that is never part of a name
+SHORTHAND = {"abt", "abou", "bout", "reg", "regd", "pls", "plz", "plss", "msg", "msgs", "txt", "thx", "thnx", "tnx",
+             "coz", "cuz", "bcz", "bcoz", "becoz", "wud", "shud", "cud", "gonna", "wanna", "gotta", "asap", "fyi",
+             "btw", "tmrw", "tmr", "tom", "nxt", "wk", "yday", "yest", "abit", "ppl", "smth", "sth", "nd", "n",
+             "u", "ur", "r", "ya", "yeah", "yep", "nope", "nah", "kk", "okk", "okey", "oky", "pm", "am"}
 PLAIN_WORDS = {"rate", "rates", "late", "mate", "hate", "gate", "rated", "raw", "calm", "cell", "coll", "fone"}
 # a message opening with these (or ending in "?") is a question: it reads, it never writes unless it
 # also says a write command ("can you log a call with Rahim?")
@@ -256,6 +275,18 @@ NUMBER_WORDS = {
 }
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "1st": 1, "2nd": 2,
             "3rd": 3, "4th": 4, "5th": 5, "last": -1}
+# Banglish ordinals (Bangla script maps onto these in ``agent.offline.bangla``), also glued to the
+# counters "ta" / "jon" / "tar" as typed ("prothomta", "ditiyojon")
+_BANGLISH_ORDINALS = {
+    **dict.fromkeys(["prothom", "prothome", "prathom", "protom"], 1),
+    **dict.fromkeys(["ditiyo", "dwitiyo", "dvitiyo", "dityo", "ditio", "dutiyo"], 2),
+    **dict.fromkeys(["tritiyo", "tritio", "tritiya", "tritto"], 3),
+    **dict.fromkeys(["choturtho", "chaturtho", "choturto"], 4),
+    **dict.fromkeys(["ponchom", "pancham", "ponchomo"], 5),
+    **dict.fromkeys(["shesh", "shesher", "sesh"], -1),
+}
+ORDINALS.update(_BANGLISH_ORDINALS)
+ORDINALS.update({word + counter: n for word, n in _BANGLISH_ORDINALS.items() for counter in ("ta", "jon", "tar")})
 # nouns after an ordinal that point at a row of a list (English and Banglish)
 ROW_NOUNS = {"one", "customer", "person", "guy", "lady", "jon", "ta", "name", "entry", "on"}
 CITY_ALIASES = {

@@ -1,7 +1,7 @@
 """The offline model: normalise -> tokenize -> fix keyword typos -> extract slots -> score intents -> build."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -62,8 +62,13 @@ class OfflineModel:
                     token.norm = fixed
         return extract(tokens, clean, self.catalogue, now)
 
-    def decide(self, messages: Iterable[Any], context: ConversationContext | None, now: datetime) -> Decision:
-        """Tool calls for the newest user message, or a reply (answer, clarifying question, out of scope)."""
+    def decide(self, messages: Iterable[Any], context: ConversationContext | None, now: datetime,
+               details: Callable[[list[int]], dict[int, str]] | None = None) -> Decision:
+        """Tool calls for the newest user message, or a reply (answer, clarifying question, out of scope).
+
+        ``details``: customer ids -> what tells namesakes apart for this user (phone as their role may
+        see it, last contact); a clarifying question between customers shows it on each choice.
+        """
         ctx = context or ConversationContext()
         now = self._local(now)
         text = last_user_text(messages).strip()
@@ -74,19 +79,19 @@ class OfflineModel:
         if ctx.pending is not None:
             answered = answer_pending(ctx.pending, slots, text, scores, self.catalogue, ctx)
             if answered is not None:
-                return self._finish(answered, ctx, now)
+                return self._finish(answered, ctx, now, details)
         refined = refine(slots, ctx, scores, now, text)
         if refined is not None:
-            return self._finish(refined, ctx.evolve(pending=None), now)
+            return self._finish(refined, ctx.evolve(pending=None), now, details)
         if asks_same_again(slots):
             again = same_again(slots, ctx)
             if again is not None:
-                return self._finish(again, ctx.evolve(pending=None), now)
+                return self._finish(again, ctx.evolve(pending=None), now, details)
         intent = choose(scores, bool(slots.customers))
         built = self._build(intent, slots, ctx, now, text)
         if isinstance(built, ToolCall):
             built = carry_declined(built, ctx, slots)
-        return self._finish(built, ctx.evolve(pending=None), now)
+        return self._finish(built, ctx.evolve(pending=None), now, details)
 
     def _build(self, intent: str, slots: Slots, ctx: ConversationContext, now: datetime, text: str):
         if intent == lx.OOS and slots.norms and set(slots.norms) <= lx.YES | {".", "!"}:
@@ -96,10 +101,11 @@ class OfflineModel:
             return handler.build(slots, ctx, now, normalise(text))
         return OUT_OF_SCOPE + CAPABILITIES
 
-    def _finish(self, built, ctx: ConversationContext, now: datetime) -> Decision:
+    def _finish(self, built, ctx: ConversationContext, now: datetime,
+                details: Callable[[list[int]], dict[int, str]] | None = None) -> Decision:
         if isinstance(built, Ask):
             arguments = {k: v for k, v in built.arguments.items() if v not in (None, [], "") and k[:1] != "_"}
-            built = replace(built, candidates=self.catalogue.describe(built.candidates))
+            built = replace(built, candidates=self.catalogue.describe(built.candidates, details))
             question = built.text()
             pending = PendingClarification(built.tool, arguments, built.missing, question, built.candidates)
             return Reply(question, ctx.evolve(pending=pending), "clarify")
@@ -107,7 +113,7 @@ class OfflineModel:
             kind = "out_of_scope" if built.startswith(OUT_OF_SCOPE) else "answer"
             return Reply(built, ctx.evolve(pending=None), kind)
         if isinstance(built, list) and built and all(isinstance(call, ToolCall) for call in built):
-            decided = [self._finish(call, ctx, now) for call in built]  # several records of one request
+            decided = [self._finish(call, ctx, now, details) for call in built]  # several records of one request
             if all(isinstance(d, ToolCalls) for d in decided):
                 named = {c.arguments.get("customer") for c in built}
                 several = tuple(CustomerRef(e.id, e.name) for e in map(self.catalogue.customer, named)

@@ -1,13 +1,14 @@
 """Answers to a clarifying question: a row number or ordinal, an id, a city, a name, or the missing value."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from rapidfuzz import fuzz
 
 from agent.offline import lexicon as lx
 from agent.offline import registry
-from agent.offline.intents.common import QUESTIONS, Ask, find_customer, make_call
+from agent.offline.intents.common import PICK, QUESTIONS, Ask, candidate_lines, find_customer, make_call
 from agent.offline.catalogue import Catalogue, name_words
 from agent.offline.slots import lexicon_words, TABLES, Slots
 from agent.offline.types import Candidate, ConversationContext, PendingClarification, Reply
@@ -36,11 +37,7 @@ def answer_pending(pending: PendingClarification, slots: Slots, text: str, score
         best = max(scores.values(), default=0.0)
         if best >= _NEW_REQUEST or len(norms) > 6:
             return None
-        if pending.candidates and len(_name_ties(pending.candidates, norms)) > 1:
-            # the answer is a name they share: say how to tell them apart instead of asking the same again
-            return Reply("Several of them have that name. Reply with the number (1-"
-                         f"{len(pending.candidates)}), the id or the city.\n\n" + pending.question, ctx, "clarify")
-        return Reply("Sorry, I didn't catch that. " + pending.question, ctx, "clarify")
+        return _not_settled(pending, narrow_candidates(pending.candidates, norms), ctx)
     args: dict[str, Any] = dict(pending.arguments)
     if (pending.missing == "date_of_birth" or merged) and isinstance(value, dict):
         args.update(value)
@@ -49,6 +46,33 @@ def answer_pending(pending: PendingClarification, slots: Slots, text: str, score
     if pending.missing == "dropoff_id":
         args.pop("customer", None)
     return _next_gap(pending.tool, args)
+
+
+GIVE_UP = ("I still can't tell which one you mean, so I've left it: nothing was written. "
+           "Ask again with the customer's id (for example #12), phone number or email.")
+
+
+def _not_settled(pending: PendingClarification, fitting: list[Candidate], ctx: ConversationContext) -> Reply:
+    """An answer that chose nobody: ask among the options it still fits, or once more, then stop asking.
+
+    Narrowing is progress (the question gets shorter); an answer that narrows nothing counts as a
+    miss, and the second miss ends the question, so a clarification can never go round in circles.
+    """
+    if fitting and len(fitting) < len(pending.candidates):
+        options = tuple(fitting)
+        question = "\n".join(["Which of these do you mean?", *candidate_lines(options), PICK])
+        narrowed = replace(pending, candidates=options, question=question)
+        return Reply(question, ctx.evolve(pending=narrowed), "clarify")
+    if pending.attempts >= 1:
+        return Reply(GIVE_UP, ctx.evolve(pending=None), "answer")
+    again = replace(pending, attempts=pending.attempts + 1)
+    if len(fitting) > 1:
+        # the answer is a name or city they share: say what does tell them apart
+        head = (f"All {len(fitting)} fit that. Reply with the number (1-{len(fitting)}), the id or the "
+                "last digits of the phone.")
+    else:
+        head = "Sorry, I didn't catch that."
+    return Reply(f"{head}\n\n{pending.question}", ctx.evolve(pending=again), "clarify")
 
 
 def _next_gap(tool: str, args: dict[str, Any]):
@@ -134,6 +158,15 @@ def pick_candidate(candidates: tuple[Candidate, ...], slots: Slots, norms: list[
         return candidates[0]
     ties = _name_ties(candidates, norms)
     return ties[0] if len(ties) == 1 else None
+
+
+def narrow_candidates(candidates: tuple[Candidate, ...], norms: list[str]) -> list[Candidate]:
+    """The options an answer that chose nobody still fits: by city, else by name words (empty: none)."""
+    if not candidates:
+        return []
+    said = {lx.CITY_ALIASES.get(w, w) for w in norms}
+    by_city = [c for c in candidates if c.city and lx.CITY_ALIASES.get(c.city.lower(), c.city.lower()) in said]
+    return by_city or _name_ties(candidates, norms)
 
 
 def _name_ties(candidates: tuple[Candidate, ...], norms: list[str]) -> list[Candidate]:

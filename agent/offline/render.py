@@ -100,7 +100,11 @@ def _ambiguous(item: ToolResult, err: dict[str, Any]) -> tuple[str, PendingClari
     for raw in err["candidates"][:5]:
         raw = as_dict(raw)
         label = raw.get("name") or raw.get("product") or raw.get("label") or f"#{raw.get('id')}"
-        detail = raw.get("detail") or raw.get("product") or raw.get("stage") or raw.get("last_contact")
+        detail = raw.get("detail") or raw.get("product") or raw.get("stage")
+        if not detail and (raw.get("phone") or raw.get("last_contact")):  # a customer: what tells namesakes apart
+            detail = ", ".join(x for x in (raw.get("phone"),
+                                           f"last contact {raw['last_contact']}" if raw.get("last_contact") else None)
+                               if x)
         options.append(Candidate(int(raw["id"]), str(label), raw.get("city"), str(detail) if detail else None))
     is_dropoff = item.name == lx.DROPOFF and (err.get("field") == "dropoff_id" or not any(
         "name" in as_dict(c) for c in err["candidates"]))
@@ -111,7 +115,8 @@ def _ambiguous(item: ToolResult, err: dict[str, Any]) -> tuple[str, PendingClari
         "Which one do you mean?" if missing == "customer" else "Which cart do you mean?")
     lines = []
     for n, c in enumerate(options, 1):
-        extra = ", ".join(x for x in (c.city, c.detail if c.detail != c.name else None) if x)
+        ident = f"#{c.id}" if missing == "customer" else None
+        extra = ", ".join(x for x in (ident, c.city, c.detail if c.detail != c.name else None) if x)
         lines.append(f"{n}. {c.name}" + (f" ({extra})" if extra else ""))
     question = "\n".join([head, *lines, "Reply with the number or the name."])
     return question, PendingClarification(item.name, args, missing, question, tuple(options))

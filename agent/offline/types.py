@@ -58,6 +58,7 @@ class PendingClarification:
     missing: str
     question: str
     candidates: tuple[Candidate, ...] = ()
+    attempts: int = 0  # answers not understood so far (the second one ends the question: never a loop)
 
 
 @dataclass(frozen=True)

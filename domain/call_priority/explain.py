@@ -5,7 +5,7 @@ their rank, or the first rule that kept them off, in this order:
 
   not_eligible        not active (inactive, erased): nobody calls them from a list
   do_not_call         tagged ``do-not-call``: never on a call list
-  filtered            the list asked for a temperature or lifecycle stage they do not have
+  filtered            the list asked for a temperature, lifecycle stage or city they do not have
   assigned_elsewhere  the list is "my customers" and they are assigned to someone else (or nobody)
   below_cut           eligible and matching, but ranked after the list's last place
   on_list             on the list, at this rank
@@ -50,11 +50,12 @@ def explain(
     temperature: str | None = None,
     lifecycle_stage: str | None = None,
     assigned_to_id: int | None = None,
+    city: str | None = None,
     now: datetime | None = None,
     settings: Settings | None = None,
 ) -> Explanation:
     """Why ``customer_id`` is or is not on the call list these arguments would give."""
-    _validate(limit, temperature, lifecycle_stage)
+    _validate(limit, temperature, lifecycle_stage, city)
     settings = settings or get_settings()
     customer = session.get(Customer, customer_id)
     if customer is None:
@@ -73,11 +74,11 @@ def explain(
     overall = rank_all(session, today, settings=settings)
     position = overall.position(customer_id)
     entry = entries_for(session, overall, [position], [overall.rank_of(customer_id)], now=now)[0]
-    filters = (temperature, lifecycle_stage, assigned_to_id)
+    filters = (temperature, lifecycle_stage, assigned_to_id, city)
     ranking = overall
     if any(f is not None for f in filters):
         ranking = rank_all(session, today, temperature=temperature, lifecycle_stage=lifecycle_stage,
-                           assigned_to_id=assigned_to_id, settings=settings)
+                           assigned_to_id=assigned_to_id, city=city, settings=settings)
     count = len(ranking.signals)
     cut = float(ranking.total[ranking.order[min(limit, count) - 1]]) if count else None
     base = dict(customer_id=customer_id, name=name, eligible_count=count,
@@ -93,6 +94,10 @@ def explain(
         return Explanation(rule="filtered", rank=None, **base,
                            reason=f"the list is {stage} customers only and {name} is "
                                   f"{customer.lifecycle_stage.replace('_', ' ')}")
+    if city is not None and (customer.city or "").strip().lower() != city.strip().lower():
+        return Explanation(rule="filtered", rank=None, **base,
+                           reason=f"the list is customers in {city.strip()} only and {name} is "
+                                  + (f"in {customer.city}" if customer.city else "in no city on record"))
     if assigned_to_id is not None and customer.assigned_to_id != assigned_to_id:
         owner = session.get(User, customer.assigned_to_id) if customer.assigned_to_id else None
         whose = f"assigned to {owner.name}" if owner else "not assigned to anyone"

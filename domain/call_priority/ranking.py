@@ -64,7 +64,7 @@ class CallPriorityEntry:
     assigned_to_name: str | None
 
 
-def _validate(limit, temperature, lifecycle_stage) -> None:
+def _validate(limit, temperature, lifecycle_stage, city=None) -> None:
     if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
         raise DomainError(
             f"limit must be a whole number from 1 to {MAX_LIMIT}, got {limit!r}", field="limit"
@@ -80,6 +80,8 @@ def _validate(limit, temperature, lifecycle_stage) -> None:
             f"use one of {', '.join(values(LifecycleStage))}",
             field="lifecycle_stage",
         )
+    if city is not None and (not isinstance(city, str) or not city.strip()):
+        raise DomainError(f"city must be a city's name, got {city!r}", field="city")
 
 
 @dataclass
@@ -119,6 +121,7 @@ def rank_all(
     temperature: str | None = None,
     lifecycle_stage: str | None = None,
     assigned_to_id: int | None = None,
+    city: str | None = None,
     settings: Settings | None = None,
     customer_ids: Sequence[int] | None = None,
 ) -> Ranking:
@@ -126,7 +129,7 @@ def rank_all(
     only the eligible ones among ``customer_ids``: each customer's points depend on their own
     rows alone, so a subset scores exactly as it does inside the whole ranking."""
     among = sorted({int(i) for i in customer_ids}) if customer_ids is not None else None
-    where = eligibility(temperature, lifecycle_stage, assigned_to_id, among=among)
+    where = eligibility(temperature, lifecycle_stage, assigned_to_id, city, among=among)
     return score(session, load_signals(session, where), today, settings or get_settings(),
                  customer_ids=customer_ids)
 
@@ -205,21 +208,23 @@ def call_priority(
     temperature: str | None = None,
     lifecycle_stage: str | None = None,
     assigned_to_id: int | None = None,
+    city: str | None = None,
     now: datetime | None = None,
     settings: Settings | None = None,
     use_stored: bool = True,
 ) -> list[CallPriorityEntry]:
     """The ``limit`` customers to call on ``today``, best first, each with its score and reasons.
 
-    Eligible: status active, never erased, not tagged do-not-call, matching the filters. ``now``
-    (default: the start of ``today``) decides whether today's best call window is still ahead.
+    Eligible: status active, never erased, not tagged do-not-call, matching the filters (``city``:
+    the customer's city, ignoring case). ``now`` (default: the start of ``today``) decides whether
+    today's best call window is still ahead.
     The stored scores are read when they are today's (``stored``); ``use_stored=False`` always
     scores everybody (the same list, the slow way: for tests and the benchmark's comparison).
     """
-    _validate(limit, temperature, lifecycle_stage)
+    _validate(limit, temperature, lifecycle_stage, city)
     settings = settings or get_settings()
     filters = {"temperature": temperature, "lifecycle_stage": lifecycle_stage,
-               "assigned_to_id": assigned_to_id}
+               "assigned_to_id": assigned_to_id, "city": city}
     if use_stored and stored.is_current(session, today, settings):
         # the stored day's top N by the rank index, rescored from their own rows; the stored
         # points must agree with that (a row a write forgot to refresh falls back to the full run)

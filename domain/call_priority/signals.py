@@ -12,7 +12,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import Float, and_, case, cast, select
+from sqlalchemy import Float, and_, case, cast, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
@@ -126,10 +126,15 @@ def do_not_call_ids(among: Sequence[int] | None = None):
     return query.where(Tag.customer_id.in_(among)) if among is not None else query
 
 
+def same_city(city: str):
+    """Customers whose city is ``city``, ignoring case and surrounding spaces."""
+    return func.lower(func.trim(Customer.city)) == city.strip().lower()
+
+
 def eligibility(temperature: str | None, lifecycle_stage: str | None, assigned_to_id: int | None,
-                among: Sequence[int] | None = None):
-    """Who may appear: active, never erased, not do-not-call, and matching the filters (and among
-    ``among`` when given)."""
+                city: str | None = None, among: Sequence[int] | None = None):
+    """Who may appear: active, never erased, not do-not-call, and matching the filters (``city``:
+    the customer's city, ignoring case; and among ``among`` when given)."""
     clauses = [
         Customer.status == "active",
         Customer.erased_at.is_(None),
@@ -143,6 +148,8 @@ def eligibility(temperature: str | None, lifecycle_stage: str | None, assigned_t
         clauses.append(Customer.lifecycle_stage == lifecycle_stage)
     if assigned_to_id is not None:
         clauses.append(Customer.assigned_to_id == assigned_to_id)
+    if city is not None:
+        clauses.append(same_city(city))
     return and_(*clauses)
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import and_, case, delete, or_, select, text, true
 from sqlalchemy.orm import Session
 
 from domain.call_priority import scoring
-from domain.call_priority.signals import do_not_call_ids, fetch_tuples, load_signals
+from domain.call_priority.signals import do_not_call_ids, fetch_tuples, load_signals, same_city
 from domain.models import CallPriorityDay, CallPriorityScore, Customer, CustomerStats
 from domain.models.base import utcnow
 from domain.rfm import fixed_score_columns, thresholds_text
@@ -206,11 +206,13 @@ def _move_day(session: Session, marker: CallPriorityDay | None, day: date, setti
 
 def top(
     session: Session, limit: int, *, temperature: str | None = None,
-    lifecycle_stage: str | None = None, assigned_to_id: int | None = None,
+    lifecycle_stage: str | None = None, assigned_to_id: int | None = None, city: str | None = None,
 ) -> list[tuple[int, float]]:
     """(customer id, points) of the first ``limit`` eligible customers by the stored ranking."""
     t = CallPriorityScore
     query = select(t.customer_id, t.points).where(t.eligible == true())
+    if city is not None:  # the city is the customer's own: not stored with the scores
+        query = query.join(Customer, Customer.id == t.customer_id).where(same_city(city))
     if temperature is not None:
         query = query.where(t.temperature == temperature)
     if lifecycle_stage is not None:

@@ -108,10 +108,13 @@ def test_cancel_drops_the_question():
     assert isinstance(reply, Reply) and reply.context.pending is None and "Nothing was written" in reply.text
 
 
-def test_an_unclear_answer_asks_again():
+def test_an_unclear_answer_asks_again_once_then_stops():
     asked = decide("show me rahim")
     again = MODEL.decide([Message("user", "hmm")], asked.context, NOW)
-    assert again.kind == "clarify" and again.context.pending == asked.context.pending
+    assert again.kind == "clarify" and again.context.pending.candidates == asked.context.pending.candidates
+    assert again.context.pending.attempts == 1
+    done = MODEL.decide([Message("user", "no idea really")], again.context, NOW)
+    assert done.kind == "answer" and done.context.pending is None and "nothing was written" in done.text
 
 
 def test_tool_text_is_the_reply_and_context_learns_the_customer():
@@ -131,7 +134,8 @@ def test_an_ambiguous_tool_error_becomes_a_numbered_question():
     item = {"name": "log_interaction", "arguments": {"customer": "Rahim", "type": "call", "notes": "No answer"},
             "result": error}
     reply = MODEL.respond([], [item], ConversationContext(), NOW)
-    assert reply.kind == "clarify" and "Which Rahim" in reply.text and "2. Rahim Khan (Chattogram)" in reply.text
+    assert reply.kind == "clarify" and "Which Rahim" in reply.text and "2. Rahim Khan (#2, Chattogram)" in reply.text
+    assert "1. Rahim Uddin (#1, Dhaka, last contact 2026-11-01)" in reply.text
     done = MODEL.decide([Message("user", "the one in Dhaka")], reply.context, NOW)
     assert done.calls[0].arguments == {"customer": 1, "type": "call", "notes": "No answer"}
 

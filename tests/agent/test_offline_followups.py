@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from agent.offline import Catalogue, Message, OfflineModel, ToolCalls, ToolResult
 
 NOW = datetime(2026, 11, 20, 10, 30)  # a Friday
@@ -55,3 +57,24 @@ def test_nothing_leaks_from_a_declined_write_into_a_new_request():
 def test_a_written_log_is_never_repeated_by_a_follow_up():
     _, second = run(["log a call with Rahim, no answer", "and tomorrow?"])
     assert not (isinstance(second, ToolCalls) and second.calls[0].name == "log_interaction")
+
+
+CITY_MODEL = OfflineModel(Catalogue(customers=[(1, "Rahim Uddin", "Dhaka"), (2, "Fatema Akter", "Chittagong"),
+                                               (3, "Nasrin Akter", "Chittagong"), (4, "Arif Hossain", "Chattogram"),
+                                               (5, "Mina Das", "Cox's Bazar")]))
+
+
+@pytest.mark.parametrize("text,city", [
+    ("who should I call in Chattogram today?", "Chittagong"),  # the book's most common spelling
+    ("call list for ctg", "Chittagong"),
+    ("who to call in dhaka", "Dhaka"),
+    ("ajke dhakar kake call korbo", "Dhaka"),  # a Banglish case ending glued to the city
+    ("ajke Dhaka te kake call korbo", "Dhaka"),
+    ("আজ ঢাকার কাকে কল করব?", "Dhaka"),
+    ("who should I call in Cox's Bazar", "Cox's Bazar"),
+    ("who should I call today?", None),
+])
+def test_the_city_slot_reads_the_books_cities(text, city):
+    decision = CITY_MODEL.decide([Message("user", text)], None, NOW)
+    assert isinstance(decision, ToolCalls) and decision.calls[0].name == "call_priority_list", decision
+    assert decision.calls[0].arguments.get("city") == city

@@ -75,3 +75,23 @@ def test_the_customer_just_discussed_is_preferred_and_said_so():
     decision = decide("log a call with Rahim Ahmed, no answer", ctx)
     assert isinstance(decision, ToolCalls) and decision.calls[0].arguments["customer"] == 6
     assert "talking about" in (decision.context.notice or "")
+
+
+# a surname typed in lower case after a known first name: the full name is looked up, so a name the
+# book lacks is "not found" (the namesake offered), while an ordinary English or Banglish word after
+# the first name leaves the customer named
+@pytest.mark.parametrize("text,found", [
+    ("spoke with fatema rahman about the kettle", None),
+    ("kamal talukder ke call dilam, kettle nibe", None),
+    ("met fatema mridha at the shop", None),
+    ("called fatema finally, she wants the kettle", 7),
+    ("fatema onek khushi, call dilam", 7),
+    ("called kamal again, no answer", 5),
+    ("called fatema regarding the kettle", 7),
+])
+def test_a_lower_case_surname_is_part_of_the_name(text, found):
+    decision = decide(text)
+    if found is None:
+        assert isinstance(decision, Reply) and "couldn't find" in decision.text, decision
+    else:
+        assert isinstance(decision, ToolCalls) and decision.calls[0].arguments["customer"] == found, decision

@@ -176,3 +176,24 @@ def test_an_opt_out_withdraws_the_offer_at_once(make_ctx, world):
     assert farid.opted_out_channels == ["whatsapp", "sms", "email"]
     assert "no offer" in farid.next_action and "Offer: none (opted out of whatsapp, sms, email" in result.text
     assert farid.rank == before[world["farid"]].rank  # still worth the call: the follow-up is due
+
+
+def test_city_filter_ignores_case_and_spaces_and_explains_itself(make_ctx, build):
+    def make(s):
+        make_user(s, "Rina Akter")
+        dhaka = make_customer(s, "Dina Dhaka", city="Dhaka", temperature="hot")
+        make_customer(s, "Chandni Chattogram", city=" chattogram ")
+        make_customer(s, "Nobody Nowhere")
+        refresh_stats(s)
+        return {"dhaka": dhaka.id}
+    ids = build(make)
+    ctx = make_ctx("Rina Akter")
+    listed = call("call_priority_list", {"city": "  Chattogram"}, ctx)
+    assert [e.name for e in listed.entries] == ["Chandni Chattogram"]
+    assert listed.filters == {"city": "Chattogram"} and "in Chattogram" in listed.text
+    assert call("call_priority_list", {"city": "Sylhet"}, ctx).entries == []
+    assert len(call("call_priority_list", {"city": " "}, ctx).entries) == 3  # blank: no filter
+    why = call("explain_call_priority", {"customer": ids["dhaka"], "city": "Chattogram"}, ctx)
+    assert why.rule == "filtered" and "in Chattogram only" in why.reason and "in Dhaka" in why.reason
+    bad = call("call_priority_list", {"city": 12}, ctx)
+    assert not bad.ok and bad.error == "invalid" and "city" in bad.message

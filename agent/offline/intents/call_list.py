@@ -51,6 +51,7 @@ def build(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> B
         args["lifecycle_stage"] = None
     if slots.has("mine"):
         args["assigned_to_me"] = True
+    args["city"] = slots.first("city")
     return make_call(LIST, args)
 
 

@@ -69,7 +69,11 @@ class Who:
 
 
 def _typed(slots: Slots, m: CustomerMention) -> str:
-    return " ".join(slots.tokens[k].text for k in range(m.start, m.end) if slots.tokens[k].kind == "word")
+    """The name as typed, without a Banglish case ending written apart ("<name> ke", "<name> er")."""
+    words = [slots.tokens[k] for k in range(m.start, m.end) if slots.tokens[k].kind == "word"]
+    while len(words) > 1 and words[-1].norm in {"ke", "er", "r", "re", "ki"}:
+        words.pop()
+    return " ".join(t.text for t in words)
 
 
 def find_customer(slots: Slots, ctx: ConversationContext, skip: set[int] = frozenset()) -> Who:
@@ -147,17 +151,17 @@ def several_customers(slots: Slots, skip: set[int] = frozenset()) -> tuple[Candi
     return tuple(found.values())[:5] if len(distinct_mentions) > 1 else ()
 
 
-_PICK = "Reply with the number, the id, the city, or give their phone number or email."
+PICK = "Reply with the number, the id, the city, or give their phone number or email."
 
 
 def which_of_several(tool: str, candidates: tuple[Candidate, ...], args: dict[str, Any]) -> Ask:
     return Ask(tool, "customer", "You named more than one customer. Which one is this for?",
-               {k: v for k, v in args.items() if k != "customer"}, candidates, _PICK)
+               {k: v for k, v in args.items() if k != "customer"}, candidates, PICK)
 
 
 def who_question(who: Who, tool: str, args: dict[str, Any]) -> Ask:
     if who.problem == "ambiguous":
-        return Ask(tool, "customer", f"Which {who.typed} do you mean?", args, who.candidates, _PICK)
+        return Ask(tool, "customer", f"Which {who.typed} do you mean?", args, who.candidates, PICK)
     if who.problem == "unknown":
         if who.candidates:
             return Ask(tool, "customer", f"I couldn't find a customer called \"{who.typed}\". The closest names:",

@@ -33,15 +33,23 @@ def explain_evidence(slots: Slots, scores: dict[str, float], today_iso: str) -> 
         scores["get_360"] = min(scores.get("get_360", 0.0), scores[EXPLAIN] - 1)
 
 
+_LIST_FILTERS = ("date", "limit", "temperature", "lifecycle_stage", "assigned_to_me", "city")
+
+
 def explain_build(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> Built:
     args: dict[str, Any] = {"temperature": slots.first("temperature")}
     if slots.has("lifecycle") and not slots.has("segment"):
         args["lifecycle_stage"] = slots.first("lifecycle")
     if slots.has("mine"):
         args["assigned_to_me"] = True
+    args["city"] = slots.first("city")
     days = [d.day for d in slots.temporal.dates if d.day > now.date()]
     if days:
         args["date"] = days[0].isoformat()
+    last = ctx.last_call
+    if last is not None and last.name == "call_priority_list" and not any(v for v in args.values()):
+        # "why is X not on it?" right after a list asks about that list: its filters, its length
+        args.update({k: v for k, v in last.arguments.items() if k in _LIST_FILTERS})
     who = find_customer(slots, ctx)
     if who.problem:
         return who_question(who, EXPLAIN, args)
@@ -74,5 +82,5 @@ def dashboard_build(slots: Slots, ctx: ConversationContext, now: datetime, text:
 
 
 register(Intent(EXPLAIN, EXPLAIN_CUES, explain_build, explain_evidence, rank=7, about_customer=1.0,
-                carry=("date", "temperature", "lifecycle_stage", "assigned_to_me")))
+                carry=("date", "temperature", "lifecycle_stage", "assigned_to_me", "city")))
 register(Intent(DASHBOARD, DASHBOARD_CUES, dashboard_build, dashboard_evidence, rank=9))

@@ -12,6 +12,8 @@ from datetime import datetime
 from agent.offline import lexicon as lx
 from agent.offline import registry
 from agent.offline.catalogue import Catalogue, Resolution
+from agent.offline.bangla import CANONICAL as BANGLA_CANONICAL
+from agent.offline.english import is_common_english
 from agent.offline.slots.dates import VOCABULARY as DATE_WORDS
 from agent.offline.slots.dates import Temporal, extract_temporal
 from agent.offline.text import PhraseMatch, PhraseTable, Token, quoted_message
@@ -120,6 +122,7 @@ def extract(tokens: list[Token], text: str, catalogue: Catalogue, now: datetime)
     for name, table in TABLES.items():
         slots.matches[name] = [m for m in table.find(norms, blocked=blocked)
                                if name not in _NEGATABLE or not _negated(norms, m.start)]
+    slots.matches["city"] = catalogue.cities.find(norms, blocked=blocked)
     slots.matches["cue"] = registry.cue_table().find(norms, overlap=True)
     _honorific_relations(slots)
     slots.relationships = slots.matches["relationship"]
@@ -362,7 +365,7 @@ def _names(slots: Slots, catalogue: Catalogue, blocked: set[int]) -> None:
     index = catalogue.customers
     reserved = set(blocked) | slots.product_spans
     for table in ("type", "outcome", "relationship", "channel", "tone", "language", "segment", "temperature",
-                  "lifecycle", "mine", "inbound", "context"):
+                  "lifecycle", "mine", "inbound", "context", "city"):
         for m in slots.matches[table]:
             reserved.update(range(m.start, m.end))
 
@@ -382,7 +385,8 @@ def _names(slots: Slots, catalogue: Catalogue, blocked: set[int]) -> None:
 
     def joins(i: int) -> bool:
         tok = tokens[i]
-        return name_like(i) and (bool(index.word_matches(tok.norm)) or tok.capitalised or tok.text[:1].isupper())
+        return name_like(i) and (bool(index.word_matches(tok.norm)) or tok.capitalised or tok.text[:1].isupper()
+                                 or _surname_like(tok, catalogue))
 
     i = 0
     while i < len(tokens):
@@ -422,7 +426,9 @@ def _names(slots: Slots, catalogue: Catalogue, blocked: set[int]) -> None:
             tokens[k].text.isupper() and len(tokens[k].text) <= 3 for k in range(start, i))
         if not known and thing and not after_target:
             pass  # "the X", "a X", an acronym: a thing talked about, not a person
-        elif known or after_target or tokens[start].capitalised or opener:
+        elif known or after_target or tokens[start].capitalised or opener or (
+                len(words) >= 2 and index.word_matches(words[0], fuzzy=False)):
+            # (the last: a known first name with more name words after it is a full name the book lacks)
             slots.customers.append(CustomerMention(start, i, tuple(words), "name" if known else "unknown",
                                                    resolution, possessive=possessive))
         if not known:
@@ -433,6 +439,19 @@ def _names(slots: Slots, catalogue: Catalogue, blocked: set[int]) -> None:
             slots.inbound = True
         if mention.resolution and mention.resolution.status == "ambiguous":
             mention.resolution = narrow_by_city(mention.resolution, norms)
+
+
+def _surname_like(tok: Token, catalogue: Catalogue) -> bool:
+    """A lower-case word after a name word that is no keyword, product or ordinary English word: the
+    rest of a name ("called tania <surname>"), so a full name nobody has is never cut to its first word."""
+    word = tok.norm
+    return (tok.kind == "word" and word.isascii() and word.isalpha() and len(word) >= 3
+            and word not in _NOT_NAMES and not catalogue.products.is_word(word) and not is_common_english(word))
+
+
+# words that are never the rest of a name: everyday Banglish, question words, the Bangla table's words
+_NOT_NAMES = frozenset(lx.BANGLISH_WORDS | lx.SHORTHAND | lx.QUESTION_OPENERS | set(lx.QUESTION_TAILS) | set(lx.LEAD_FILLERS)
+                       | set(BANGLA_CANONICAL))
 
 
 def narrow_by_city(resolution: Resolution, words: list[str]) -> Resolution:
