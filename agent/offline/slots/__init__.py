@@ -383,10 +383,14 @@ def _names(slots: Slots, catalogue: Catalogue, blocked: set[int]) -> None:
             return False
         return True
 
-    def joins(i: int) -> bool:
+    def joins(i: int, words: list[str]) -> bool:
         tok = tokens[i]
+        # an unknown lower-case word is the rest of a name only right after a lone first name, in the
+        # same script: "called tania <surname>", never a third word after a full name nor a Latin
+        # word after a name typed in Bangla
+        surname = len(words) == 1 and words[0].isascii() and _surname_like(tok, catalogue)
         return name_like(i) and (bool(index.word_matches(tok.norm)) or tok.capitalised or tok.text[:1].isupper()
-                                 or _surname_like(tok, catalogue))
+                                 or surname)
 
     i = 0
     while i < len(tokens):
@@ -395,7 +399,7 @@ def _names(slots: Slots, catalogue: Catalogue, blocked: set[int]) -> None:
             continue
         start, words = i, []
         possessive = False
-        while i < len(tokens) and len(words) < 4 and tokens[i].norm not in _TRAILERS and (not words or joins(i)):
+        while i < len(tokens) and len(words) < 4 and tokens[i].norm not in _TRAILERS and (not words or joins(i, words)):
             words.append(tokens[i].norm)
             possessive = tokens[i].possessive
             i += 1
