@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from channels.slack import blocks as ui
+from channels.slack.privacy import NOTE, for_channel
 from channels.slack.bridge import SlackBridge
 from channels.slack.targets import Target, conversations_at, replace_message, side_conversation, tell_privately
 
@@ -73,9 +74,25 @@ async def post_result(bridge: SlackBridge, target: Target, result: Any, slack_us
     if result.pending:
         shown = [b for card in result.cards for b in ui.card_blocks(card)]
         confirm = ui.confirmation_blocks(result.pending, target.conversation, slack_user)
-        await target.post(bridge.client, result.reply, (shown + confirm)[-50:])
+        await post_answer(bridge, target, slack_user, result.reply, (shown + confirm)[-50:])
         return
-    await target.post(bridge.client, result.reply, ui.turn_blocks(result.reply, result.cards))
+    await post_answer(bridge, target, slack_user, result.reply, ui.turn_blocks(result.reply, result.cards))
+
+
+async def post_answer(bridge: SlackBridge, target: Target, slack_user: str, text: str, blocks: list) -> None:
+    """In a channel thread, phones and emails are shortened and the full answer goes to the asker
+    alone (ephemeral, in the same thread); anywhere private it is posted whole."""
+    if not target.shared:
+        await target.post(bridge.client, text, blocks)
+        return
+    shown_text, shown_blocks, hidden = for_channel(text, blocks, bridge.settings.phone_region)
+    if not hidden:
+        await target.post(bridge.client, text, blocks)
+        return
+    await target.post(bridge.client, shown_text, (shown_blocks + [ui.context(NOTE)])[-50:])
+    kwargs = {"thread_ts": target.thread_ts} if target.thread_ts else {}
+    await bridge.client.chat_postEphemeral(channel=target.channel, user=slack_user, text=ui.clip(ui.esc(text), 3000),
+                                           blocks=blocks, **kwargs)
 
 
 async def decide(bridge: SlackBridge, *, team: str, user: str, value: dict[str, Any], decision: str,
