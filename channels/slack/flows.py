@@ -144,12 +144,24 @@ async def decide(bridge: SlackBridge, *, team: str, user: str, value: dict[str, 
             await replace_message(bridge.client, text=FAILED, blocks=[ui.section(FAILED)], **where)
             return
     outcome = "Needs another look: see the new confirmation below." if result.pending else result.reply
+    summary = decided_summary(pending, decision, changes)
     await replace_message(bridge.client, text=outcome,
-                          blocks=ui.decided_blocks(pending.get("summary", ""), decision, user, outcome), **where)
+                          blocks=ui.decided_blocks(summary, decision, user, outcome), **where)
     if result.pending:  # an edit that needs fixing, or the next write of the same turn
         target = Target(team, message.get("channel"), message.get("thread_ts"), thread_id,
                         message.get("response_url") if message.get("ephemeral") else None)
         await post_result(bridge, target, result, user)
+
+
+def decided_summary(pending: dict[str, Any], decision: str, changes: dict[str, Any] | None) -> str:
+    """What the decided message says was asked: after an edit, the edited values (the ones written),
+    not the proposal's."""
+    if decision != "edit" or not changes or not pending.get("tool"):
+        return pending.get("summary", "")
+    from agent.proposals import apply_edit, describe
+
+    merged, problem = apply_edit(pending, changes)
+    return pending.get("summary", "") if problem else describe(pending["tool"], pending.get("customer"), merged)
 
 
 async def open_editor(bridge: SlackBridge, *, user: str, trigger_id: str, value: dict[str, Any],
