@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from channels.slack import blocks as ui
+from channels.slack.privacy import NOTE, for_channel
 from channels.slack.bridge import SlackBridge
 from channels.slack.targets import Target, conversations_at, replace_message, side_conversation, tell_privately
 
@@ -73,9 +74,25 @@ async def post_result(bridge: SlackBridge, target: Target, result: Any, slack_us
     if result.pending:
         shown = [b for card in result.cards for b in ui.card_blocks(card)]
         confirm = ui.confirmation_blocks(result.pending, target.conversation, slack_user)
-        await target.post(bridge.client, result.reply, (shown + confirm)[-50:])
+        await post_answer(bridge, target, slack_user, result.reply, (shown + confirm)[-50:])
         return
-    await target.post(bridge.client, result.reply, ui.turn_blocks(result.reply, result.cards))
+    await post_answer(bridge, target, slack_user, result.reply, ui.turn_blocks(result.reply, result.cards))
+
+
+async def post_answer(bridge: SlackBridge, target: Target, slack_user: str, text: str, blocks: list) -> None:
+    """In a channel thread, phones and emails are shortened and the full answer goes to the asker
+    alone (ephemeral, in the same thread); anywhere private it is posted whole."""
+    if not target.shared:
+        await target.post(bridge.client, text, blocks)
+        return
+    shown_text, shown_blocks, hidden = for_channel(text, blocks, bridge.settings.phone_region)
+    if not hidden:
+        await target.post(bridge.client, text, blocks)
+        return
+    await target.post(bridge.client, shown_text, (shown_blocks + [ui.context(NOTE)])[-50:])
+    kwargs = {"thread_ts": target.thread_ts} if target.thread_ts else {}
+    await bridge.client.chat_postEphemeral(channel=target.channel, user=slack_user, text=ui.clip(ui.esc(text), 3000),
+                                           blocks=blocks, **kwargs)
 
 
 async def decide(bridge: SlackBridge, *, team: str, user: str, value: dict[str, Any], decision: str,
@@ -127,12 +144,24 @@ async def decide(bridge: SlackBridge, *, team: str, user: str, value: dict[str, 
             await replace_message(bridge.client, text=FAILED, blocks=[ui.section(FAILED)], **where)
             return
     outcome = "Needs another look: see the new confirmation below." if result.pending else result.reply
+    summary = decided_summary(pending, decision, changes)
     await replace_message(bridge.client, text=outcome,
-                          blocks=ui.decided_blocks(pending.get("summary", ""), decision, user, outcome), **where)
+                          blocks=ui.decided_blocks(summary, decision, user, outcome), **where)
     if result.pending:  # an edit that needs fixing, or the next write of the same turn
         target = Target(team, message.get("channel"), message.get("thread_ts"), thread_id,
                         message.get("response_url") if message.get("ephemeral") else None)
         await post_result(bridge, target, result, user)
+
+
+def decided_summary(pending: dict[str, Any], decision: str, changes: dict[str, Any] | None) -> str:
+    """What the decided message says was asked: after an edit, the edited values (the ones written),
+    not the proposal's."""
+    if decision != "edit" or not changes or not pending.get("tool"):
+        return pending.get("summary", "")
+    from agent.proposals import apply_edit, describe
+
+    merged, problem = apply_edit(pending, changes)
+    return pending.get("summary", "") if problem else describe(pending["tool"], pending.get("customer"), merged)
 
 
 async def open_editor(bridge: SlackBridge, *, user: str, trigger_id: str, value: dict[str, Any],

@@ -138,6 +138,8 @@ async def test_edit_opens_the_fields_and_saves_the_edited_write(rig, client):
     assert row.follow_up_at.astimezone(rig.settings.tz).date().isoformat() == "2026-11-23"
     [update] = rig.fake.of("chat.update")
     assert "Edited and approved by <@URINA>" in json.dumps(update.body["blocks"])
+    decided = update.body["blocks"][0]["text"]["text"]  # what was written, not what was proposed
+    assert "No answer, rang twice" in decided and "2026-11-23" in decided
 
 
 async def test_app_home_shows_the_users_own_call_list(rig, client):

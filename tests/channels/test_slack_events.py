@@ -173,3 +173,24 @@ async def test_bot_messages_and_edits_are_ignored(rig, client):
         assert (await rig.event(client, event, f"Ev-i{n}")).status_code == 200
     await rig.bridge.drain(timeout=30)
     assert rig.fake.of("chat.postMessage") == []
+
+
+async def test_a_call_list_in_a_channel_hides_phones_and_sends_them_privately(rig, client):
+    event = mention("who should I call today?", user=RINA_SLACK, ts="1763600000.000300", channel="C0001")
+    await rig.event(client, event, "Ev-mask-1")
+    await rig.bridge.drain(timeout=60)
+    [posted] = rig.fake.of("chat.postMessage")
+    shown = json.dumps(posted.body["blocks"]) + posted.body["text"]
+    assert "1712345678" not in shown and "•••678" in shown
+    assert "hidden in channels" in shown
+    [private] = rig.fake.of("chat.postEphemeral")
+    assert private.body["user"] == RINA_SLACK and private.body["channel"] == "C0001"
+    assert private.body["thread_ts"] == "1763600000.000300"
+    assert "+8801712345678" in json.dumps(private.body["blocks"])
+
+
+async def test_a_dm_keeps_the_phone_numbers(rig, client):
+    await rig.event(client, dm("who should I call today?", user=RINA_SLACK, ts="1763600000.000400"), "Ev-mask-2")
+    await rig.bridge.drain(timeout=60)
+    [posted] = rig.fake.of("chat.postMessage")
+    assert "+8801712345678" in json.dumps(posted.body["blocks"]) and not rig.fake.of("chat.postEphemeral")
