@@ -223,6 +223,8 @@ def call_priority(
     """
     _validate(limit, temperature, lifecycle_stage, city)
     settings = settings or get_settings()
+    # Every filter goes through ``filters``: both the stored read and the rescoring apply it. A new
+    # filter the stored table has no column for must take the full computation below instead.
     filters = {"temperature": temperature, "lifecycle_stage": lifecycle_stage,
                "assigned_to_id": assigned_to_id, "city": city}
     if use_stored and stored.is_current(session, today, settings):

@@ -209,6 +209,14 @@ def top(
     lifecycle_stage: str | None = None, assigned_to_id: int | None = None, city: str | None = None,
 ) -> list[tuple[int, float]]:
     """(customer id, points) of the first ``limit`` eligible customers by the stored ranking."""
+    query = top_query(limit, temperature=temperature, lifecycle_stage=lifecycle_stage,
+                      assigned_to_id=assigned_to_id)
+    return [(int(cid), float(points)) for cid, points in session.execute(query)]
+
+
+def top_query(limit: int, *, temperature: str | None = None, lifecycle_stage: str | None = None,
+              assigned_to_id: int | None = None):
+    """The read of the rank index: in its order, filtered, stopping at ``limit`` (no sort)."""
     t = CallPriorityScore
     query = select(t.customer_id, t.points).where(t.eligible == true())
     if city is not None:  # the city is the customer's own: not stored with the scores
@@ -219,8 +227,7 @@ def top(
         query = query.where(t.lifecycle_stage == lifecycle_stage)
     if assigned_to_id is not None:
         query = query.where(t.assigned_to_id == assigned_to_id)
-    query = query.order_by(t.points.desc(), t.value.desc(), t.customer_id).limit(limit)
-    return [(int(cid), float(points)) for cid, points in session.execute(query)]
+    return query.order_by(t.points.desc(), t.value.desc(), t.customer_id).limit(limit)
 
 
 def agrees(ranking, stored: list[tuple[int, float]]) -> bool:

@@ -130,12 +130,13 @@ def _current_scores(engine: Engine, clock: Clock, settings: Settings) -> dict:
         return {"refreshed_now": True, "seconds": round(timer.perf_counter() - began, 3), "rows": rows}
 
 
-def vacuum_analyze(engine: Engine) -> float:
-    """PostgreSQL after a bulk load: planner statistics and the visibility map (index-only scans),
-    as autovacuum would leave them some minutes later. Returns the seconds it took."""
+def vacuum_analyze(engine: Engine, table: str | None = None) -> float:
+    """PostgreSQL after a bulk load (or ``table`` after bulk writes): planner statistics and the
+    visibility map (index-only scans), as autovacuum would leave them some minutes later. Returns
+    the seconds it took."""
     began = timer.perf_counter()
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.exec_driver_sql("VACUUM ANALYZE")
+        conn.exec_driver_sql(f'VACUUM ANALYZE "{table}"' if table else "VACUUM ANALYZE")
     return round(timer.perf_counter() - began, 3)
 
 
