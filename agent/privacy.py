@@ -23,11 +23,12 @@ PLACEHOLDER = re.compile(r"\[(PHONE|EMAIL)_(\d+)\]")
 # a placeholder as models write it back: [EMAIL_1], EMAIL_1, [email_1], {PHONE_2}
 WRITTEN_PLACEHOLDER = re.compile(r"[\[{(]?\b(PHONE|EMAIL)_(\d+)\b[\]})]?", re.IGNORECASE)
 # digits that are never contact details: timestamps, dates, clock times, JSON numbers (amounts,
-# scores, ids), grouped amounts ("1,234,567.50") and decimals
+# scores, ids; JSON writes no leading zero, a local phone number starts with one), grouped
+# amounts ("1,234,567.50") and decimals
 NOT_CONTACT = re.compile(
     r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
     r"|\b\d{1,2}:\d{2}(?::\d{2})?\b"
-    r"|(?<=[:\[,])\s*-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?(?=\s*[,}\]])"
+    r"|(?<=[:\[,])\s*-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?(?=\s*[,}\]])"
     r"|\b\d{1,3}(?:,\d{3})+(?:\.\d+)?\b"
     r"|\b\d+\.\d+\b")
 

@@ -210,12 +210,12 @@ def top(
 ) -> list[tuple[int, float]]:
     """(customer id, points) of the first ``limit`` eligible customers by the stored ranking."""
     query = top_query(limit, temperature=temperature, lifecycle_stage=lifecycle_stage,
-                      assigned_to_id=assigned_to_id)
+                      assigned_to_id=assigned_to_id, city=city)
     return [(int(cid), float(points)) for cid, points in session.execute(query)]
 
 
 def top_query(limit: int, *, temperature: str | None = None, lifecycle_stage: str | None = None,
-              assigned_to_id: int | None = None):
+              assigned_to_id: int | None = None, city: str | None = None):
     """The read of the rank index: in its order, filtered, stopping at ``limit`` (no sort)."""
     t = CallPriorityScore
     query = select(t.customer_id, t.points).where(t.eligible == true())

@@ -38,3 +38,8 @@ def test_any_bangladeshi_mobile_is_masked(number, filler):
     masked = masker.mask(f"{filler} {number} {filler}")
     assert number not in masked and number[-6:] not in masked
     assert masker.unmask(masked) == f"{filler} {number} {filler}"
+
+
+def test_a_local_number_between_commas_is_a_phone_not_a_json_number():
+    assert Masker("BD").mask(", 01300000000 ,") == ", [PHONE_1] ,"
+    assert Masker("BD").mask('{"n": 1712345678, "phone": "01712345678"}') == '{"n": 1712345678, "phone": "[PHONE_1]"}'
