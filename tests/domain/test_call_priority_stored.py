@@ -51,7 +51,8 @@ RULES = Settings(_env_file=None, timezone="Asia/Dhaka")
 OUTCOMES = [None, "interested", "not_interested", "complaint", "no_answer", "callback", "resolved",
             "purchased"]
 FILTERS = [{}, {"temperature": "hot"}, {"temperature": "cold"}, {"lifecycle_stage": "lead"},
-           {"lifecycle_stage": "first_buyer"}, {"assigned_to_id": 2}]  # 2: Rina (1 is the admin)
+           {"lifecycle_stage": "first_buyer"}, {"assigned_to_id": 2},  # 2: Rina (1 is the admin)
+           {"city": "dhaka"}, {"city": "Sylhet", "temperature": "hot"}]
 
 
 def near(today: date, offset: int, years: int = 30) -> date:
@@ -117,7 +118,7 @@ def build(session, customers: list[dict], today: date):
         agent = agents[spec["agent"]] if spec["agent"] is not None else None
         birthday = near(today, spec["birthday"]) if spec["birthday"] is not None else None
         c = make_customer(session, f"Customer {n}", temperature=spec["temperature"],
-                          lifecycle_stage=spec["lifecycle_stage"], status=spec["status"],
+                          city=("Dhaka", "Sylhet")[n % 2], lifecycle_stage=spec["lifecycle_stage"], status=spec["status"],
                           assigned_to=agent, date_of_birth=birthday,
                           tags=["do-not-call"] if spec["do_not_call"] else [])
         for ago, amount, status in spec["orders"]:
