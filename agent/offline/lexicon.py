@@ -263,7 +263,8 @@ QUESTION_TAILS = {"ki", "kina", "naki", "kii"}
 # a question reported inside a log ("she asked if it can be delivered?") is not the agent's question
 REPORTED_SPEECH = {"asked", "asking", "asks", "jiggesh", "jigges", "jante", "wondering", "wanted", "wants"}
 # verbs that order a write; they make a question-shaped message a request ("could you add his wife?")
-WRITE_COMMANDS = {"log", "add", "mark", "record", "save", "put", "enter", "register"}
+WRITE_COMMANDS = {"log", "add", "mark", "record", "save", "put", "enter", "register", "tag", "untag", "unsubscribe",
+                  "pin"}
 # words before the first one that do not change what the message is ("ok so what's ...")
 LEAD_FILLERS = {"ok", "okay", "so", "and", "acha", "accha", "achha", "hmm", "um", "well", "also", "btw", "bhai",
                 "apu", "please", "pls", "plz", "hey", "hi", "then", "now", "quick", "question"}

@@ -26,6 +26,7 @@ from agent.offline.intents.common import (
     with_customer,
 )
 from agent.offline.intents.records_text import (
+    asks_about,
     asked_by_customer,
     name_positions,
     name_relation_only,
@@ -143,7 +144,7 @@ def evidence(slots: Slots, scores: dict[str, float], today_iso: str) -> None:
 
 
 def build(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> Built:
-    if asks_to_read(slots):  # "show Rahim's consent": a read
+    if (asks_to_read(slots) and not slots.command) or asks_about(slots):  # "show Rahim's consent": a read
         return view_360.build(slots, ctx, now, text)
     args: dict[str, Any] = {}
     who = find_customer(slots, ctx)

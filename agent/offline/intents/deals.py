@@ -30,7 +30,7 @@ from agent.offline.intents.common import (
     which_of_several,
     with_customer,
 )
-from agent.offline.intents.records_text import vocabulary, who_positions
+from agent.offline.intents.records_text import asks_about, vocabulary, who_positions
 from agent.offline.registry import DROPOFF, LOG, RFM, V360, Intent, register
 from agent.offline.slots import Slots
 from agent.offline.slots.money import amounts
@@ -146,15 +146,15 @@ def evidence(slots: Slots, scores: dict[str, float], today_iso: str) -> None:
     said = STAGE.find(slots.norms) or STATUS.find(slots.norms)
     if norms & DEAL_WORDS and (said or norms & (PROBABILITY_WORDS | VALUE_WORDS | MOVE_WORDS)):
         scores[TOOL] += 2
-    elif STAGE.find(slots.norms) and norms & MOVE_WORDS and (slots.customers or slots.pronoun):
-        scores[TOOL] += 3  # "move <customer> to negotiation"
+    elif STAGE.find(slots.norms) and norms & MOVE_WORDS:
+        scores[TOOL] += 3 if slots.customers or slots.pronoun else 2.5  # "move <customer> / it to negotiation"
     if scores[TOOL] >= 4:
         for other in (RFM, LOG, V360, DROPOFF):  # "mark the deal lost" is no segment, no contact
             scores[other] = min(scores.get(other, 0.0), scores[TOOL] - 1)
 
 
 def build(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> Built:
-    if asks_to_read(slots) and not slots.command:  # "show Karim's deals": a read
+    if (asks_to_read(slots) and not slots.command) or asks_about(slots):  # "show Karim's deals": a read
         return view_360.build(slots, ctx, now, text)
     cues = set(_cue_positions(slots))
     by_id = {m.start for m in slots.customers if m.via == "id" and m.start - 1 in cues}  # "deal #12" is no customer

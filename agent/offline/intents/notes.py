@@ -25,7 +25,7 @@ from agent.offline.intents.common import (
     with_customer,
 )
 from agent.offline.intents import view_360
-from agent.offline.intents.records_text import name_relation_only, tidy, vocabulary, who_positions
+from agent.offline.intents.records_text import asks_about, name_relation_only, tidy, vocabulary, who_positions
 from agent.offline.registry import DRAFT, FAMILY, LOG, Intent, register
 from agent.offline.slots import Slots
 from agent.offline.text import PhraseTable, normalise, tokenize
@@ -162,7 +162,7 @@ def note_type(slots: Slots, command_end: int, body: str | None) -> str:
 
 
 def build(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> Built:
-    if asks_to_read(slots) and not slots.command:  # "show Rahim's notes": a read
+    if (asks_to_read(slots) and not slots.command) or asks_about(slots):  # "show Rahim's notes": a read
         return view_360.build(slots, ctx, now, text)
     args: dict[str, Any] = {}
     inside = {m.start for m in slots.customers if m.start > _body_start(slots)}  # names in the note are no target

@@ -82,3 +82,14 @@ def name_relation_only(slots: Slots) -> bool:
     """Every relationship word found lies inside a customer's name ("Fatema Begum"): no relative is meant."""
     named = {k for m in slots.customers if m.via == "name" for k in range(m.start, m.end)}
     return all(m.start in named for m in slots.relationships)
+
+
+# a message opening with these asks about the record ("did you tag her?", "has she opted out?"): it reads
+STATE_QUESTIONS = {"did", "does", "do", "has", "have", "is", "are", "was", "were", "what", "whats", "which", "who",
+                   "whose", "when", "where", "why", "how"}
+
+
+def asks_about(slots: Slots) -> bool:
+    """The message is a question about the customer's records, not a request to change them."""
+    words = [n for n in slots.norms if n not in lx.LEAD_FILLERS]
+    return bool(words) and words[0] in STATE_QUESTIONS

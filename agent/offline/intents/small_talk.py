@@ -10,7 +10,8 @@ from agent.offline.types import ConversationContext
 CAPABILITIES = (
     "I'm c360, your customer desk assistant. I can: show who to call today (call list), show a customer's "
     "360 view, log a call / WhatsApp / visit, add a family member (birthdays), show RFM segments, draft a "
-    "reply (WhatsApp, SMS, email), mark an abandoned cart recovered, and list upcoming birthdays. "
+    "reply (WhatsApp, SMS, email), mark an abandoned cart recovered, list upcoming birthdays, record an "
+    "opt-out or opt-in, add a note or a tag, move or close a follow-up, and update a deal. "
     "Try \"who should I call today?\" or \"Rahim did not pick up, log it\"."
 )
 OUT_OF_SCOPE = "That's outside what I can do. "

@@ -24,7 +24,7 @@ from agent.offline.intents.common import (
     which_of_several,
     with_customer,
 )
-from agent.offline.intents.records_text import REASON_LEADS, name_relation_only, vocabulary, who_positions
+from agent.offline.intents.records_text import asks_about, REASON_LEADS, name_relation_only, vocabulary, who_positions
 from agent.offline.registry import FAMILY, OOS, RFM, V360, Intent, register
 from agent.offline.slots import Slots
 from agent.offline.text import PhraseTable, fold
@@ -50,7 +50,7 @@ COMMAND = TAG_WORDS | {
     "hisebe", "hishebe", "hisabe", "bad", "sorao", "muche", "tule", "unmark", "apply", "set", "ke", "er", "r",
     "ta", "ti", "ar", "also", "too", "new", "it", "this", "that", "is", "be", "now", "one", "both", "her", "his",
     "their", "him", "them", "and", "or", "o", "&", "tag's", "called", "named", "profile", "account", "no",
-    "longer", "can", "you", "e", "te", "oke", "take", "theke", "jonno", "sathe", "list", "into", "under",
+    "longer", "can", "you", "e", "te", "oke", "take", "theke", "did", "does", "has", "have", "could", "would", "jonno", "sathe", "list", "into", "under",
 }
 CUES = vocabulary(CUES, OPS)
 SEPARATORS = {"and", "or", "o", "ar", "&", ","}
@@ -111,15 +111,16 @@ def tag_lists(slots: Slots, skip: set[int]) -> tuple[list[str], list[str]]:
 
 
 def evidence(slots: Slots, scores: dict[str, float], today_iso: str) -> None:
+    if scores[TOOL] >= 3 and name_relation_only(slots):  # "Begum" of a customer's name is no relative
+        scores[FAMILY] = min(scores[FAMILY], scores[TOOL] - 1)
     if scores[TOOL] >= 3 and tag_runs(slots, set()):
         scores[TOOL] += 1
-        others = (RFM, OOS, V360, "set_follow_up") + ((FAMILY,) if name_relation_only(slots) else ())
-        for other in others:  # "remove the vip tag" is no segment, no deletion
+        for other in (RFM, OOS, V360, "set_follow_up"):  # "remove the vip tag" is no segment, no deletion
             scores[other] = min(scores.get(other, 0.0), scores[TOOL] - 1)
 
 
 def build(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> Built:
-    if asks_to_read(slots) and not slots.command:  # "show Rahim's tags": a read
+    if (asks_to_read(slots) and not slots.command) or asks_about(slots):  # "show Rahim's tags": a read
         return view_360.build(slots, ctx, now, text)
     args: dict[str, Any] = {}
     who = find_customer(slots, ctx)
