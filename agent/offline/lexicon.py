@@ -107,6 +107,8 @@ INBOUND = [
     "wrote to me", "eshechilo", "came to", "got a whatsapp", "got a message", "got a msg", "got an email",
     "got a text", "got an sms", "got a mail", "received a whatsapp", "received a message", "received an email",
     "got whatsapp", "got message", "got a dm", "got a facebook message", "got an inbox",
+    "sent us", "sent me", "rang us", "rang me", "messaged us", "texted us", "emailed us", "whatsapped us",
+    "wrote us", "inbound call", "incoming call",
 ]
 
 RELATIONSHIPS: dict[str, str] = {

@@ -35,6 +35,17 @@ def temporal(text: str, now: datetime = NOW):
     ("March 5", "2027-03-05"), ("5 March 2015", "2015-03-05"), ("1990-11-22", "1990-11-22"),
     ("22/11/1990", "1990-11-22"), ("22-11-1985", "1985-11-22"), ("22.11.90", "1990-11-22"),
     ("November 22, 1990", "1990-11-22"),
+    # month first, with an ordinal or an abbreviation's full stop
+    ("March 3rd", "2027-03-03"), ("Dec 5", "2026-12-05"), ("Dec. 5th", "2026-12-05"), ("sept 30", "2027-09-30"),
+    # written-out counts and a fortnight
+    ("in two weeks", "2026-12-04"), ("two weeks from now", "2026-12-04"), ("in a fortnight", "2026-12-04"),
+    ("a fortnight later", "2026-12-04"), ("in three days", "2026-11-23"),
+    # a day told in the past tense is the last such day, before or after the verb
+    ("met her on tuesday", "2026-11-17"), ("called him wednesday", "2026-11-18"),
+    ("on monday I called her", "2026-11-16"), ("monday e call dilam", "2026-11-16"),
+    ("on monday I will call her", "2026-11-23"), ("call back monday, he was busy", "2026-11-23"),
+    ("met him on Sept. 2nd", "2026-09-02"), ("on 2nd September I visited him", "2026-09-02"),
+    ("follow up on March 3rd", "2027-03-03"),
 ])
 def test_dates(text, expected):
     found = temporal(text).dates
@@ -64,6 +75,10 @@ def test_a_time_alone_is_loose():
 @pytest.mark.parametrize("text,seconds", [
     ("talked for 10 minutes", 600), ("10 min call", 600), ("5 mins", 300), ("half an hour", 1800),
     ("1 hour", 3600), ("for 2 hrs", 7200), ("90 seconds", 90),
+    ("1h30m", 5400), ("1h 30m", 5400), ("1 hour 30 min", 5400), ("1 hour and 30 minutes", 5400),
+    ("90 mins", 5400), ("1.5 hours", 5400), ("an hour and a half", 5400), ("an hour and half", 5400),
+    ("1 hr 30", 5400), ("1 ghonta half", 5400), ("lasted 1:30 hrs", 5400), ("2 hrs 15 mins", 8100),
+    ("twenty minutes", 1200), ("৪৫ মিনিট", 2700),
 ])
 def test_durations(text, seconds):
     assert temporal(text).duration_seconds == seconds

@@ -279,3 +279,32 @@ def test_two_customers_shown_together_make_a_pronoun_ambiguous_for_a_write():
     assert "Nusrat Jahan" in asked.text and "Tanvir Ahmed" in asked.text
     answered = MODEL.decide([Message("user", "Nusrat")], asked.context, NOW)
     assert calls_of(answered)[0][1]["customer"] == 5
+
+
+# ---------------------------------------------------------------- slots: direction, products, outcomes
+SHOP = OfflineModel(Catalogue(customers=[(1, "Rahim Uddin", "Dhaka"), (2, "Fatema Begum", "Chattogram")],
+                              products=["Android Phone", "Smart TV 43in", "Blue Kettle"]))
+ABOUT_FATEMA = ConversationContext(last_customer=CustomerRef(2, "Fatema Begum"))
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the customer reached us
+    ("she called us about the delivery", {"type": "call", "direction": "inbound"}),
+    ("she rang us this morning", {"type": "call", "direction": "inbound"}),
+    ("got a FB message from her asking the price", {"type": "facebook", "direction": "inbound"}),
+    ("she sent us a whatsapp about the kettle", {"type": "whatsapp", "direction": "inbound"}),
+    ("received an email from her", {"type": "email", "direction": "inbound"}),
+    ("called her, she wants the kettle", {"type": "call", "direction": None}),
+    # a product word is a product (or nothing), never a customer
+    ("called her, she wants the TV", {"customer": 2, "products": ["Smart TV 43in"]}),
+    ("called her, she wants the android phone", {"customer": 2, "products": ["Android Phone"]}),
+    # "phone" in a Banglish outcome is the phone she did not pick up, not the product
+    ("phone dilam, phone dhoreni", {"type": "call", "outcome": "no_answer", "products": None}),
+    ("Fatema phone dhoreni", {"customer": 2, "type": "call", "outcome": "no_answer", "products": None}),
+    ("call korlam, phone bondho", {"type": "call", "outcome": "no_answer", "products": None}),
+])
+def test_contact_slots(text, expected):
+    decision = SHOP.decide([Message("user", text)], ABOUT_FATEMA, NOW)
+    assert isinstance(decision, ToolCalls) and decision.calls[0].name == "log_interaction", decision
+    args = decision.calls[0].arguments
+    assert {k: args.get(k) for k in expected} == expected

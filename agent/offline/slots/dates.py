@@ -68,7 +68,9 @@ _DAY_UNITS = {
     **dict.fromkeys(["day", "days", "din", "dine", "diner"], "days"),
     **dict.fromkeys(["week", "weeks", "soptaho", "hopta", "saptah", "sopta"], "weeks"),
     **dict.fromkeys(["month", "months", "mash", "mas", "masher"], "months"),
+    **dict.fromkeys(["fortnight", "fortnights"], "fortnights"),
 }
+_IN_DAYS = {"days": 1, "weeks": 7, "months": 30, "fortnights": 14}
 _DURATION_UNITS = {
     **dict.fromkeys(["sec", "secs", "second", "seconds"], 1),
     **dict.fromkeys(["min", "mins", "minute", "minutes", "minit", "m"], 60),
@@ -181,14 +183,16 @@ def extract_temporal(tokens: list[Token], now: datetime) -> Temporal:
                 year, begin = _leading_year(tokens, i)
             mention = _day_month(today, tok.value, MONTHS[norms[month_at]], year, begin, end)
             if mention:
-                out.dates.append(mention)
+                out.dates.append(_in_story(mention, norms, today))
             consumed = end - i
-        elif w in MONTHS and i + 1 < n and tokens[i + 1].kind in {"num", "ordinal"} \
-                and isinstance(tokens[i + 1].value, int) and 1 <= tokens[i + 1].value <= 31:
-            year, end = _trailing_year(tokens, i + 2)
-            mention = _day_month(today, tokens[i + 1].value, MONTHS[w], year, i, end)
+        elif w in MONTHS and (day_at := i + 2 if at(i + 1) == "." else i + 1) < n \
+                and tokens[day_at].kind in {"num", "ordinal"} \
+                and isinstance(tokens[day_at].value, int) and 1 <= tokens[day_at].value <= 31:
+            # month first ("Dec 5", "March 3rd", "Dec. 5th")
+            year, end = _trailing_year(tokens, day_at + 1)
+            mention = _day_month(today, tokens[day_at].value, MONTHS[w], year, i, end)
             if mention:
-                out.dates.append(mention)
+                out.dates.append(_in_story(mention, norms, today))
             consumed = end - i
         elif tok.kind == "ordinal" and at(i - 1) in {"the", "on", "by"}:
             day = _next_dom(today, tok.value)
@@ -219,7 +223,7 @@ def extract_temporal(tokens: list[Token], now: datetime) -> Temporal:
             modifier = at(i - 1) if at(i - 1) in {"this", "next", "last", "coming", "upcoming", "ei", "agami",
                                                    "porer", "shamner", "previous"} else None
             start = i - 1 if modifier else i
-            if modifier is None and _told_in_past(norms, i):
+            if modifier is None and (_told_in_past(norms, i) or _told_after(norms, i)):
                 modifier = "last"  # a weekday in a story told in the past tense is the last one
             out.dates.append(DateMention(start, i + 1, weekday_date(today, WEEKDAYS[w], modifier)))
             consumed = 1
@@ -269,6 +273,38 @@ TOLD_VERBS = {"met", "called", "visited", "spoke", "talked", "came", "had", "wen
 def _told_in_past(norms: list[str], i: int) -> bool:
     """A past-tense verb in the six words before position ``i`` (same clause), no word of the future between."""
     for k in range(i - 1, max(-1, i - 7), -1):
+        if norms[k] in FUTURE_WORDS or norms[k] in {",", ";", ".", "but", "and"}:
+            return False
+        if norms[k] in TOLD_VERBS:
+            return True
+    return False
+
+
+def _in_story(mention: DateMention, norms: list[str], today: date) -> DateMention:
+    """A day and month without a year, told in the past tense ("met him on <month> <day>"), is the
+    last such day, not the next one; a birthday or a plan keeps the next one."""
+    if mention.has_year or mention.day <= today:
+        return mention
+    if not (_told_in_past(norms, mention.start) or _told_after(norms, mention.end - 1)):
+        return mention
+    for back in range(1, 5):
+        try:
+            earlier = mention.day.replace(year=mention.day.year - back)
+        except ValueError:  # 29 February
+            continue
+        if earlier <= today:
+            mention.day = earlier
+            return mention
+    return mention
+
+
+def _told_after(norms: list[str], i: int) -> bool:
+    """ "on <weekday> I called her": a past-tense verb just after the weekday, in the same clause, and
+    no word of the future before it (in "call back <weekday>, he was busy" the comma ends the clause)."""
+    before = norms[max(0, i - 6): i]
+    if any(w in FUTURE_WORDS for w in before):
+        return False
+    for k in range(i + 1, min(len(norms), i + 5)):
         if norms[k] in FUTURE_WORDS or norms[k] in {",", ";", ".", "but", "and"}:
             return False
         if norms[k] in TOLD_VERBS:
@@ -332,7 +368,7 @@ def _window(norms: list[str], tokens: list[Token], i: int, today: date, out: Tem
         count = _number(nxt, tokens[i + 1])
         unit = _DAY_UNITS.get(norms[i + 2])
         if count and unit:
-            out.window_days = count * {"days": 1, "weeks": 7, "months": 30}[unit]
+            out.window_days = count * _IN_DAYS[unit]
             return 3
     return 0
 
@@ -371,6 +407,8 @@ def _offset(norms: list[str], tokens: list[Token], i: int, now: datetime, out: T
         sign, end = -1, k + 2
     if not sign:
         return 0
+    if unit == "fortnights":
+        unit, count = "weeks", 2 * count
     out.dates.append(DateMention(i, end, today + relativedelta(**{unit: sign * count})))
     return end - i
 
@@ -379,13 +417,13 @@ def _time_or_duration(norms: list[str], tokens: list[Token], i: int, out: Tempor
                       times: list[tuple[int, int, time, bool]]) -> int:
     tok, w = tokens[i], norms[i]
     nxt = norms[i + 1] if i + 1 < len(norms) else ""
-    if tok.kind == "time":
-        times.append((i, i + 1, _clock(tok.norm), False))
-        return 1
-    duration = read_duration(tokens, i)
+    duration = read_duration(tokens, i)  # first: "1:30 hrs" is a length, not a time of day
     if duration is not None:
         out.duration_seconds = duration[0]
         return duration[1] - i
+    if tok.kind == "time":
+        times.append((i, i + 1, _clock(tok.norm), False))
+        return 1
     if tok.kind == "num" and isinstance(tok.value, int) and (nxt in _HOUR_MARKERS or (i and norms[i - 1] == "at")):
         if 0 <= tok.value <= 23:
             hour = tok.value

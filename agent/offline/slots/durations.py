@@ -25,6 +25,9 @@ def read_duration(tokens: list[Token], i: int) -> tuple[int, int] | None:
     """(seconds, end) of a duration starting at token ``i``, or None."""
     if i and tokens[i - 1].norm in _AHEAD:
         return None
+    clock = _clock_hours(tokens, i)
+    if clock is not None:
+        return clock
     parts: list[str] = []
     k = i
     while k < len(tokens):
@@ -45,11 +48,16 @@ def read_duration(tokens: list[Token], i: int) -> tuple[int, int] | None:
             break  # "a second": an ordinal or a filler, never a length
         parts.append(f"{value:g} {unit}")
         k = unit_at + 1
-        if k + 2 < len(tokens) and tokens[k].norm == "and" and tokens[k + 1].norm == "a" and tokens[k + 2].norm == "half":
-            parts.append(f"{_HALF[unit]}")  # "an hour and a half"
-            k += 3
+        half = _half_at(tokens, k)
+        if half:
+            parts.append(f"{_HALF[unit]}")  # "an hour and a half", "an hour and half", "1 ghonta half"
+            k += half
         elif k + 1 < len(tokens) and tokens[k].norm == "and" and number_at(tokens, k + 1, quantities=True):
             k += 1  # "1 hour and 20 minutes": the next part follows
+        elif unit == "hours" and _bare_minutes(tokens, k):
+            parts.append(f"{tokens[k].value} minutes")  # "1 hr 30": the number after the hours is minutes
+            k += 1
+            break
     if not parts:
         return None
     end = k if tokens[k - 1].norm != "and" else k - 1
@@ -58,3 +66,32 @@ def read_duration(tokens: list[Token], i: int) -> tuple[int, int] | None:
 
 
 _HALF = {"hours": "30 minutes", "minutes": "30 seconds", "seconds": "0 seconds"}
+_NOT_MINUTES = {"ta", "tay", "baje", "pm", "am", "oclock", "jon", "pcs", "piece", "pieces", "taka", "tk", "%"}
+
+
+def _half_at(tokens: list[Token], k: int) -> int:
+    """How many tokens say "and a half" / "and half" / "half" right after a unit (0: none)."""
+    norms = [t.norm for t in tokens[k:k + 3]]
+    for phrase in (["and", "a", "half"], ["and", "half"], ["half"]):
+        if norms[:len(phrase)] == phrase:
+            return len(phrase)
+    return 0
+
+
+def _bare_minutes(tokens: list[Token], k: int) -> bool:
+    """A plain number under 60 after "N hours", with no unit of its own after it: the minutes."""
+    if k >= len(tokens) or tokens[k].kind != "num" or not isinstance(tokens[k].value, int):
+        return False
+    after = tokens[k + 1].norm if k + 1 < len(tokens) else ""
+    return 0 < tokens[k].value < 60 and after not in UNITS and after not in _NOT_MINUTES
+
+
+def _clock_hours(tokens: list[Token], i: int) -> tuple[int, int] | None:
+    """ "1:30 hrs": hours and minutes written as a clock, then an hours unit."""
+    tok = tokens[i]
+    if tok.kind != "time" or i + 1 >= len(tokens) or UNITS.get(tokens[i + 1].norm) != "hours":
+        return None
+    hours, _, minutes = tok.text.strip().partition(":")
+    if not (hours.isdigit() and minutes.isdigit()) or int(minutes) >= 60:
+        return None
+    return int(hours) * 3600 + int(minutes) * 60, i + 2
