@@ -56,7 +56,15 @@ def compose_reply(model_text: str, calls: list[dict[str, Any]]) -> str:
             lines.append(f"Nothing was written{reason}.")
         elif failures:
             text += "\n(Nothing was written.)"
-    return "\n".join(part for part in [*lines, text] if part).strip() or "Nothing was written."
+    # reads the referee corrected say so (a write's corrections were shown in its proposal)
+    corrected = corrections_line([change for c in calls if not c.get("write") for change in c.get("corrected") or []])
+    return "\n".join(part for part in [*lines, text, corrected] if part).strip() or "Nothing was written."
+
+
+def corrections_line(changes: list[str] | None) -> str:
+    """What the referee changed in the model's call, for the user: "" when nothing was."""
+    unique = list(dict.fromkeys(changes or []))
+    return f"(Checked against your words: {'; '.join(unique)}.)" if unique else ""
 
 
 def describe_call(call: dict[str, Any]) -> str:
