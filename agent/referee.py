@@ -24,6 +24,7 @@ from typing import Any
 
 from agent.backends import ModelRequest
 from agent.decisions import Decision, Reply, ToolCall, ToolCalls, as_decision
+from agent.replies import claims_write, sentences
 from agent.text.binding import unbound_claims
 from agent.tool_choice import choose_family, tools_for
 from agent.turn_report import record
@@ -155,6 +156,9 @@ class RefereedBackend:
         facts = [r.get("result") for r in request.results]
         said = " ".join(m.get("content") or "" for m in request.messages if m.get("role") == "user")
         problems = unbound_claims(text, facts, said, actor=request.actor.name) if text.strip() else ["empty"]
+        written = any(is_write(r["name"]) and (r.get("result") or {}).get("ok") for r in request.results)
+        if not written and any(claims_write(s) for s in sentences(text)):
+            problems.append("claims a write that did not happen")  # "Call logged successfully." after a read
         if problems:
             record("grounding_failure", [{"reply": text}], problems=problems[:8])
             return reading if reading is not None else Reply("I could not check that answer against the records.")

@@ -95,3 +95,22 @@ def test_masked_real_tool_results_are_valid_json_with_every_other_value_unchange
             else:
                 assert masked[path] == value, path
         assert "1911223344" not in json.dumps(masked) and RAHIM_EMAIL not in json.dumps(masked)
+
+
+def test_qualities_are_backed_by_the_tools_labels_not_by_field_names():
+    from agent.text.binding import unbound_labels
+
+    at_risk = {"segment": "At Risk", "lifetime_value": 320, "top_products": ["Blue Kettle"],
+               "loyalty": {"points": 40}}
+    champion = {"segment": "Champions", "lifetime_value": 84000}
+    loyal = {"lifecycle_stage": "loyal", "temperature": "warm"}
+    table = [  # (claim, facts, unbacked?)
+        ("a loyal customer", at_risk, True), ("a loyal customer", loyal, False),
+        ("a loyal customer", champion, False), ("high lifetime value", at_risk, True),
+        ("high lifetime value", champion, False), ("one of our top customers", at_risk, True),
+        ("a regular buyer", at_risk, True), ("a regular buyer", loyal, False),
+        ("she has 40 loyalty points", at_risk, False), ("he is at risk", at_risk, False),
+        ("he is at risk", champion, True), ("a hot lead", loyal, True), ("a warm customer", loyal, False),
+    ]
+    for claim, facts, unbacked in table:
+        assert bool(unbound_labels(claim, facts)) == unbacked, (claim, facts)

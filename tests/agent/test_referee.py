@@ -202,3 +202,15 @@ def test_without_the_readings_call_only_values_the_user_said_stay():
                                      "since": "2026-11-20", "query": "x"}, said)
     assert fixed == {"temperature": "cold", "limit": 5, "query": "x"}
     assert len(changes) == 2
+
+
+@pytest.mark.parametrize("claim", ["Call logged successfully.", "The WhatsApp message has been sent.",
+                                   "Follow-up scheduled for Friday."])
+def test_a_reply_claiming_a_write_that_did_not_happen_is_replaced(refereed, world, actor, thread_id, claim):
+    mode, mock, agent = refereed
+    mock.add(("tool", "get_360", {"customer": "Rahim Uddin"}), ("reply", f"Rahim Uddin lives in Dhaka. {claim}"))
+    with turn_report() as report:
+        result = agent.run_turn(thread_id, actor, "show me Rahim Uddin")
+    assert claim not in result.reply and "Rahim Uddin" in result.reply
+    failure = next(c for c in report.corrections if c["kind"] == "grounding_failure")
+    assert "claims a write that did not happen" in failure["problems"]
