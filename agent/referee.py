@@ -23,6 +23,7 @@ import re
 from typing import Any
 
 from agent.backends import ModelRequest
+from agent.backends.tool_schemas import slim_tool
 from agent.decisions import Decision, Reply, ToolCall, ToolCalls, as_decision
 from agent.replies import claims_write, sentences
 from agent.text.binding import unbound_claims
@@ -67,10 +68,12 @@ class RefereedBackend:
             earlier = [n for n in previous_tools(request) if n in every]
             names = earlier + [n for n in names if n not in earlier]
         memory["offered_tools"] = names
-        by_name = {t["function"]["name"]: t for t in request.tools}
+        # the model is not offered the parameters this referee fills from the user's words
+        slim = [slim_tool(t, REFEREED) for t in request.tools]
+        by_name = {t["function"]["name"]: t for t in slim}
         offered = [by_name[n] for n in names]  # in the order chosen above: the prefix stays stable
         first = not request.results
-        step = dataclasses.replace(request, tools=offered, all_tools=request.tools, known_tools=every,
+        step = dataclasses.replace(request, tools=offered, all_tools=slim, known_tools=every,
                                    tool_required=first and bool(intended))
         decision = as_decision(self.inner.decide(step))
         chosen = self._judge(decision, reading, request)
