@@ -128,7 +128,8 @@ def test_a_long_tool_result_reaches_a_small_model_as_the_tools_words_and_always_
     assert view.startswith('<data tool="rfm_segment">') and view.count("</data>") == 1
     body = json.loads(view[len('<data tool="rfm_segment">'):-len("</data>")])
     assert body == {"ok": True, "text": payload["text"], "customer_id": 2, "customer_name": "Fatema Begum"}
-    short = json.loads(model_view(tool_message_content("get_360", {"ok": True, "x": None, "y": [1]}))[20:-7])
+    short = model_view(tool_message_content("get_360", {"ok": True, "x": None, "y": [1]}))
+    short = json.loads(short[len('<data tool="get_360">'):-len("</data>")])
     assert short == {"ok": True, "y": [1]}
 
 
