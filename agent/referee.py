@@ -26,7 +26,7 @@ from agent.backends import ModelRequest
 from agent.backends.tool_schemas import slim_tool
 from agent.decisions import Decision, Reply, ToolCall, ToolCalls, as_decision
 from agent.replies import claims_write, sentences
-from agent.text.binding import unbound_claims
+from agent.text.binding import says_nothing_of, unbound_claims
 from agent.tool_choice import choose_family, tools_for
 from agent.turn_report import record
 from domain.settings import Settings
@@ -165,6 +165,10 @@ class RefereedBackend:
         if problems:
             record("grounding_failure", [{"reply": text}], problems=problems[:8])
             return reading if reading is not None else Reply("I could not check that answer against the records.")
+        if reading is not None and says_nothing_of(text, facts):
+            # "Here is the profile." names nobody the results are about: the composed reply says what they say
+            record("reply_uninformative", [{"reply": text}])
+            return reading
         return Reply(text)
 
 

@@ -190,6 +190,35 @@ def unbound_labels(text: str, facts: Any) -> list[str]:
     return found
 
 
+def subject_names(facts: Any) -> list[str]:
+    """The names this turn's successful results are about (``name``, ``customer_name`` fields)."""
+    names: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            if value.get("ok") is False:
+                return
+            for key, item in value.items():
+                if key in ("name", "customer_name") and isinstance(item, str) and item.strip():
+                    names.append(item.strip())
+                else:
+                    walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(json.loads(json.dumps(facts, default=str, ensure_ascii=False)))
+    return list(dict.fromkeys(names))
+
+
+def says_nothing_of(text: str, facts: Any) -> bool:
+    """True when the results are about someone and the reply names none of them ("Here you go.")."""
+    names = subject_names(facts)
+    lower = PLACEHOLDER.sub(" ", text).lower()
+    return bool(names) and not any(re.search(rf"\b{re.escape(part.lower())}\b", lower)
+                                   for name in names for part in name.split() if len(part) >= 3)
+
+
 def unbound_claims(text: str, facts: Any, said: str = "", actor: str = "") -> list[str]:
     """Every claim of ``text`` that this turn's tool facts (and the user's words) do not support."""
     if looks_like_markup(text):
@@ -202,5 +231,5 @@ def unbound_claims(text: str, facts: Any, said: str = "", actor: str = "") -> li
     return problems
 
 
-__all__ = ["collect_facts", "fact_quantities", "unbound_claims", "unbound_labels", "unbound_names",
-           "unbound_numbers"]
+__all__ = ["collect_facts", "fact_quantities", "says_nothing_of", "subject_names", "unbound_claims",
+           "unbound_labels", "unbound_names", "unbound_numbers"]

@@ -214,3 +214,21 @@ def test_a_reply_claiming_a_write_that_did_not_happen_is_replaced(refereed, worl
     assert claim not in result.reply and "Rahim Uddin" in result.reply
     failure = next(c for c in report.corrections if c["kind"] == "grounding_failure")
     assert "claims a write that did not happen" in failure["problems"]
+
+
+def test_a_reply_that_names_nobody_the_results_are_about_is_replaced(refereed, world, actor, thread_id):
+    mode, mock, agent = refereed
+    mock.add(("tool", "get_360", {"customer": "Rahim Uddin"}), ("reply", "Here is the profile you asked for."))
+    with turn_report() as report:
+        result = agent.run_turn(thread_id, actor, "show me Rahim Uddin")
+    assert "Rahim Uddin" in result.reply
+    assert [c["kind"] for c in report.corrections] == ["reply_uninformative"]
+
+
+def test_subject_names_and_what_a_reply_says_of_them():
+    from agent.text.binding import says_nothing_of, subject_names
+    facts = [{"ok": True, "profile": {"name": "Rahim Uddin"}, "entries": [{"name": "Karim Ahmed"}]},
+             {"ok": False, "name": "Nobody Known"}]
+    assert subject_names(facts) == ["Rahim Uddin", "Karim Ahmed"]
+    assert says_nothing_of("Here you go.", facts) and not says_nothing_of("Karim first, then Rahim.", facts)
+    assert not says_nothing_of("Nothing to report.", [{"ok": True, "segment_count": 3}])
