@@ -189,7 +189,11 @@ def referee_arguments(model: dict[str, Any], reading: dict[str, Any], *,
             continue
         if key == "customer" or key in REFEREED or key not in fixed:
             if fixed.get(key) not in (None, "") and fixed.get(key) != value:
-                changes.append(f"{_label(key)} {_shown(value)} (you said so), not {_shown(fixed[key])}")
+                if key == "customer":
+                    shown = f"#{value}" if isinstance(value, int) else _shown(value)
+                    changes.append(f"customer {shown} (the one you named), not {_shown(fixed[key])}")
+                else:
+                    changes.append(f"{_label(key)} {_shown(value)} (you said so), not {_shown(fixed[key])}")
             fixed[key] = value
     if "customer" not in reading and not keep_customer and fixed.get("customer") not in (None, ""):
         changes.append(f"no customer {_shown(fixed['customer'])} (nobody in this conversation named it)")
