@@ -18,6 +18,7 @@ class ToolCall:
     arguments: dict[str, Any] | None = None
     id: str = field(default_factory=lambda: f"call_{uuid.uuid4().hex[:12]}")
     error: str | None = None  # e.g. "arguments are not valid JSON: ..."
+    corrected: list[str] = field(default_factory=list)  # what the referee changed, in the user's words
 
     def as_message_call(self) -> dict[str, Any]:
         """The OpenAI chat-format entry stored in the assistant message."""

@@ -101,7 +101,8 @@ def build_graph(deps: GraphDeps) -> StateGraph:
         update: dict[str, Any] = {"steps": state.get("steps", 0) + 1, "context": context}
         if isinstance(decision, Reply) or not decision.calls:
             return {**update, **_final({**state, **update}, compose_reply(decision.text, calls), run.settings)}
-        queue = [{"id": c.id, "name": c.name, "arguments": c.arguments, "error": c.error} for c in decision.calls]
+        queue = [{"id": c.id, "name": c.name, "arguments": c.arguments, "error": c.error,
+                  "corrected": list(c.corrected)} for c in decision.calls]
         message = {"role": "assistant", "content": decision.text or None,
                    "tool_calls": [c.as_message_call() for c in decision.calls]}
         return {**update, "messages": [*state["messages"], message], "queue": queue}
@@ -156,7 +157,7 @@ def build_graph(deps: GraphDeps) -> StateGraph:
         call = {"id": head["id"], "name": head["name"], "arguments": head.get("arguments"), "write": write,
                 "ok": ok, "status": ("done" if ok else "failed") if write else ("read" if ok else "failed"),
                 "error": None if ok else payload.get("error"), "text": payload.get("text"), "result": payload,
-                "customer": head.get("customer")}
+                "customer": head.get("customer"), "corrected": head.get("corrected") or []}
         context = update_context(state.get("context") or empty_context(), head["name"], payload)
         message = {"role": "tool", "tool_call_id": head["id"], "content": tool_message_content(head["name"], payload)}
         earlier = state.get("calls") or []

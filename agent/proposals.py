@@ -104,6 +104,7 @@ def build_proposal(call: dict[str, Any], ctx: ToolContext,
         "problem": None,
         "details": details,
         "summary": describe(name, customer, arguments, details),
+        "corrected": list(call.get("corrected") or []),  # what the referee changed in the model's call
     }
 
 

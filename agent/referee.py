@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from typing import Any
 
 from agent.backends import ModelRequest
+from agent.backends.tool_schemas import slim_tool
 from agent.decisions import Decision, Reply, ToolCall, ToolCalls, as_decision
-from agent.text.binding import unbound_claims
+from agent.replies import claims_write, sentences
+from agent.text.binding import says_nothing_of, unbound_claims
 from agent.tool_choice import choose_family, tools_for
 from agent.turn_report import record
 from domain.settings import Settings
@@ -65,10 +68,12 @@ class RefereedBackend:
             earlier = [n for n in previous_tools(request) if n in every]
             names = earlier + [n for n in names if n not in earlier]
         memory["offered_tools"] = names
-        by_name = {t["function"]["name"]: t for t in request.tools}
+        # the model is not offered the parameters this referee fills from the user's words
+        slim = [slim_tool(t, REFEREED) for t in request.tools]
+        by_name = {t["function"]["name"]: t for t in slim}
         offered = [by_name[n] for n in names]  # in the order chosen above: the prefix stays stable
         first = not request.results
-        step = dataclasses.replace(request, tools=offered, all_tools=request.tools, known_tools=every,
+        step = dataclasses.replace(request, tools=offered, all_tools=slim, known_tools=every,
                                    tool_required=first and bool(intended))
         decision = as_decision(self.inner.decide(step))
         chosen = self._judge(decision, reading, request)
@@ -95,8 +100,10 @@ class RefereedBackend:
         if reading_calls:
             wanted = {c.name for c in reading_calls}
             for call in decision.calls:
-                if is_write(call.name) and call.name not in wanted:
-                    record("write_not_asked", sent, tool=call.name)
+                if call.name in wanted:
+                    continue
+                # a call the user's words do not ask for is dropped, and noted with what the model sent
+                record("write_not_asked" if is_write(call.name) else "read_not_asked", sent, tool=call.name)
             unused = [c for c in decision.calls if not c.error]
             out: list[ToolCall] = []
             for expected in reading_calls:
@@ -109,11 +116,18 @@ class RefereedBackend:
                                                    keep_customer=_traceable(match.arguments, request))
                 if changes:
                     record("arguments_corrected", sent, tool=match.name, changes=changes)
-                out.append(ToolCall(name=match.name, arguments=fixed, id=match.id))
+                out.append(ToolCall(name=match.name, arguments=fixed, id=match.id, corrected=changes))
             if len(unused) == len([c for c in decision.calls if not c.error]):
                 record("tool_replaced", sent, by=[c.name for c in reading_calls])
             return ToolCalls(out)
+        if reading is not None and getattr(reading, "kind", "answer") == "out_of_scope" or \
+                (not request.results and getattr(reading, "kind", "") == "clarify"):
+            # the user asked for nothing a tool does (or must answer a question first): no call is made
+            for call in decision.calls:
+                record("write_not_asked" if is_write(call.name) else "read_not_asked", sent, tool=call.name)
+            return reading
         done = {(r["name"], _key(r.get("arguments"))) for r in request.results}
+        said = _user_words(request)
         kept: list[ToolCall] = []
         for call in decision.calls:
             if is_write(call.name):
@@ -125,7 +139,10 @@ class RefereedBackend:
             if (call.name, _key(call.arguments)) in done or not _traceable(call.arguments, request):
                 record("read_refused", sent, tool=call.name)
                 return _replacement(reading, request)
-            kept.append(call)
+            fixed, changes = unsaid_dropped(call.arguments or {}, said)
+            if changes:
+                record("arguments_corrected", sent, tool=call.name, changes=changes)
+            kept.append(ToolCall(name=call.name, arguments=fixed, id=call.id, corrected=changes))
         return ToolCalls(kept, text=decision.text)
 
     def _judge_reply(self, decision: Decision, reading: Decision | None, request: ModelRequest) -> Decision:
@@ -142,9 +159,16 @@ class RefereedBackend:
         facts = [r.get("result") for r in request.results]
         said = " ".join(m.get("content") or "" for m in request.messages if m.get("role") == "user")
         problems = unbound_claims(text, facts, said, actor=request.actor.name) if text.strip() else ["empty"]
+        written = any(is_write(r["name"]) and (r.get("result") or {}).get("ok") for r in request.results)
+        if not written and any(claims_write(s) for s in sentences(text)):
+            problems.append("claims a write that did not happen")  # "Call logged successfully." after a read
         if problems:
             record("grounding_failure", [{"reply": text}], problems=problems[:8])
             return reading if reading is not None else Reply("I could not check that answer against the records.")
+        if reading is not None and says_nothing_of(text, facts):
+            # "Here is the profile." names nobody the results are about: the composed reply says what they say
+            record("reply_uninformative", [{"reply": text}])
+            return reading
         return Reply(text)
 
 
@@ -156,37 +180,93 @@ def referee_arguments(model: dict[str, Any], reading: dict[str, Any], *,
                       keep_customer: bool = False) -> tuple[dict[str, Any], list[str]]:
     """The model's arguments with the user's words as referee: the reading's customer (unless the
     model's is one the conversation names) and refereed values win, refereed values the reading does
-    not carry are dropped. (arguments, what changed)."""
+    not carry are dropped, and so is a customer nobody in the conversation named. (arguments, what
+    changed, in words the user can read)."""
     fixed = dict(model)
     changes = []
     for key, value in reading.items():
         if key == "customer" and keep_customer and fixed.get(key) not in (None, ""):
             continue
         if key == "customer" or key in REFEREED or key not in fixed:
-            if fixed.get(key) != value:
-                changes.append(f"{key}: {fixed.get(key)!r} -> {value!r}")
+            if fixed.get(key) not in (None, "") and fixed.get(key) != value:
+                if key == "customer":
+                    shown = f"#{value}" if isinstance(value, int) else _shown(value)
+                    changes.append(f"customer {shown} (the one you named), not {_shown(fixed[key])}")
+                else:
+                    changes.append(f"{_label(key)} {_shown(value)} (you said so), not {_shown(fixed[key])}")
             fixed[key] = value
+    if "customer" not in reading and not keep_customer and fixed.get("customer") not in (None, ""):
+        changes.append(f"no customer {_shown(fixed['customer'])} (nobody in this conversation named it)")
+        del fixed["customer"]
     for key in list(fixed):
         if key in REFEREED and key not in reading:
             if fixed[key] not in (None, [], ""):
-                changes.append(f"{key}: {fixed[key]!r} dropped")
+                changes.append(f"no {_label(key)} {_shown(fixed[key])} (you did not say it)")
             del fixed[key]
         elif fixed[key] is None:
             del fixed[key]
     return fixed, changes
 
 
+def unsaid_dropped(arguments: dict[str, Any], said: str) -> tuple[dict[str, Any], list[str]]:
+    """Without the offline reading's call to compare with, a refereed value stays only when the user's
+    own words carry it ("cold" for temperature=cold, "5" for limit=5); dates never do (the reading
+    resolves those)."""
+    fixed = dict(arguments)
+    changes = []
+    for key in list(fixed):
+        value = fixed[key]
+        if key not in REFEREED or value in (None, [], ""):
+            if value is None:
+                del fixed[key]
+            continue
+        if not _in_words(value, said):
+            changes.append(f"no {_label(key)} {_shown(value)} (you did not say it)")
+            del fixed[key]
+    return fixed, changes
+
+
+def _in_words(value: Any, said: str) -> bool:
+    if isinstance(value, bool):
+        return False  # a flag ("assigned_to_me") the reading would have set when the words carry it
+    if isinstance(value, list):
+        return all(_in_words(v, said) for v in value)
+    text = re.sub(r"[_\-]+", " ", str(value)).strip().lower()
+    return bool(text) and re.search(rf"(?<!\w){re.escape(text)}(?!\w)", said) is not None
+
+
+def _label(key: str) -> str:
+    return key.replace("_", " ")
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return f"'{value}'" if isinstance(value, str) else str(value)
+
+
+def _user_words(request: ModelRequest) -> str:
+    text = " ".join(m.get("content") or "" for m in request.messages if m.get("role") == "user").lower()
+    return re.sub(r"[_\-]+", " ", text)
+
+
 def _traceable(arguments: dict[str, Any] | None, request: ModelRequest) -> bool:
-    """A customer argument the conversation names: the user's words, or a tool result of this conversation."""
+    """A customer argument the conversation names: the user's words, or a tool result of this
+    conversation. The acting user is never one (the note says who is asking; that is not a customer)."""
     customer = (arguments or {}).get("customer")
     if customer in (None, ""):
         return True
-    said = " ".join(m.get("content") or "" for m in request.messages).lower()
+    value = str(customer).strip().lower()
     known = {str(c.get("id")) for c in (request.context or {}).get("recent", []) if isinstance(c, dict)}
     focus = (request.context or {}).get("customer") or {}
     if focus:
         known.add(str(focus.get("id")))
-    value = str(customer).strip().lower()
+    if value in known:
+        return True
+    actor = (request.actor.name or "").strip().lower()
+    if actor and (value == actor or value in actor.split()) and value not in _user_words(request):
+        return False  # the acting user's name (in a tool result's "assigned to") is not a customer
+    said = " ".join(m.get("content") or "" for m in request.messages).lower()
     return value in known or (len(value) >= 3 and value in said)
 
 

@@ -12,11 +12,17 @@ from typing import Any
 MAX_TOOL_CONTENT = 8000  # characters of one tool result shown to a model
 
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*\s*")
-_WRITE_VERB = r"(logged|saved|added|recorded|marked|scheduled|created|updated|written|stored|noted|booked|set up)"
+_WRITE_VERB = (r"(logged|saved|added|recorded|marked|scheduled|created|updated|written|stored|noted|booked|set up|"
+               r"sent|delivered|emailed|messaged|texted|forwarded|tagged|removed|deleted|changed|cancelled)")
+# what a write makes: "Call logged.", "Message sent to Rahim", "Follow-up scheduled for Friday"
+_RECORD = (r"(call|note|message|interaction|follow[- ]?up|reminder|draft|reply|email|sms|whatsapp|tag|consent|"
+           r"deal|opportunity|family member|visit|meeting|entry|record|cart|it|that|this)")
 _CLAIM = re.compile(
     rf"^\s*(✅|✔|done\b|all set\b|ok\b[,.:]?\s*)|"
     rf"\b(i|i've|i have|i had|we|we've|we have|has been|have been|is now|are now|successfully)\b[^.!?]*\b{_WRITE_VERB}\b|"
-    rf"^\s*{_WRITE_VERB}\b",
+    rf"^\s*{_WRITE_VERB}\b|"
+    rf"\b{_WRITE_VERB}\s+successfully\b|"
+    rf"^\s*(the\s+|your\s+|a\s+|his\s+|her\s+)?([\w-]+\s+)?{_RECORD}\s+(was\s+|were\s+)?{_WRITE_VERB}\b",
     re.IGNORECASE,
 )
 _NEGATION = re.compile(r"\b(not|n't|never|no longer|nothing|cannot|can't|couldn't|wasn't|won't|haven't)\b", re.IGNORECASE)
@@ -28,6 +34,10 @@ def claims_write(sentence: str) -> bool:
     if not stripped or stripped.endswith("?") or _NEGATION.search(stripped):
         return False
     return bool(_CLAIM.search(stripped))
+
+
+def sentences(text: str) -> list[str]:
+    return _SENTENCE.findall(text or "")
 
 
 def strip_write_claims(text: str, already_said: str = "") -> str:
@@ -56,7 +66,15 @@ def compose_reply(model_text: str, calls: list[dict[str, Any]]) -> str:
             lines.append(f"Nothing was written{reason}.")
         elif failures:
             text += "\n(Nothing was written.)"
-    return "\n".join(part for part in [*lines, text] if part).strip() or "Nothing was written."
+    # reads the referee corrected say so (a write's corrections were shown in its proposal)
+    corrected = corrections_line([change for c in calls if not c.get("write") for change in c.get("corrected") or []])
+    return "\n".join(part for part in [*lines, text, corrected] if part).strip() or "Nothing was written."
+
+
+def corrections_line(changes: list[str] | None) -> str:
+    """What the referee changed in the model's call, for the user: "" when nothing was."""
+    unique = list(dict.fromkeys(changes or []))
+    return f"(Checked against your words: {'; '.join(unique)}.)" if unique else ""
 
 
 def describe_call(call: dict[str, Any]) -> str:

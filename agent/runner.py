@@ -16,6 +16,7 @@ from langgraph.types import Command
 from agent.backends import ModelBackend, make_backend
 from agent.checkpoint import Checkpointer, open_checkpointer
 from agent.graph import GraphDeps, build_graph
+from agent.replies import corrections_line
 from agent.state import RunContext
 from domain.clock import Clock
 from domain.logs import bind_ids, new_request_id, release_ids
@@ -185,7 +186,8 @@ class Agent:
         pending = snapshot.interrupts[0].value if snapshot.interrupts else None
         if pending is not None:
             problem = f"\n⚠ {pending['problem']}" if pending.get("problem") else ""
-            reply = f"{pending['summary']}{problem}\nApprove, edit or cancel?"
+            corrected = corrections_line(pending.get("corrected"))
+            reply = f"{pending['summary']}{problem}{corrected and chr(10) + corrected}\nApprove, edit or cancel?"
         else:
             reply = values.get("reply") or ""
         cards = [c["result"] for c in calls if c.get("ok") and c.get("result")]

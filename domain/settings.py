@@ -63,6 +63,10 @@ class Settings(BaseSettings):
         default="intent", pattern="^(intent|all)$",
         description="intent: each step offers only the tools of the request's intent (a small prompt); all: every tool"
     )
+    llm_tool_results: str = Field(
+        default="text", pattern="^(text|json)$",
+        description="text: a model reads a long tool result as the tool's own words (a small prompt); json: as data"
+    )
     llm_referee: bool = Field(
         default=True, description="The offline model's reading of the user's words referees an LLM's calls and replies"
     )

@@ -18,13 +18,19 @@ def _turn_metrics(trials: list[TrialResult]) -> dict[str, Any]:
     counted = 0
     steps = max_prompt = cached_later = prompt_later = 0
     first_token = {"turn_1": [], "later": []}
-    markup = corrections = 0
+    markup = corrections = summaries = unsupported = texts = texts_accepted = 0
     per_tool: dict[str, dict[str, int]] = defaultdict(lambda: {"expected": 0, "selected": 0, "args": 0, "args_ok": 0})
     for trial in trials:
         for turn in trial.turns:
             latencies.append(turn.latency_ms)
             markup += getattr(turn, "markup_shown", 0)
             corrections += len(getattr(turn, "corrections", None) or [])
+            summaries += getattr(turn, "summaries", 0)
+            unsupported += getattr(turn, "summaries_unsupported", 0)
+            for entry in getattr(turn, "corrections", None) or []:  # LLM-written texts the checks judged
+                if entry.get("kind") in ("text_accepted", "text_rejected"):
+                    texts += 1
+                    texts_accepted += entry["kind"] == "text_accepted"
             if getattr(turn, "tokens", None):
                 counted += 1
                 for key in tokens:
@@ -80,6 +86,9 @@ def _turn_metrics(trials: list[TrialResult]) -> dict[str, Any]:
             "first_token_ms_p50_later_turns": percentile(first_token["later"], 50) if first_token["later"] else None,
         } if counted else None,
         "markup_shown": markup,
+        "summaries": summaries,
+        "summaries_unsupported": unsupported,
+        "llm_texts_accepted": ratio(texts_accepted, texts) if texts else None,  # the rest fell back to rules
         "referee_corrections": corrections,
         "per_tool": {
             tool: {"expected": s["expected"], "selection_accuracy": ratio(s["selected"], s["expected"]),
@@ -146,7 +155,8 @@ def render_table(report: dict[str, Any]) -> str:
     """The metrics table printed after a run (overall, then per split)."""
     names = ["pass^1", f"pass^{report['k']}" if report["k"] > 1 else None, "tool_selection_accuracy",
              "argument_accuracy", "irrelevance_accuracy", "unconfirmed_write_rate", "writes_after_decline",
-             "consent_violations", "grounding_failures", "markup_shown", "referee_corrections",
+             "consent_violations", "grounding_failures", "markup_shown", "summaries_unsupported",
+             "llm_texts_accepted", "referee_corrections",
              "latency_p50_ms", "latency_p95_ms"]
     names = [n for n in names if n]
     columns = [("all", report["metrics"])] + [(s, m) for s, m in report["splits"].items()]

@@ -24,6 +24,7 @@ from evals import dbstate
 from evals.case import Case
 from evals.fixture import World, build_world
 from evals.matchers import match_calls, reply_failures
+from evals.summary_check import summary_of, summary_problems
 from tools.context import Actor, ToolContext
 from tools.registry import call_tool, is_write, load_tools
 
@@ -48,6 +49,8 @@ class TurnRecord:
     tokens: dict[str, Any] | None = None  # {prompt, completion, total, steps, ...} when the model reports usage
     markup_shown: int = 0  # the shown reply held tool-call markup, raw JSON or a tool name
     corrections: list[dict[str, Any]] = field(default_factory=list)  # what the referee changed (agent.referee)
+    summaries: int = 0  # post-call summaries proposed or written in this turn
+    summaries_unsupported: int = 0  # ... whose outcome, products or dates the call does not support
 
 
 @dataclass
@@ -211,9 +214,16 @@ def _run_turn(agent, thread: str, actor: Actor, turn, settings: Settings, sessio
     shown = shown_markup(replies, calls)
     if shown:
         failures.append(f"the reply shows {shown}")
+    summaries = [c for c in calls if c.get("name") == "log_interaction" and summary_of(c.get("arguments"))]
+    unsupported = 0
+    for call in summaries:
+        problems = summary_problems(call.get("arguments") or {}, turn.user, agent.clock.now())
+        if problems:
+            unsupported += 1
+            failures.append(f"the post-call summary is not supported by the call: {'; '.join(problems)}")
     return TurnRecord(turn.user, reply, calls, expected, verdicts, failures, latency_ms,
                       unconfirmed, after_decline, consent, grounding, turn.approve, usage.as_dict(),
-                      int(bool(shown)), report.corrections)
+                      int(bool(shown)), report.corrections, len(summaries), unsupported)
 
 
 def shown_markup(replies: list[str], calls: list[dict[str, Any]] | None = None) -> str | None:

@@ -7,6 +7,8 @@ prompt exactly and a server re-reads only the new messages. Everything sent is m
 """
 from __future__ import annotations
 
+import json
+import re
 from datetime import datetime
 from typing import Any
 
@@ -37,9 +39,10 @@ def turn_note(actor: Actor, now: datetime, timezone: str, context: dict[str, Any
                   context=as_data(describe_context(context)))
 
 
-def chat_messages(request: ModelRequest, timezone: str, system: str) -> list[dict[str, Any]]:
+def chat_messages(request: ModelRequest, timezone: str, system: str, results: str = "json") -> list[dict[str, Any]]:
     """[system, ...conversation], each user message followed by its note; the newest user message gets
-    a note from the request when the graph did not store one."""
+    a note from the request when the graph did not store one. ``results="text"``: long tool results
+    as the tool's own words (``model_view``); the referee's notes to the user are not repeated to the model."""
     last_user = max((i for i, m in enumerate(request.messages) if m.get("role") == "user"), default=-1)
     out: list[dict[str, Any]] = [{"role": "system", "content": system}]
     for index, message in enumerate(request.messages):
@@ -50,8 +53,50 @@ def chat_messages(request: ModelRequest, timezone: str, system: str) -> list[dic
                 note = turn_note(request.actor, request.now, timezone, request.context)
             if note:
                 copy["content"] = f"{message.get('content') or ''}\n\n{note}"
+        elif message.get("role") == "tool" and results == "text":
+            copy["content"] = model_view(message.get("content") or "")
+        elif message.get("role") == "assistant" and isinstance(copy.get("content"), str):
+            copy["content"] = _REFEREE_NOTE.sub("", copy["content"]).strip()
         out.append(copy)
     return out
+
+
+_DATA = re.compile(r'^<data tool="([^"]+)">(.*)</data>$', re.S)
+_REFEREE_NOTE = re.compile(r"\n?\(Checked against your words: [^\n]*\)")
+TEXT_VIEW_CHARS = 600  # a result longer than this (~170 tokens) is shown as the tool's words
+
+
+def model_view(content: str) -> str:
+    """A tool message as a small model reads it: the JSON without empty fields; when that is still
+    long and the tool wrote its result in words, those words and the result's top-level ids and names.
+    The same message always gives the same view, so the prompt's prefix stays reusable."""
+    found = _DATA.match(content)
+    if not found:
+        return content
+    try:
+        payload = json.loads(found.group(2))  # "<\/data" in the stored JSON is a JSON escape of "</data"
+    except json.JSONDecodeError:
+        return content
+    if not isinstance(payload, dict):
+        return content
+    view: Any = _without_empty(payload)
+    body = json.dumps(view, ensure_ascii=False)
+    if len(body) > TEXT_VIEW_CHARS and isinstance(payload.get("text"), str) and payload["text"].strip():
+        view = {"ok": payload.get("ok", True), "text": payload["text"]}
+        view.update({k: v for k, v in payload.items() if k not in view and isinstance(v, (int, str))
+                     and not isinstance(v, bool) and (k.endswith("id") or k.endswith("name")) and len(str(v)) <= 80})
+        body = json.dumps(view, ensure_ascii=False)
+    body = body.replace("</data", "<\\/data")
+    return f'<data tool="{found.group(1)}">{body}</data>'
+
+
+def _without_empty(value: Any) -> Any:
+    if isinstance(value, dict):
+        kept = {k: _without_empty(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v not in (None, "", [], {})}
+    if isinstance(value, list):
+        return [_without_empty(v) for v in value]
+    return value
 
 
 def as_data(text: str) -> str:

@@ -167,6 +167,7 @@ class TokenUsage:
     cached: int = 0  # prompt tokens the server reused from its cache (llama.cpp timings, OpenAI details)
     max_prompt: int = 0  # the largest prompt of one step
     first_token_ms: list[float] = field(default_factory=list)  # per completion: prompt processing time
+    per_step: list[dict[str, Any]] = field(default_factory=list)  # per completion: {prompt, cached, completion, ms}
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def add(self, usage: Any, timings: dict[str, Any] | None = None) -> None:
@@ -180,11 +181,15 @@ class TokenUsage:
             self.max_prompt = max(self.max_prompt, prompt)
             details = getattr(usage, "prompt_tokens_details", None)
             cached = getattr(details, "cached_tokens", None) if details is not None else None
+            prompt_ms = None
             if timings:
                 cached = timings.get("cache_n", cached)
                 if timings.get("prompt_ms") is not None:
-                    self.first_token_ms.append(float(timings["prompt_ms"]))
+                    prompt_ms = round(float(timings["prompt_ms"]), 1)
+                    self.first_token_ms.append(prompt_ms)
             self.cached += int(cached or 0)
+            self.per_step.append({"prompt": prompt, "cached": int(cached or 0),
+                                  "completion": getattr(usage, "completion_tokens", 0) or 0, "prompt_ms": prompt_ms})
 
     def as_dict(self) -> dict[str, Any] | None:
         """{prompt, completion, total, steps, max_prompt, cached, first_token_ms}, or None without usage."""
@@ -195,6 +200,7 @@ class TokenUsage:
                                "max_prompt": self.max_prompt, "cached": self.cached}
         if self.first_token_ms:
             out["first_token_ms"] = round(self.first_token_ms[0], 1)
+        out["per_step"] = list(self.per_step)
         return out
 
 

@@ -80,7 +80,7 @@ class OpenAIJsonBackend:
         every = request.all_tools or request.tools
         catalogue = "\n".join(catalogue_line(t) for t in every)
         system = system_prompt(request.approval_required) + "\n\n" + render("agent_json_protocol", tools=catalogue)
-        history = as_json_history(chat_messages(request, self.settings.timezone, system))
+        history = as_json_history(chat_messages(request, self.settings.timezone, system, self.settings.llm_tool_results))
         messages = masked_messages(history, masker)
         schema = step_schema(request.tools or every)
         if request.tool_required:  # the reply branch is dropped: the grammar admits only a tool call

@@ -20,6 +20,7 @@ from agent.privacy import Masker
 from domain.settings import Settings
 
 UNREADABLE = "I didn't understand the model's answer, so I did nothing. Could you rephrase the request?"
+STOP_RUNAWAY = "\n\n\n\n"
 CORRECTION = ("Your last answer was neither a tool call nor an answer for the user. Call a tool through the "
               "tool-calling interface, or answer in plain words without markup or JSON.")
 
@@ -34,10 +35,13 @@ class OpenAIToolsBackend:
     def decide(self, request: ModelRequest) -> Decision:
         masker = Masker(self.settings.phone_region)
         messages = masked_messages(
-            chat_messages(request, self.settings.timezone, system_prompt(request.approval_required)), masker)
+            chat_messages(request, self.settings.timezone, system_prompt(request.approval_required),
+                          self.settings.llm_tool_results), masker)
         tools = [compact_tool(t) for t in request.tools]
         known = set(request.known_tools) | {t["function"]["name"] for t in request.tools}
         extra = {"tools": tools, "tool_choice": "required" if request.tool_required else "auto"} if tools else {}
+        # a small model that wrote its call as text often pads it with blank lines up to max_tokens
+        extra["stop"] = [STOP_RUNAWAY]
         for attempt in range(2):
             response = chat(self.client, self.settings, messages=messages, temperature=0, **extra)
             message = response.choices[0].message

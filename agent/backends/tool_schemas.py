@@ -96,3 +96,15 @@ def step_schema(tools: list[dict[str, Any]]) -> dict[str, Any]:
     options.append({"type": "object", "properties": {"reply": {"type": "string"}}, "required": ["reply"],
                     "additionalProperties": False})
     return {"anyOf": options}
+
+
+def slim_tool(tool: dict[str, Any], refereed: set[str] | frozenset[str]) -> dict[str, Any]:
+    """The tool without the optional parameters a referee fills from the user's words (filters, dates,
+    limits, outcomes: ``agent.referee.REFEREED``): the model cannot invent them, and a small model
+    reads a third of the schema. Required parameters always stay."""
+    function = tool["function"]
+    parameters = dict(function.get("parameters") or {})
+    required = set(parameters.get("required") or [])
+    properties = {name: schema for name, schema in (parameters.get("properties") or {}).items()
+                  if name in required or name not in refereed}
+    return {**tool, "function": {**function, "parameters": {**parameters, "properties": properties}}}

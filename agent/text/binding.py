@@ -33,11 +33,23 @@ UNITS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "points": (("point", "points"), ("point",)),
     "percent": (("%", "percent", "probability", "chance"), ("probability", "percent", "score", "rate", "share")),
 }
-LABELS = ("champions", "loyal customers", "loyal customer", "potential loyalists", "potential loyalist",
-          "new customers", "at risk", "vip", "hibernating", "need attention", "about to sleep", "lost customer",
-          "hot customer", "warm customer", "cold customer", "hot lead", "first-time buyer", "first time buyer",
-          "first buyer", "repeat buyer", "inactive", "high lifetime value", "high value", "high-value",
-          "big spender", "top spender", "best customer", "most valuable", "frequent buyer", "high priority")
+LABELS = ("champions", "potential loyalists", "potential loyalist", "new customers", "at risk", "vip", "hibernating",
+          "need attention", "about to sleep", "lost customer", "hot customer", "warm customer", "cold customer",
+          "hot lead", "first-time buyer", "first time buyer", "first buyer", "repeat buyer", "inactive",
+          "high priority")
+# a quality a reply or an explanation claims -> the tool labels that back it (RFM segments, lifecycle
+# stages, temperatures, tags, reasons): "high lifetime value" for a BDT 320 customer is not a fact
+QUALITIES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (r"\bloyal\b(?! ?(?:ty|points))", ("loyal", "champions")),
+    (r"\bregulars?\b|\bregular (?:customer|buyer|client|shopper)s?\b", ("regular", "loyal", "champions", "repeat")),
+    (r"\btop (?:customer|buyer|client|spender)s?\b|\bbest (?:customer|buyer|client)s?\b|\bmost valuable\b|"
+     r"\bkey (?:customer|account)s?\b|\bstar customers?\b", ("champions", "vip", "top customer", "top spender")),
+    (r"\bhigh[- ](?:lifetime[- ])?value\b|\bhigh (?:ltv|clv)\b|\bbig spenders?\b|\bvaluable\b|\bhigh[- ]spend",
+     ("high value", "high lifetime value", "champions", "vip", "big spender", "top spender")),
+    (r"\bfrequent (?:buyer|customer|shopper)s?\b|\bbuys? (?:often|regularly|frequently)\b",
+     ("frequent", "loyal", "champions", "repeat")),
+    (r"\b(?:very )?engaged\b|\bactive (?:customer|buyer)s?\b", ("engaged", "active", "hot", "champions")),
+)
 ALWAYS = {"i", "bdt", "rfm", "ok", "sms", "whatsapp", "email", "facebook", "instagram", "c360", "tk", "id",
           "am", "pm", "yes", "no", "dear", "hi", "hello", "thanks", "thank", "please", "sorry",
           *WEEKDAYS, "january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -140,17 +152,71 @@ def unbound_names(text: str, facts: Any, said: str = "", actor: str = "") -> lis
     return problems
 
 
+def label_words(facts: Any) -> str:
+    """The facts' string values (not their field names: "top_products" backs no "top customer"),
+    lower case, ``_`` and ``-`` as spaces."""
+    values: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                walk(item)
+        elif isinstance(value, str):
+            values.append(value)
+
+    walk(json.loads(json.dumps(facts, default=str, ensure_ascii=False)))
+    return re.sub(r"[_\-]+", " ", " | ".join(values).lower())
+
+
 def unbound_labels(text: str, facts: Any) -> list[str]:
-    known = re.sub(r"[_\-]+", " ", json.dumps(facts, default=str, ensure_ascii=False).lower())
+    """Labels and qualities ("At Risk", "loyal", "high lifetime value") the tools' own labels do not give."""
+    known = label_words(facts)
     lower = re.sub(r"[_\-]+", " ", text.lower())
     found = []
+    for pattern, backing in QUALITIES:
+        claim = re.search(pattern.replace("[- ]", "[ ]"), lower)
+        if claim and not any(re.search(rf"\b{re.escape(b)}\b", known) for b in backing):
+            found.append(claim.group(0))
     for label in LABELS:
         phrase = label.replace("-", " ")
         # "hot customer" is grounded by the tool's label "hot"
         needed = phrase.rsplit(" ", 1)[0] if phrase.endswith((" customer", " lead")) else phrase
-        if re.search(rf"\b{re.escape(phrase)}\b", lower) and not re.search(rf"\b{re.escape(needed)}\b", known):
+        if re.search(rf"\b{re.escape(phrase)}\b", lower) and not re.search(rf"\b{re.escape(needed)}\b", known) \
+                and not any(label in f for f in found):
             found.append(label)
     return found
+
+
+def subject_names(facts: Any) -> list[str]:
+    """The names this turn's successful results are about (``name``, ``customer_name`` fields)."""
+    names: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            if value.get("ok") is False:
+                return
+            for key, item in value.items():
+                if key in ("name", "customer_name") and isinstance(item, str) and item.strip():
+                    names.append(item.strip())
+                else:
+                    walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(json.loads(json.dumps(facts, default=str, ensure_ascii=False)))
+    return list(dict.fromkeys(names))
+
+
+def says_nothing_of(text: str, facts: Any) -> bool:
+    """True when the results are about someone and the reply names none of them ("Here you go.")."""
+    names = subject_names(facts)
+    lower = PLACEHOLDER.sub(" ", text).lower()
+    return bool(names) and not any(re.search(rf"\b{re.escape(part.lower())}\b", lower)
+                                   for name in names for part in name.split() if len(part) >= 3)
 
 
 def unbound_claims(text: str, facts: Any, said: str = "", actor: str = "") -> list[str]:
@@ -165,5 +231,5 @@ def unbound_claims(text: str, facts: Any, said: str = "", actor: str = "") -> li
     return problems
 
 
-__all__ = ["collect_facts", "fact_quantities", "unbound_claims", "unbound_labels", "unbound_names",
-           "unbound_numbers"]
+__all__ = ["collect_facts", "fact_quantities", "says_nothing_of", "subject_names", "unbound_claims",
+           "unbound_labels", "unbound_names", "unbound_numbers"]

@@ -20,6 +20,7 @@ def run(
     k: int = typer.Option(1, "--k", min=1, help="Trials per case; pass^k is reported when above 1."),
     split: Optional[str] = typer.Option(None, "--split", help="Only cases of this split: train, dev, test, sealed (written apart from the parser, never tuned on) or llm (the real-model set)."),
     tag: Optional[list[str]] = typer.Option(None, "--tag", help="Only cases with this tag (repeatable)."),
+    case: Optional[list[str]] = typer.Option(None, "--case", help="Only the case with this id (repeatable)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write the JSON report here."),
     html: Optional[Path] = typer.Option(None, "--html", help="Write a self-contained HTML report here."),
     concurrency: int = typer.Option(1, "--concurrency", min=1, help="Cases run in parallel processes."),
@@ -41,8 +42,10 @@ def run(
     except CaseFileError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2)
+    if case:
+        cases = [c for c in cases if c.id in set(case)]
     if not cases:
-        typer.echo("error: no case matched (check the paths, --split and --tag)", err=True)
+        typer.echo("error: no case matched (check the paths, --split, --tag and --case)", err=True)
         raise typer.Exit(2)
     if k > 1 and model == "offline":
         typer.echo("note: the offline model is deterministic; every trial gives the same answer", err=True)
@@ -52,6 +55,9 @@ def run(
             mark = "PASS" if trial.passed else "FAIL"
             why = f"  {trial.failures[0]}" if trial.failures else ""
             typer.echo(f"{mark} {trial.case_id} [{trial.split}] #{trial.trial}{why}")
+            budget = step_budget_line(trial)
+            if budget:
+                typer.echo(budget)
 
     report = run_cases(cases, model=model, k=k, concurrency=concurrency, progress=progress)
     if out:
@@ -108,3 +114,16 @@ def compare_reports(
     typer.echo(f"unchanged: {result['unchanged']}")
     if result["only_in_a"] or result["only_in_b"]:
         typer.echo(f"only in A: {len(result['only_in_a'])}, only in B: {len(result['only_in_b'])}")
+
+
+def step_budget_line(trial) -> str:
+    """The token budget of each model step of a trial, per turn: ``prompt tokens (cached) -> completion``."""
+    turns = []
+    for number, turn in enumerate(trial.turns, 1):
+        steps = (turn.tokens or {}).get("per_step") or []
+        if steps:
+            shown = " ".join(f"{s['prompt']}({s['cached']})->{s['completion']}"
+                             + (f"@{s['prompt_ms'] / 1000:.1f}s" if s.get("prompt_ms") is not None else "")
+                             for s in steps)
+            turns.append(f"turn {number}: {shown}")
+    return ("    budget, prompt tokens (cached)->completion per step: " + "; ".join(turns)) if turns else ""

@@ -23,8 +23,9 @@ def completion(message: dict[str, Any], finish: str = "stop") -> httpx.Response:
 
 
 class MockLLM:
-    def __init__(self, mode: str = "openai"):
+    def __init__(self, mode: str = "openai", *, steps_only: bool = False):
         self.mode = mode  # "openai": native tool calls; "openai-json": JSON in the content only
+        self.steps_only = steps_only  # text tasks (explanations, summaries) answer {} and keep the script
         self.steps: list[Callable[[dict], Any] | tuple | httpx.Response | Exception] = []
         self.bodies: list[dict[str, Any]] = []
         self.raw_bodies: list[str] = []
@@ -39,6 +40,8 @@ class MockLLM:
         self.raw_bodies.append(raw)
         body = json.loads(raw)
         self.bodies.append(body)
+        if self.steps_only and not is_agent_step(body):
+            return completion({"content": "{}"})
         step = self.steps.pop(0) if self.steps else ("reply", "(no more script)")
         if callable(step) and not isinstance(step, (tuple, httpx.Response)):
             step = step(body)
@@ -85,3 +88,9 @@ def tool_feedback(body: dict[str, Any]) -> str:
     """The tool results (native) or "Result of" messages (JSON mode) of the request, joined."""
     return "\n".join(m.get("content") or "" for m in body["messages"]
                      if m["role"] == "tool" or (m["role"] == "user" and (m.get("content") or "").startswith("Result of")))
+
+
+def is_agent_step(body: dict[str, Any]) -> bool:
+    """An agent step (tools offered, or the ``c360_step`` JSON schema), not a text task."""
+    schema = ((body.get("response_format") or {}).get("json_schema") or {}).get("name")
+    return bool(body.get("tools")) or schema == "c360_step"

@@ -55,6 +55,7 @@ def fake(tmp_path_factory):
         mp.setenv("C360_LLM_BASE_URL", server.url)
         mp.setenv("C360_LLM_API_KEY", "sk-test-not-a-secret")
         mp.setenv("C360_LLM_MODEL", "fake-model")
+        mp.setenv("C360_LLM_TOOL_RESULTS", "json")  # the fake's replies read the results' fields
         mp.setenv("C360_LLM_RETRY_WAIT_SECONDS", "0.05")  # a 500 is retried without slowing the suite
         mp.delenv("C360_LLM_BACKEND", raising=False)
         get_settings.cache_clear()  # nothing cached may point at (or miss) this server, here or later
