@@ -107,9 +107,23 @@ def preview_lines(spec, args, ctx: ToolContext) -> list[str]:
         return list(spec.preview(ctx, session, args))
 
 
+KEY_LENGTH = 128  # idempotency_records.key
+
+
+def _bad_key(key: str) -> ToolError | None:
+    """An idempotency key must be printable text that fits its column: else nothing can be replayed."""
+    if len(key) > KEY_LENGTH or not key.isprintable():
+        return ToolError(error="invalid", field="idempotency_key",
+                         message=f"the idempotency key must be 1 to {KEY_LENGTH} printable characters "
+                                 "(no control characters); send a new key such as a UUID")
+    return None
+
+
 def run_write(spec, args, ctx: ToolContext) -> ToolResult | ToolError:
     key = ctx.idempotency_key
     arguments = args.model_dump(mode="json", exclude_none=True)
+    if key and (bad := _bad_key(key)) is not None:
+        return bad
     if key:
         stored = _replay(spec, ctx, key, arguments)
         if stored is not None:
