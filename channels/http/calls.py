@@ -28,10 +28,11 @@ def call_list(
     lifecycle_stage: Annotated[str | None, Query(max_length=30, description="lead, prospect, first_buyer, "
                                                                             "repeat_buyer, loyal, inactive")] = None,
     mine: Annotated[bool, Query(description="Only customers assigned to me")] = False,
+    city: Annotated[str | None, Query(max_length=80, description="Only customers in this city (any case)")] = None,
 ) -> Any:
     return run_read_tool(runtime, user, "call_priority_list", {
         "date": date, "limit": limit, "temperature": temperature, "lifecycle_stage": lifecycle_stage,
-        "assigned_to_me": mine})
+        "assigned_to_me": mine, "city": city})
 
 
 @router.get("/call-list/explain/{customer}", response_model=ExplainCallPriorityResult, responses=READ_ERRORS,
@@ -43,10 +44,11 @@ def call_list_explain(
     temperature: Annotated[str | None, Query(max_length=20, description="The list's temperature")] = None,
     lifecycle_stage: Annotated[str | None, Query(max_length=30, description="The list's stage")] = None,
     mine: Annotated[bool, Query(description="The list is my customers only")] = False,
+    city: Annotated[str | None, Query(max_length=80, description="The list's city")] = None,
 ) -> Any:
     return run_read_tool(runtime, user, "explain_call_priority", {
         "customer": customer, "date": date, "limit": limit, "temperature": temperature,
-        "lifecycle_stage": lifecycle_stage, "assigned_to_me": mine})
+        "lifecycle_stage": lifecycle_stage, "assigned_to_me": mine, "city": city})
 
 
 @router.get("/dashboard", response_model=DashboardResult, responses=ERROR_RESPONSES,

@@ -96,6 +96,9 @@ def test_call_list_with_filters(api):
     hot = get(api, "/call-list", temperature="HOT")
     assert hot.status_code == 200
     assert all(e["temperature"] == "hot" for e in hot.json()["entries"])
+    sylhet = get(api, "/call-list", city="sylhet")
+    assert sylhet.status_code == 200, sylhet.text
+    assert [e["name"] for e in sylhet.json()["entries"]] == ["Rahim Khan"]
 
 
 @pytest.mark.parametrize("params, status, words", [
