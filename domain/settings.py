@@ -126,6 +126,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8360
     chat_rate_limit_per_minute: int = 30
+    workers: int = Field(default=1, ge=1, description="Server processes `c360 serve` starts (more than 1: PostgreSQL only)")
+    leader_poll_seconds: float = Field(
+        default=30.0, gt=0, description="How often a server process checks it leads the daily jobs (refresh, "
+        "digest), so one takes over soon after a leader dies")
     max_request_bytes: int = Field(default=65536, ge=1024,
                                    description="Largest request body on any HTTP route (413 beyond)")
     slack_max_request_bytes: int = Field(default=1048576, ge=1024,

@@ -36,6 +36,8 @@ def load_test(
     double_every: int = typer.Option(7, "--double-every", min=0,
                                      help="Send every n-th approval twice at once, like a double click; it must "
                                           "write once (0: never)."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Server processes (`c360 serve --workers`; more than "
+                                                               "one needs --db on PostgreSQL)."),
     out: Path | None = typer.Option(None, "--out", help="Also write the report as JSON here."),
 ) -> None:
     """Start `c360 serve` on a fresh demo world on 127.0.0.1 and let USERS agents chat with it for SECONDS
@@ -46,7 +48,7 @@ def load_test(
 
     options = LoadOptions(users=users, seconds=seconds, max_requests=max_requests, customers=customers,
                           database_url=db, data_dir=data_dir, keep=keep, rate_limit_per_minute=rate_limit,
-                          cancel_every=cancel_every, double_every=double_every)
+                          cancel_every=cancel_every, double_every=double_every, workers=workers)
     try:
         report = run_load_test(get_settings(), options, on_step=lambda m: console.print(f"[dim]{escape(m)}[/dim]"))
     except DomainError as exc:

@@ -12,6 +12,19 @@ from channels.cli import app
 from channels.cli.runtime import runtime
 
 
+WORKER_LOG_LEVEL = "C360_SERVE_LOG_LEVEL"  # not a setting: how `c360 serve` tells its workers
+
+
+def worker_app():
+    """The app of one worker process (``uvicorn --workers`` imports this factory in each child)."""
+    from channels.http.app import create_app
+    from domain.logs import configure_logging
+
+    configure_logging(os.environ.get(WORKER_LOG_LEVEL, "info"))  # a spawned child starts without handlers
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    return create_app()
+
+
 def _loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -46,6 +59,10 @@ def serve(
         help="Demo mode: the web page gets a token for the 'Demo Agent' user by itself (GET /demo-token, loopback "
              "clients only). Default C360_DEMO_MODE (off). Only with a loopback --host."),
     log_level: str = typer.Option("info", "--log-level", help="debug, info, warning or error."),
+    workers: int | None = typer.Option(
+        None, "--workers", min=1,
+        help="Server processes (default C360_WORKERS, 1). More than one needs PostgreSQL: the processes share "
+             "conversation locks, the chat rate limit and the daily jobs' leader through it."),
 ) -> None:
     """Serve c360 over HTTP: POST /chat, the read endpoints, the web chat page at /, and /docs."""
     import uvicorn
@@ -58,13 +75,23 @@ def serve(
     from domain.users import ensure_demo_user
 
     rt = runtime()
-    updates = {k: v for k, v in (("host", host), ("port", port), ("demo_mode", demo)) if v is not None}
+    updates = {k: v for k, v in (("host", host), ("port", port), ("demo_mode", demo), ("workers", workers))
+               if v is not None}
     if demo and not rt.settings.business_name:
         updates["business_name"] = DEMO_SHOP  # the demo world's shop signs its drafts
     settings = rt.settings.model_copy(update=updates)
     if settings.demo_mode and not _loopback(settings.host):
         typer.echo(f"error: demo mode serves tokens without a password, so it only listens on a loopback address "
                    f"(127.0.0.1), not {settings.host}", err=True)
+        raise typer.Exit(2)
+    if settings.workers > 1 and settings.resolved_database_url.startswith("sqlite"):
+        typer.echo(f"error: --workers {settings.workers} needs PostgreSQL: SQLite is one process's database, and the "
+                   f"processes share conversation locks, the chat rate limit and the daily jobs through the database. "
+                   f"Set C360_DATABASE_URL to a PostgreSQL URL (postgresql+psycopg://user@host:5432/c360), "
+                   f"or serve with --workers 1", err=True)
+        raise typer.Exit(2)
+    if settings.workers > 1 and reload:
+        typer.echo("error: --reload runs one process: use it without --workers", err=True)
         raise typer.Exit(2)
     configure_logging(log_level)  # no phone, email or message text in any line; request and turn ids on each
     logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration step is noise here
@@ -73,12 +100,20 @@ def serve(
         with transaction(rt.sessions) as session:
             ensure_demo_user(session, now=rt.clock.now())
     start_daily_refresh(rt)  # temperatures and stages move with the date, not only with writes
-    start_alert_worker(rt, settings)
-    typer.echo(f"c360 on http://{settings.host}:{settings.port}/  (API docs: /docs)", err=True)
-    if reload:
-        # the reloader imports the app in a child process: hand it the settings through the environment
+    start_alert_worker(rt, settings)  # one per `c360 serve`; leased claims keep several workers exactly-once
+    typer.echo(f"c360 on http://{settings.host}:{settings.port}/  (API docs: /docs)"
+               + (f", {settings.workers} worker processes" if settings.workers > 1 else ""), err=True)
+    if reload or settings.workers > 1:
+        # the reloader and the workers import the app in child processes: hand them the settings
+        # through the environment
         for key, value in updates.items():
             os.environ[f"C360_{key.upper()}"] = str(value).lower() if isinstance(value, bool) else str(value)
+        os.environ[WORKER_LOG_LEVEL] = log_level
+    if settings.workers > 1:
+        uvicorn.run("channels.cli.serve:worker_app", factory=True, workers=settings.workers, host=settings.host,
+                    port=settings.port, log_level=log_level, log_config=None)
+        return
+    if reload:
         root = Path(__file__).resolve().parents[2]
         code = [str(root / name) for name in ("agent", "tools", "domain", "channels", "prompts") if (root / name).is_dir()]
         uvicorn.run("channels.http.app:create_app", factory=True, reload=True, reload_dirs=code,

@@ -52,11 +52,13 @@ def create_app(settings: Settings | None = None, *, agent: Agent | None = None) 
         owns_agent = True
 
     runtime = ServerRuntime(settings=settings, engine=engine, sessions=sessions, clock=clock, agent=agent,
-                            locks=ThreadLocks(), limiter=RateLimiter(settings.chat_rate_limit_per_minute))
+                            locks=ThreadLocks(engine),
+                            limiter=RateLimiter(settings.chat_rate_limit_per_minute, engine))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         yield
+        runtime.locks.close()
         if owns_agent:
             agent.close()
             engine.dispose()

@@ -3,7 +3,9 @@
 ``c360 digest`` sends it once (for cron); with ``C360_DIGEST_AT`` the server sends it itself at that
 local time on the working days (``C360_WORKING_DAYS``, default Sunday-Thursday). A user gets at most
 one digest a day, even when cron and a server (or two servers) both send it: each DM is claimed in
-the database first.
+the database first. With several server processes on PostgreSQL only the leader of the digest sends
+it; when the leader dies before the day's digest is recorded done, another process takes over and
+sends what is left (``domain.shared_locks``).
 """
 from __future__ import annotations
 
@@ -17,7 +19,9 @@ from slack_sdk.errors import SlackApiError
 from channels.slack import blocks as ui
 from channels.slack.bridge import SlackBridge
 from channels.slack.targets import dm_target
+from domain.db import transaction
 from domain.errors import DomainError
+from domain.shared_locks import Leadership, day_done, mark_day_done
 from domain.slack_events import digest_recipients, release_delivery
 from tools.context import Actor
 
@@ -87,20 +91,46 @@ def next_digest_at(now: datetime, at: str, working_days: frozenset[int]) -> date
     raise AssertionError("unreachable: a working day comes within a week")
 
 
+DIGEST_JOB = "digest"
+
+
 async def run_digest_schedule(bridge: SlackBridge) -> None:
-    """Forever: sleep until the next digest time, send it, forget old Slack deliveries."""
+    """Forever: sleep until the next digest time, then, as the leader, send it and forget old Slack
+    deliveries; a process that is not the leader asks again every ``C360_LEADER_POLL_SECONDS`` until
+    the day's digest is done (so it takes over from a leader that died)."""
     settings = bridge.settings
+    leader = Leadership(bridge.sessions.kw["bind"], "c360.slack-digest")
     while True:
         now = bridge.clock.now()
         due = next_digest_at(now, settings.digest_at, settings.working_weekdays)
         await asyncio.sleep(max((due - now).total_seconds(), 1.0))
-        try:
-            report = await post_digest(bridge)
-            log.info("digest for %s: sent %d, empty %d, failed %d", report.day, len(report.sent),
-                     len(report.empty), len(report.failed))
-            await bridge.prune()
-        except Exception:  # one bad morning must not stop tomorrow's digest
-            log.exception("the daily digest failed")
+        while bridge.clock.today() == due.date() and not await bridge.blocking(_done, bridge, due.date()):
+            if await bridge.blocking(leader.held):
+                await _send_digest(bridge, due.date())
+                break
+            await asyncio.sleep(settings.leader_poll_seconds)
+
+
+async def _send_digest(bridge: SlackBridge, day: date) -> None:
+    try:
+        report = await post_digest(bridge)
+        if not report.failed:  # a failed DM was released: cron (or tomorrow) may still send it
+            await bridge.blocking(_mark_done, bridge, day)
+        log.info("digest for %s: sent %d, empty %d, failed %d", report.day, len(report.sent),
+                 len(report.empty), len(report.failed))
+        await bridge.prune()
+    except Exception:  # one bad morning must not stop tomorrow's digest
+        log.exception("the daily digest failed")
+
+
+def _done(bridge: SlackBridge, day: date) -> bool:
+    with bridge.sessions() as session:
+        return day_done(session, DIGEST_JOB, day)
+
+
+def _mark_done(bridge: SlackBridge, day: date) -> None:
+    with transaction(bridge.sessions) as session:
+        mark_day_done(session, DIGEST_JOB, day)
 
 
 def start_digest_schedule(bridge: SlackBridge) -> asyncio.Task | None:

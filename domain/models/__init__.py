@@ -15,14 +15,14 @@ from domain.models.engagement import (
 from domain.models.people import (
     ApiToken, ChannelConsent, ConsentEvent, Customer, CustomerStats, FamilyMember, Note, Tag, User,
 )
-from domain.models.system import AuditLog, IdempotencyRecord
+from domain.models.system import AuditLog, ChatTurnWindow, DailyRun, IdempotencyRecord
 
 __all__ = [
     "AlertBaseline", "AlertDelivery", "AlertDeliveryAttempt", "AlertEvent", "AlertLatch", "AlertPreference",
     "ApiToken", "AuditLog", "Base", "BehaviorEvent", "CallPriorityDay", "CallPriorityScore", "Category",
-    "ChannelConsent", "ClvModel",
+    "ChannelConsent", "ChatTurnWindow", "ClvModel",
     "ConsentEvent",
-    "Customer", "CustomerStats", "Dropoff", "FamilyMember", "FollowUp", "IdempotencyRecord", "Interaction",
+    "Customer", "CustomerStats", "DailyRun", "Dropoff", "FamilyMember", "FollowUp", "IdempotencyRecord", "Interaction",
     "KnowledgeSnippet", "LoyaltyAccount", "LoyaltyTransaction", "Note", "Opportunity", "Order",
     "OrderItem", "Product", "ReplyTemplate", "Segment", "SlackDelivery", "SupportTicket", "Tag", "User", "UTCDateTime",
     "interaction_products", "segment_members", "utcnow",

@@ -36,6 +36,7 @@ class LoadOptions:
     cancel_every: int = 5  # every n-th proposed write is cancelled (and must not land)
     double_every: int = 7  # every n-th approval is sent twice at once (and must land once)
     seed: int = 42
+    workers: int = 1  # server processes (``c360 serve --workers``; more than 1 needs PostgreSQL)
 
 
 def run_load_test(base: Settings, options: LoadOptions, *,
@@ -73,7 +74,7 @@ def _run(world, options: LoadOptions, data_dir: Path, say: Callable[[str], None]
     run_tag = new_run_tag()
     users = make_users(world, options.users, run_tag)
     per_user = max(5, options.max_requests // options.users)
-    env = {"C360_CHAT_RATE_LIMIT_PER_MINUTE": str(options.rate_limit_per_minute)}
+    env = {"C360_CHAT_RATE_LIMIT_PER_MINUTE": str(options.rate_limit_per_minute), "C360_WORKERS": str(options.workers)}
     say(f"c360 serve on loopback; {options.users} users for {options.seconds:g} s (run {run_tag})")
     with running_server(world, env=env, log_path=data_dir / "serve.log") as served, LoadSampler() as sampler:
         began = time.perf_counter()
@@ -88,7 +89,7 @@ def _run(world, options: LoadOptions, data_dir: Path, say: Callable[[str], None]
     check = check_writes(world.engine, runs, run_tag)
     settings = {"users": options.users, "seconds": options.seconds, "max_requests": options.max_requests,
                 "customers": world.customers, "database": world.engine.dialect.name,
-                "rate_limit_per_minute": options.rate_limit_per_minute, "run": run_tag,
+                "rate_limit_per_minute": options.rate_limit_per_minute, "workers": options.workers, "run": run_tag,
                 "server_log": str(data_dir / "serve.log")}
     return build_report(runs, check, wall=wall, load=sampler.summary(), settings=settings)
 

@@ -120,3 +120,42 @@ def test_c360_digest_command_sends_the_dms(db_url, tmp_path, sessions, clock, fa
         assert refused.exit_code == 2 and "C360_SLACK_BOT_TOKEN is not set" in refused.output
     finally:
         get_settings.cache_clear()
+
+
+@pytest.mark.anyio
+async def test_the_scheduled_digest_goes_out_once_from_two_processes(make_rig, sessions, caplog):
+    import asyncio
+    import logging
+
+    from sqlalchemy import select
+
+    from channels.slack.digest import run_digest_schedule
+    from domain.clock import Clock
+    from domain.models import DailyRun
+
+    # two server processes' Slack bridges, a second before Friday's digest time
+    rigs = [make_rig(digest_at="10:31", working_days="fri", leader_poll_seconds=0.2) for _ in range(2)]
+    for each in rigs:
+        each.bridge.clock = Clock(tz=DHAKA, fixed=datetime(2026, 11, 20, 10, 30, 59, tzinfo=DHAKA))
+    caplog.set_level(logging.INFO, logger="c360.slack.digest")
+    schedules = [asyncio.ensure_future(run_digest_schedule(each.bridge)) for each in rigs]
+    try:
+        for _ in range(200):
+            with sessions() as session:
+                done = session.scalar(select(DailyRun).where(DailyRun.job == "digest"))
+            if done is not None:
+                break
+            await asyncio.sleep(0.1)
+        assert done is not None and done.day.isoformat() == "2026-11-20"
+        await asyncio.sleep(1.5)  # both schedules wake again: today's is done, nobody sends it twice
+    finally:
+        for schedule in schedules:
+            schedule.cancel()
+        await asyncio.gather(*schedules, return_exceptions=True)
+        for each in rigs:
+            await each.bridge.drain(timeout=30)
+            each.bridge.close()
+    assert len(rigs[0].fake.of("chat.postMessage")) == 2  # Rina's and Karim's, once each
+    sends = [r for r in caplog.records if r.getMessage().startswith("digest for 2026-11-20")]
+    if rigs[0].bridge.sessions.kw["bind"].dialect.name == "postgresql":
+        assert len(sends) == 1  # only the leader sent it; the other process never ran the digest
