@@ -195,8 +195,8 @@ def _relation(person: Person, language: str) -> str:
 
 
 def event_person(facts: CustomerFacts, cls: str, topic: str) -> tuple[Person | None, object | None]:
-    """Whose birthday or anniversary: a family member the topic names (by name or relation word), else
-    the nearest such event on record. (person, event or None)."""
+    """Whose birthday or anniversary: a family member the topic names (by name or relation word; of
+    several, the one whose day is nearest), else the nearest such event on record. (person, event or None)."""
     kind = "birthday" if cls == "birthday" else "anniversary"
     words = set(re.findall(r"[^\W\d_]+", topic.lower()))
     named = [p for p in facts.people if not p.is_self and (
@@ -204,8 +204,12 @@ def event_person(facts: CustomerFacts, cls: str, topic: str) -> tuple[Person | N
         or p.relationship in words)]
     events = [e for e in facts.events if e.kind == kind]
     if named:
-        person = named[0]
-        return person, next((e for e in events if not e.is_self and e.person_name == person.name), None)
+        # several fit the words ("daughter" with two daughters): the one whose day is nearest
+        upcoming = [e for e in events if not e.is_self and any(p.name == e.person_name for p in named)]
+        if upcoming:
+            event = upcoming[0]  # nearest first
+            return next(p for p in named if p.name == event.person_name), event
+        return named[0], None
     if not events:
         return None, None
     event = events[0]

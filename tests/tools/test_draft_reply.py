@@ -254,3 +254,20 @@ def test_default_index_is_persistent_under_the_data_dir(make_ctx, build, tmp_pat
     result = call("draft_reply", {"customer": "rahim", "channel": "sms", "topic": "cart reminder"}, ctx)
     assert result.ok and result.retrieval_backend == MINILM
     assert (tmp_path / "chroma").is_dir()
+
+
+def test_of_two_daughters_the_birthday_draft_names_the_one_whose_day_is_near(ctx, build):
+    from domain.models import Customer
+    from tests.factories import make_family
+
+    def world(session):
+        rahim = rahim_world(session)
+        customer = session.get(Customer, rahim)
+        make_family(session, customer, "Sharmin Uddin", "child", gender="female", date_of_birth=date(2023, 9, 10))
+        make_family(session, customer, "Tahmina Uddin", "child", gender="female", date_of_birth=date(2021, 11, 24))
+        return rahim
+
+    build(world)
+    result = draft(ctx, channel="whatsapp", topic="birthday wishes for his daughter")
+    assert "Tahmina" in result.draft and "Sharmin" not in result.draft  # hers is in four days
+    assert "daughter" in result.draft
