@@ -1,8 +1,8 @@
 """Who a product is for, and whether it suits a person as a gift.
 
 A product may name its audience (``Product.audience``): ``baby`` (up to 2 years), ``child`` (3 to
-12), ``women``, ``men`` or ``adult`` (13 and over); no audience means anyone, like most household
-goods. A birthday or anniversary offer recommends only what suits the person celebrating: a
+12; ``girls`` and ``boys`` for the children's things made for one of them), ``women``, ``men`` or
+``adult`` (13 and over); no audience means anyone, like most household goods. A birthday or anniversary offer recommends only what suits the person celebrating: a
 one-year-old gets baby things, never a men's panjabi or a kettle.
 """
 from __future__ import annotations
@@ -13,6 +13,8 @@ from enum import StrEnum
 class Audience(StrEnum):
     baby = "baby"
     child = "child"
+    girls = "girls"
+    boys = "boys"
     women = "women"
     men = "men"
     adult = "adult"
@@ -35,17 +37,19 @@ def age_group(age: int | None) -> str | None:
 def suits(audience: str | None, age: int | None, gender: str | None) -> bool:
     """Whether a product for ``audience`` suits a person of this age and gender as a gift.
 
-    Children get only products made for their age group. For grown-ups (or an unknown age) a
-    product for anyone or for adults suits; one for women or men suits when the gender says so.
+    Children get only products made for their age group (girls' or boys' things when the gender
+    says so). For grown-ups (or an unknown age) a product for anyone or for adults suits; one for
+    women or men suits when the gender says so.
     """
     group = age_group(age)
-    if group in (Audience.baby, Audience.child):
-        return audience == group
-    if audience in (Audience.baby, Audience.child):
+    gendered = {Audience.girls: "female", Audience.boys: "male", Audience.women: "female", Audience.men: "male"}
+    if audience in gendered and gendered[audience] != (gender or "").lower():
         return False
-    if audience in (Audience.women, Audience.men):
-        return (gender or "").lower() == ("female" if audience == Audience.women else "male")
-    return True
+    if group == Audience.baby:
+        return audience == Audience.baby
+    if group == Audience.child:
+        return audience in (Audience.child, Audience.girls, Audience.boys)
+    return audience not in (Audience.baby, Audience.child, Audience.girls, Audience.boys)
 
 
 def made_for(audience: str | None, age: int | None, gender: str | None) -> bool:

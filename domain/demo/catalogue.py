@@ -134,8 +134,10 @@ AUDIENCE: dict[str, str] = {
     **{name: "adult" for name in (
         "Denim Jeans", "Winter Shawl Kashmiri", "Perfume Oudh 50ml", "Skin Care Gift Box",
         "Smart Watch Series 5", "Android Phone 128GB", "Sneakers Running")},
+    "Kids Party Dress": "girls",
+    "Kids Panjabi": "boys",
     **{name: "child" for name in (
-        "Kids Party Dress", "Kids Panjabi", "Kids School Shoes", "Building Blocks Set (100 pcs)",
+        "Kids School Shoes", "Building Blocks Set (100 pcs)",
         "Bangla Rhymes Picture Book", "Remote Control Car", "Kids School Bag")},
     **{name: "baby" for name in (
         "Baby Romper Set (3 pcs)", "Baby Blanket Soft Cotton", "Teddy Bear Soft Toy", "Baby Feeding Set")},

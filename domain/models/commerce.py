@@ -27,7 +27,7 @@ class Product(Base):
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
     price: Mapped[Decimal] = mapped_column(default=Decimal("0"))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # who it is for (domain.audience): baby, child, women, men, adult; None = anyone
+    # who it is for (domain.audience): baby, child, girls, boys, women, men, adult; None = anyone
     audience: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -35,7 +35,7 @@ class Product(Base):
 
     __table_args__ = (
         CheckConstraint("price >= 0", name="price_not_negative"),
-        CheckConstraint("audience is null or audience in ('baby','child','women','men','adult')",
+        CheckConstraint("audience is null or audience in ('baby','child','girls','boys','women','men','adult')",
                         name="audience"),
     )
 

@@ -30,6 +30,11 @@ TODAY = date(2026, 11, 20)
     ("adult", None, None, True),
     (None, 60, "female", True),         # grown-ups: anything for anyone suits
     ("baby", None, None, False),
+    ("girls", 5, "female", True),
+    ("boys", 5, "female", False),       # no Kids Panjabi for a daughter
+    ("boys", 7, "male", True),
+    ("girls", 5, None, False),
+    ("girls", 30, "female", False),
 ])
 def test_suits(audience, age, gender, fits):
     assert suits(audience, age, gender) is fits
@@ -98,4 +103,5 @@ def test_every_audience_of_the_demo_catalogue_names_a_product_it_sells():
 
     names = {name for line in (*CATALOGUE.values(), *NEW_LINES.values()) for name, _price in line}
     assert set(AUDIENCE) <= names
-    assert {audience for audience in AUDIENCE.values()} <= {"baby", "child", "women", "men", "adult"}
+    assert {audience for audience in AUDIENCE.values()} <= {"baby", "child", "girls", "boys", "women", "men",
+                                                            "adult"}

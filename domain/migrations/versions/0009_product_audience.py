@@ -5,7 +5,7 @@ Revises: 0008
 Create Date: 2026-12-03
 
 A birthday offer for a one-year-old recommended a men's panjabi. Products may now say who they
-are for (baby, child, women, men, adult; null = anyone); existing rows stay null (anyone).
+are for (baby, child, girls, boys, women, men, adult; null = anyone); existing rows stay null (anyone).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -21,7 +21,7 @@ def upgrade() -> None:
     with op.batch_alter_table('products', schema=None) as batch_op:
         batch_op.add_column(sa.Column('audience', sa.String(length=8), nullable=True))
         batch_op.create_check_constraint(
-            'audience', "audience is null or audience in ('baby','child','women','men','adult')")
+            'audience', "audience is null or audience in ('baby','child','girls','boys','women','men','adult')")
 
 
 def downgrade() -> None:
