@@ -21,6 +21,7 @@ class Audience(StrEnum):
 
 
 BABY_UP_TO, CHILD_UP_TO = 2, 12  # ages in years, inclusive
+GENDERED = {Audience.girls: "female", Audience.boys: "male", Audience.women: "female", Audience.men: "male"}
 
 
 def age_group(age: int | None) -> str | None:
@@ -42,8 +43,7 @@ def suits(audience: str | None, age: int | None, gender: str | None) -> bool:
     women or men suits when the gender says so.
     """
     group = age_group(age)
-    gendered = {Audience.girls: "female", Audience.boys: "male", Audience.women: "female", Audience.men: "male"}
-    if audience in gendered and gendered[audience] != (gender or "").lower():
+    if audience in GENDERED and GENDERED[audience] != (gender or "").lower():
         return False
     if group == Audience.baby:
         return audience == Audience.baby

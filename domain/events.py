@@ -93,14 +93,18 @@ class UpcomingEvent:
     def is_self(self) -> bool:
         return self.family_member_id is None
 
+    def relative(self) -> str:
+        """The family member in everyday words: "wife Sarah" (their relation and first name)."""
+        first = self.person_name.split()[0] if self.person_name.strip() else self.person_name
+        return f"{relation_word(self.relationship, self.gender)} {first}"
+
     def phrase(self) -> str:
         """Words for a call list: "wife Sarah's birthday tomorrow (turns 36)"."""
         when = relative_day(self.days_until)
         if self.is_self:
             what = "birthday" if self.kind == "birthday" else "wedding anniversary"
         else:
-            first = self.person_name.split()[0] if self.person_name.strip() else self.person_name
-            what = f"{relation_word(self.relationship, self.gender)} {first}'s {self.kind}"
+            what = f"{self.relative()}'s {self.kind}"
         extra = ""
         if self.years:
             extra = (

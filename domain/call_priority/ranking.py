@@ -25,7 +25,7 @@ from domain.call_priority.signals import CustomerSignals, DayCounter, eligibilit
 from domain.call_priority.wording import Context, Factor, detail, next_action, offer_for
 from domain.enums import LifecycleStage, Temperature, values
 from domain.errors import DomainError
-from domain.events import UpcomingEvent, relation_word, upcoming_events
+from domain.events import UpcomingEvent, upcoming_events
 from domain.models import Customer, User
 from domain.settings import Settings, get_settings
 
@@ -340,8 +340,7 @@ def _gift_for(event: UpcomingEvent) -> details.GiftFor:
     if event.is_self:
         words = "their own birthday"
     else:
-        first = event.person_name.split()[0] if event.person_name.strip() else event.person_name
-        words = f"{relation_word(event.relationship, event.gender)} {first}'s birthday"
+        words = f"{event.relative()}'s birthday"
     if event.years is not None:
         words += f" (turns {event.years})"
     return details.GiftFor(age=event.years, gender=event.gender, words=words)
