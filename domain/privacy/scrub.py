@@ -22,6 +22,7 @@ from sqlalchemy import Engine, text
 
 log = logging.getLogger(__name__)
 CHECKPOINT_TRIES = 20  # a running server may hold a read open for a moment; wait for it, briefly
+SNAPSHOT_WAIT_SECONDS = 30.0  # how long a PostgreSQL scrub waits for older snapshots to end
 
 
 def scrub_database(engine: Engine, tables: Iterable[str] = ()) -> None:
@@ -38,10 +39,33 @@ def scrub_database(engine: Engine, tables: Iterable[str] = ()) -> None:
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         existing = set(conn.execute(text(
             "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")).scalars())
+        _wait_for_older_snapshots(conn)
         for table in sorted(set(tables) & existing):
             # rewrites the table, its TOAST table and its indexes into new files; the old files are
             # deleted. It locks the table for as long as the copy takes (seconds at 100k customers).
             conn.exec_driver_sql(f'VACUUM FULL "{table}"')
+
+
+def _wait_for_older_snapshots(conn, timeout: float = SNAPSHOT_WAIT_SECONDS) -> None:
+    """Wait until no other session of this database holds a snapshot taken before now.
+
+    ``VACUUM FULL`` copies a deleted row's old version into the new file while any transaction
+    could still see it (an open read, autovacuum's ANALYZE), so the erased text would survive.
+    """
+    horizon = conn.execute(text(
+        "SELECT (pg_snapshot_xmax(pg_current_snapshot())::text::bigint % 4294967296)::text")).scalar()
+    older = text(
+        "SELECT pid, backend_type FROM pg_stat_activity WHERE datname = current_database() "
+        "AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL "
+        "AND age(backend_xmin) > age(CAST(:horizon AS xid))")
+    deadline = time.monotonic() + timeout
+    while rows := conn.execute(older, {"horizon": horizon}).all():
+        if time.monotonic() >= deadline:
+            log.warning("scrub: %d older transactions still open (%s); old row versions they can "
+                        "see may survive until the next scrub", len(rows),
+                        ", ".join(f"pid {pid} ({kind})" for pid, kind in rows))
+            return
+        time.sleep(0.1)
 
 
 def scrub_sqlite_file(path: str | Path) -> bool:
