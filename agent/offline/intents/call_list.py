@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from agent.offline import lexicon as lx
 from agent.offline.intents.common import Built, make_call
 from agent.offline.registry import LIST, V360, Intent, register
 from agent.offline.slots import Slots
@@ -24,6 +25,9 @@ CUES = {
 }
 
 
+_WHO_WORDS = {"who", "whom", "anyone", "anybody", "kake", "kader", "kara", "ke"}
+
+
 def evidence(slots: Slots, scores: dict[str, float], today_iso: str) -> None:
     if slots.has("temperature"):
         scores[LIST] += 2
@@ -31,6 +35,9 @@ def evidence(slots: Slots, scores: dict[str, float], today_iso: str) -> None:
         scores[LIST] += 1.5
     if slots.has("mine"):
         scores[LIST] += 1.5
+    words = [n for n in slots.norms if n not in lx.LEAD_FILLERS]
+    if words and words[0] in _WHO_WORDS and {"follow", "followup"} & set(words) and not slots.customers:
+        scores[LIST] += 4  # "who do I still have to follow up with?": the list of who is due
     if not (slots.customers or slots.pronoun) and scores[LIST] >= 2:
         scores[V360] -= 1.5  # "who is ..." about nobody in particular asks for a list
 

@@ -30,6 +30,9 @@ _WHY = {"why", "keno", "kno", "kyano"}
 _LIST_WORDS = {"list", "lists", "rank", "ranked", "ranking", "queue"}
 # the number words a count question asks with, and what it counts
 _HOW_MANY = {"koto", "kotojon", "koyjon", "kojon", "kotogula", "koyta", "kototi"}
+_TEAM = {"team", "teams", "agents", "staff", "everyone", "sobai", "shobai"}
+_HOW_DOING = {"doing", "performance", "performing", "kemon", "numbers", "stats", "activity", "progress", "report",
+              "kaj", "result", "results"}
 _COUNTED = {"customer", "customers", "client", "clients", "jon", "lead", "leads", "buyer", "buyers", "people"}
 
 
@@ -89,6 +92,8 @@ def dashboard_evidence(slots: Slots, scores: dict[str, float], today_iso: str) -
     words = set(slots.norms)
     if words & _HOW_MANY and words & _COUNTED or {"total", "customers"} <= words:
         scores[DASHBOARD] += 4
+    if words & _TEAM and words & _HOW_DOING:
+        scores[DASHBOARD] += 5
     if {"how", "many"} <= words or words & {"dashboard", "kpi", "kpis"}:
         scores[DASHBOARD] += 1
         scores["call_priority_list"] = min(scores.get("call_priority_list", 0.0), scores[DASHBOARD] - 1)

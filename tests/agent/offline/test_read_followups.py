@@ -155,3 +155,23 @@ def test_a_customer_named_like_a_chat_spelling_keeps_the_name():
     model = OfflineModel(Catalogue([(1, "Cal Hossain", "Dhaka")], [], users=["Rina Akter"]))
     decision = model.decide([Message("user", "show me Cal Hossain")], ConversationContext(), NOW)
     assert isinstance(decision, ToolCalls) and decision.calls[0].arguments.get("customer") == 1
+
+
+# the team's activity, and who is due a follow-up, in the words agents use
+READ_REQUESTS = [
+    ("how are the agents performing this month", after(), "dashboard", {}),
+    ("team er kaj kemon cholche", after(), "dashboard", {}),
+    ("anybody I still have to follow up with?", after(), LIST, {}),
+    ("kake kake follow up korte hobe kal", after(), LIST, {"date": "2026-11-21"}),
+]
+
+
+@pytest.mark.parametrize("text, ctx, tool, expected", READ_REQUESTS)
+def test_read_requests(text, ctx, tool, expected):
+    check(text, ctx, tool, expected)
+
+
+def test_more_about_a_row_of_the_list_just_shown():
+    ctx = ConversationContext(last_call=ToolCall(LIST, {}),
+                              listed=(CustomerRef(3, "Nasrin Akter"), CustomerRef(1, "Rahim Uddin")))
+    check("tell me more about the second one", ctx, "get_360", {"customer": 1})
