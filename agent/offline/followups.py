@@ -132,14 +132,17 @@ def refine(slots: Slots, ctx: ConversationContext, scores: dict[str, float], now
     update = {key: fresh[key] for key in changed if fresh.get(key) not in (None, [], "")}
     if not update:
         return None
+    if "limit" in update and "more" in slots.norms:  # "5 more": the rows shown and that many again
+        update["limit"] += last.arguments.get("limit") or _DEFAULT_ROWS
     return ToolCall(last.name, {**last.arguments, **update})
 
 
 _FOLLOW_UP_WORDS = 8
+_DEFAULT_ROWS = 10  # the call list's and the segments' default length
 # words around a bare number that make it a list's length ("make it 3", "show me 10", "5 please")
 _COUNT_FRAME = {"make", "it", "show", "me", "give", "only", "just", "top", "first", "the", "please", "pls", "now",
                 "then", "ok", "okay", "so", "dao", "dekhao", "koro", "ta", "jon", "shudhu", "sudhu", "instead",
-                "limit", "to", "max", "and", "what", "about", "how", "i", "want", "need", "list", "names"}
+                "limit", "to", "max", "and", "what", "about", "how", "i", "want", "need", "list", "names", "more"}
 
 
 def bare_count(slots: Slots) -> None:

@@ -260,7 +260,8 @@ CHAT_SPELLINGS = {
     "tmrow": "tomorrow", "tmorow": "tomorrow", "nxt": "next", "ppl": "people", "wht": "what", "wat": "what",
     "hw": "how", "whos": "who", "custmer": "customer", "custmers": "customers", "cust": "customer", "lst": "list",
 }
-PLAIN_WORDS = {"rate", "rates", "late", "mate", "hate", "gate", "rated", "raw", "calm", "cell", "coll", "fone"}
+PLAIN_WORDS = {"rate", "rates", "late", "mate", "hate", "gate", "rated", "raw", "calm", "cell", "coll", "fone",
+               "chase", "chasing", "stats", "stat", "ringing", "phoning", "dialing", "figures", "metrics"}
 # a message opening with these (or ending in "?") is a question: it reads, it never writes unless it
 # also says a write command ("can you log a call with Rahim?")
 QUESTION_OPENERS = {"what", "whats", "who", "whom", "whose", "which", "where", "why", "how", "any", "is", "are",

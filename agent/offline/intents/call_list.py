@@ -26,6 +26,8 @@ CUES = {
 
 
 _WHO_WORDS = {"who", "whom", "anyone", "anybody", "kake", "kader", "kara", "ke"}
+_CONTACT_VERBS = {"follow", "followup", "call", "calling", "ring", "ringing", "phone", "phoning", "dial", "dialing",
+                  "contact", "contacting", "reach", "chase", "chasing"}
 
 
 def evidence(slots: Slots, scores: dict[str, float], today_iso: str) -> None:
@@ -36,8 +38,12 @@ def evidence(slots: Slots, scores: dict[str, float], today_iso: str) -> None:
     if slots.has("mine"):
         scores[LIST] += 1.5
     words = [n for n in slots.norms if n not in lx.LEAD_FILLERS]
-    if words and words[0] in _WHO_WORDS and {"follow", "followup"} & set(words) and not slots.customers:
-        scores[LIST] += 4  # "who do I still have to follow up with?": the list of who is due
+    # nobody named (a "name" that is only a contact verb, "anyone to chase", names nobody)
+    nobody = not slots.pronoun and all(m.via == "unknown" and set(m.words) <= _CONTACT_VERBS for m in slots.customers)
+    if words and words[0] in _WHO_WORDS and _CONTACT_VERBS & set(words) and nobody:
+        scores[LIST] += 4  # "who am I ringing today?", "who do I still have to follow up with?"
+    if nobody and not slots.has("segment") and ("list" in words or slots.limit is not None):
+        scores[LIST] += 2.5  # "<day>'s list", "top 5 jon": rows of customers about nobody in particular
     if not (slots.customers or slots.pronoun) and scores[LIST] >= 2:
         scores[V360] -= 1.5  # "who is ..." about nobody in particular asks for a list
 

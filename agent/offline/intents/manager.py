@@ -33,6 +33,7 @@ _HOW_MANY = {"koto", "kotojon", "koyjon", "kojon", "kotogula", "koyta", "kototi"
 _TEAM = {"team", "teams", "agents", "staff", "everyone", "sobai", "shobai"}
 _HOW_DOING = {"doing", "performance", "performing", "kemon", "numbers", "stats", "activity", "progress", "report",
               "kaj", "result", "results"}
+_STATS = {"numbers", "stats", "statistics", "figures", "metrics", "totals", "stat", "figure", "metric", "total"}
 _COUNTED = {"customer", "customers", "client", "clients", "jon", "lead", "leads", "buyer", "buyers", "people"}
 
 
@@ -94,6 +95,9 @@ def dashboard_evidence(slots: Slots, scores: dict[str, float], today_iso: str) -
         scores[DASHBOARD] += 4
     if words & _TEAM and words & _HOW_DOING:
         scores[DASHBOARD] += 5
+    period = words & {"week", "month", "today", "shoptaho", "soptaho", "mash"} or slots.temporal.dates
+    if not (slots.customers or slots.pronoun) and (words & _STATS or "number" in words and period):
+        scores[DASHBOARD] += 4  # "the numbers for this week", "our stats"
     if {"how", "many"} <= words or words & {"dashboard", "kpi", "kpis"}:
         scores[DASHBOARD] += 1
         scores["call_priority_list"] = min(scores.get("call_priority_list", 0.0), scores[DASHBOARD] - 1)

@@ -470,7 +470,7 @@ def _surname_like(tok: Token, catalogue: Catalogue) -> bool:
 
 # words that are never the rest of a name: everyday Banglish, question words, the Bangla table's words
 _NOT_NAMES = frozenset(lx.BANGLISH_WORDS | lx.SHORTHAND | lx.QUESTION_OPENERS | set(lx.QUESTION_TAILS) | set(lx.LEAD_FILLERS)
-                       | set(BANGLA_CANONICAL))
+                       | set(BANGLA_CANONICAL) | lx.PLAIN_WORDS | set(lx.CHAT_SPELLINGS.values()))
 
 
 def narrow_by_city(resolution: Resolution, words: list[str]) -> Resolution:

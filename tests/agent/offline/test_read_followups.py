@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from agent.offline import Catalogue, ConversationContext, CustomerRef, Message, OfflineModel, ToolCalls
-from agent.offline.types import ToolCall
+from agent.offline.pending import pick_candidate
+from agent.offline.types import Candidate, PendingClarification, ToolCall
 from tools.call_priority_list import CallPriorityListArgs
 from tools.dashboard import DashboardArgs
 from tools.explain_call_priority import ExplainCallPriorityArgs
@@ -175,3 +176,43 @@ def test_more_about_a_row_of_the_list_just_shown():
     ctx = ConversationContext(last_call=ToolCall(LIST, {}),
                               listed=(CustomerRef(3, "Nasrin Akter"), CustomerRef(1, "Rahim Uddin")))
     check("tell me more about the second one", ctx, "get_360", {"customer": 1})
+
+
+# more read requests: contact verbs after "who", a day's list, counted rows, the period's numbers
+MORE_READS = [
+    ("who am I phoning this evening", after(), LIST, {}),
+    ("anyone to chase tomorrow?", after(), LIST, {"date": "2026-11-21"}),
+    ("kalker list", after(), LIST, {"date": "2026-11-21"}),
+    ("ajker 4 jon", after(), LIST, {"limit": 4}),
+    ("the numbers for this month please", after(), "dashboard", {}),
+    ("3 more", after(LIST, limit=3), LIST, {"limit": 6}),
+    ("show me 2 more", after(LIST), LIST, {"limit": 12}),
+]
+
+
+@pytest.mark.parametrize("text, ctx, tool, expected", MORE_READS)
+def test_more_read_requests(text, ctx, tool, expected):
+    check(text, ctx, tool, expected)
+
+
+def test_a_phone_number_question_is_no_dashboard():
+    check("what is Sadia's number?", ConversationContext(), "get_360", {"customer": 5})
+
+
+# an answer that says which option it is NOT picks the one left
+NAMESAKES = (Candidate(11, "Karim Ahmed", "Dhaka"), Candidate(12, "Karim Ahmed", "Khulna"))
+NEGATED = [
+    ("not the Dhaka one", 12),
+    ("not the first", 12),
+    ("not the last one", 11),
+    ("khulna r ta na", 11),
+    ("no, the Khulna one", 12),   # "no," then the choice: not a negation of it
+]
+
+
+@pytest.mark.parametrize("text, chosen", NEGATED)
+def test_clarification_answer_by_elimination(text, chosen):
+    pending = PendingClarification("get_360", {}, "customer", "Which Karim Ahmed?", NAMESAKES)
+    slots = MODEL.read(text, NOW)
+    picked = pick_candidate(pending.candidates, slots, slots.norms)
+    assert picked is not None and picked.id == chosen, f"{text!r} -> {picked}"
