@@ -33,6 +33,8 @@ _HOW_MANY = {"koto", "kotojon", "koyjon", "kojon", "kotogula", "koyta", "kototi"
 _TEAM = {"team", "teams", "agents", "staff", "everyone", "sobai", "shobai"}
 _HOW_DOING = {"doing", "performance", "performing", "kemon", "numbers", "stats", "activity", "progress", "report",
               "kaj", "result", "results"}
+# segments the dashboard does not count (it counts types new/vip and lifecycle stages such as loyal)
+_RFM_ONLY = {"At Risk", "Champions", "Lost", "Potential Loyalists"}
 _STATS = {"numbers", "stats", "statistics", "figures", "metrics", "totals", "stat", "figure", "metric", "total"}
 _COUNTED = {"customer", "customers", "client", "clients", "jon", "lead", "leads", "buyer", "buyers", "people"}
 
@@ -80,7 +82,8 @@ def why_on_the_list(slots: Slots, ctx: ConversationContext, now: datetime, text:
     last = ctx.last_call
     if last is None or last.name not in {"call_priority_list", EXPLAIN} or not asks_why(slots):
         return None
-    if not any(m.via != "unknown" for m in slots.customers) and not slots.pronoun:
+    row = slots.ordinal is not None and bool(ctx.listed)  # "why is the second one there?"
+    if not any(m.via != "unknown" for m in slots.customers) and not slots.pronoun and not row:
         return None
     if len([t for t in slots.tokens if t.kind != "punct"]) > 10:
         return None
@@ -98,6 +101,10 @@ def dashboard_evidence(slots: Slots, scores: dict[str, float], today_iso: str) -
     period = words & {"week", "month", "today", "shoptaho", "soptaho", "mash"} or slots.temporal.dates
     if not (slots.customers or slots.pronoun) and (words & _STATS or "number" in words and period):
         scores[DASHBOARD] += 4  # "the numbers for this week", "our stats"
+    if slots.first("segment") in _RFM_ONLY and not (slots.customers or slots.pronoun or slots.has("lifecycle")) and (
+            {"how", "many"} <= words or words & _HOW_MANY):
+        scores["rfm_segment"] = max(scores.get("rfm_segment", 0.0), scores[DASHBOARD] + 1)
+        return  # "how many at risk customers?": the segment answers with its members
     if {"how", "many"} <= words or words & {"dashboard", "kpi", "kpis"}:
         scores[DASHBOARD] += 1
         scores["call_priority_list"] = min(scores.get("call_priority_list", 0.0), scores[DASHBOARD] - 1)

@@ -216,3 +216,23 @@ def test_clarification_answer_by_elimination(text, chosen):
     slots = MODEL.read(text, NOW)
     picked = pick_candidate(pending.candidates, slots, slots.norms)
     assert picked is not None and picked.id == chosen, f"{text!r} -> {picked}"
+
+
+# a count of an RFM-only segment is that segment; the dashboard counts types and lifecycle stages
+SEGMENT_COUNTS = [
+    ("how many champions have we got", "rfm_segment", {"segment": "Champions"}),
+    ("koyjon lost customer?", "rfm_segment", {"segment": "Lost"}),
+    ("how many loyal customers are there", "dashboard", {}),
+    ("how many vip customers", "dashboard", {}),
+]
+
+
+@pytest.mark.parametrize("text, tool, expected", SEGMENT_COUNTS)
+def test_segment_counts(text, tool, expected):
+    check(text, ConversationContext(), tool, expected)
+
+
+def test_why_about_a_row_of_the_list_just_shown():
+    ctx = ConversationContext(last_call=ToolCall(LIST, {"city": "Sylhet"}),
+                              listed=(CustomerRef(4, "Kamal Chowdhury"), CustomerRef(3, "Nasrin Akter")))
+    check("why is the second one on it?", ctx, "explain_call_priority", {"customer": 3, "city": "Sylhet"})
