@@ -112,9 +112,15 @@ def refine(slots: Slots, ctx: ConversationContext, scores: dict[str, float], now
     best = max(scores, key=lambda name: scores[name]) if scores else None
     leaning = bool(words) and (words[0] in _FOLLOW_LEADS or is_correction(slots))
     own_request = best is not None and scores[best] >= 3.5 and best != last.name
-    if own_request or not (leaning or (len(words) <= 4 and (best is None or scores[best] < 3.5))):
-        return None
+    if "limit" in intent.carry:
+        bare_count(slots)
     changed = [key for key in intent.carry + ("type",) if key in EXPRESSED and EXPRESSED[key](slots)]
+    # a read's short follow-up that only says filters ("give me the top 5", "hot ones, only mine") refines it
+    says_filters = not intent.write and bool(changed) and len(words) <= _FOLLOW_UP_WORDS
+    if own_request or not (leaning or says_filters or (len(words) <= 4 and (best is None or scores[best] < 3.5))):
+        return None
+    if "date" in intent.carry and not slots.temporal.dates and _next_day(slots.norms):
+        return _day_after(last, now)
     if not changed:
         return None
     customer = last.arguments.get("customer")
@@ -126,7 +132,44 @@ def refine(slots: Slots, ctx: ConversationContext, scores: dict[str, float], now
     update = {key: fresh[key] for key in changed if fresh.get(key) not in (None, [], "")}
     if not update:
         return None
+    if "limit" in update and "more" in slots.norms:  # "5 more": the rows shown and that many again
+        update["limit"] += last.arguments.get("limit") or _DEFAULT_ROWS
     return ToolCall(last.name, {**last.arguments, **update})
+
+
+_FOLLOW_UP_WORDS = 8
+_DEFAULT_ROWS = 10  # the call list's and the segments' default length
+# words around a bare number that make it a list's length ("make it 3", "show me 10", "5 please")
+_COUNT_FRAME = {"make", "it", "show", "me", "give", "only", "just", "top", "first", "the", "please", "pls", "now",
+                "then", "ok", "okay", "so", "dao", "dekhao", "koro", "ta", "jon", "shudhu", "sudhu", "instead",
+                "limit", "to", "max", "and", "what", "about", "how", "i", "want", "need", "list", "names", "more"}
+
+
+def bare_count(slots: Slots) -> None:
+    """A message that is only a number and words framing it asks for that many rows: sets ``slots.limit``."""
+    if slots.limit is not None or slots.temporal.dates or slots.customers:
+        return
+    numbers = [t for t in slots.tokens if t.kind == "num" and isinstance(t.value, int)]
+    words = [t.norm for t in slots.tokens if t.kind not in {"punct", "num"}]
+    if len(numbers) == 1 and 0 < numbers[0].value <= 100 and all(w in _COUNT_FRAME for w in words):
+        slots.limit = numbers[0].value
+
+
+# "the day after", "the next day", "porer din": one day after the day the previous request was about
+_NEXT_DAY = {("day", "after"), ("next", "day"), ("following", "day"), ("follow", "day"), ("porer", "din"),
+             ("pore", "din"), ("porerdin",)}
+
+
+def _next_day(norms: list[str]) -> bool:
+    pairs = set(pairwise(norms)) | {(n,) for n in norms}
+    return bool(_NEXT_DAY & pairs) and "tomorrow" not in norms
+
+
+def _day_after(last: ToolCall, now: datetime) -> ToolCall:
+    from datetime import date, timedelta
+    base = last.arguments.get("date")
+    day = date.fromisoformat(base) if isinstance(base, str) else now.date()
+    return ToolCall(last.name, {**last.arguments, "date": (day + timedelta(days=1)).isoformat()})
 
 
 def carry_declined(call: ToolCall, ctx: ConversationContext, slots: Slots) -> ToolCall:

@@ -192,7 +192,8 @@ LIFECYCLE: dict[str, str] = {
     **dict.fromkeys(["inactive", "dormant", "inactive customers"], "inactive"),
 }
 MINE = ["my customers", "my customer", "my list", "my * customers", "my * leads", "my * list", "assigned to me", "mine", "amar customer",
-        "amar customers", "amar list", "my own", "my leads", "my accounts"]
+        "amar customers", "amar list", "my own", "my leads", "my accounts", "my people", "my clients", "my ones",
+        "my guys", "amar gula", "amar gulo", "amar gulai", "amar client", "amar clients"]
 
 PRONOUNS = {
     "him", "his", "he", "her", "she", "hers", "them", "they", "their", "tar", "take", "oke", "uni",
@@ -253,7 +254,14 @@ SHORTHAND = {"abt", "abou", "bout", "reg", "regd", "pls", "plz", "plss", "msg", 
              "coz", "cuz", "bcz", "bcoz", "becoz", "wud", "shud", "cud", "gonna", "wanna", "gotta", "asap", "fyi",
              "btw", "tmrw", "tmr", "tom", "nxt", "wk", "yday", "yest", "abit", "ppl", "smth", "sth", "nd", "n",
              "u", "ur", "r", "ya", "yeah", "yep", "nope", "nah", "kk", "okk", "okey", "oky", "pm", "am"}
-PLAIN_WORDS = {"rate", "rates", "late", "mate", "hate", "gate", "rated", "raw", "calm", "cell", "coll", "fone"}
+# chat spellings read as the word they stand for before anything else looks at a message
+CHAT_SPELLINGS = {
+    "shud": "should", "shld": "should", "cal": "call", "wud": "would", "cud": "could", "u": "you", "ur": "your",
+    "tmrow": "tomorrow", "tmorow": "tomorrow", "nxt": "next", "ppl": "people", "wht": "what", "wat": "what",
+    "hw": "how", "whos": "who", "custmer": "customer", "custmers": "customers", "cust": "customer", "lst": "list",
+}
+PLAIN_WORDS = {"rate", "rates", "late", "mate", "hate", "gate", "rated", "raw", "calm", "cell", "coll", "fone",
+               "chase", "chasing", "stats", "stat", "ringing", "phoning", "dialing", "figures", "metrics"}
 # a message opening with these (or ending in "?") is a question: it reads, it never writes unless it
 # also says a write command ("can you log a call with Rahim?")
 QUESTION_OPENERS = {"what", "whats", "who", "whom", "whose", "which", "where", "why", "how", "any", "is", "are",

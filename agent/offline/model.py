@@ -13,6 +13,7 @@ from agent.offline import registry
 from agent.offline.catalogue import Catalogue, Entry, name_words
 from agent.offline.followups import asks_same_again, carry_declined, refine, same_again
 from agent.offline.intents.common import Ask
+from agent.offline.intents.manager import why_on_the_list
 from agent.offline.intents.small_talk import CAPABILITIES, OUT_OF_SCOPE
 from agent.offline.pending import answer_pending
 from agent.offline.scoring import choose, score_intents
@@ -54,7 +55,9 @@ class OfflineModel:
         tokens = tokenize(blank_quoted(clean), self.region)  # quoted customer text is data, not the request
         index = self.catalogue.customers
         for token in tokens:
-            if token.kind == "word" and token.norm not in self.correctable and token.norm not in lx.PLAIN_WORDS \
+            if token.kind == "word" and token.norm in lx.CHAT_SPELLINGS and not index.is_word(token.norm):
+                token.norm = lx.CHAT_SPELLINGS[token.norm]
+            elif token.kind == "word" and token.norm not in self.correctable and token.norm not in lx.PLAIN_WORDS \
                     and not index.is_word(token.norm) \
                     and not self.catalogue.products.is_word(token.norm):
                 fixed = self.corrector.correct(token.norm)
@@ -80,6 +83,9 @@ class OfflineModel:
             answered = answer_pending(ctx.pending, slots, text, scores, self.catalogue, ctx)
             if answered is not None:
                 return self._finish(answered, ctx, now, details)
+        why = why_on_the_list(slots, ctx, now, text)
+        if why is not None:
+            return self._finish(why, ctx.evolve(pending=None), now, details)
         refined = refine(slots, ctx, scores, now, text)
         if refined is not None:
             return self._finish(refined, ctx.evolve(pending=None), now, details)

@@ -128,6 +128,8 @@ def pick_candidate(candidates: tuple[Candidate, ...], slots: Slots, norms: list[
     if not candidates:
         return None
     tokens = [t for t in slots.tokens if t.kind != "punct"]
+    if _negated(norms):
+        return _the_other(candidates, tokens, norms)
     by_id = {c.id: c for c in candidates}
     for tok in tokens:
         if tok.kind == "id" and tok.value in by_id:  # "#12": the id, even when 12 is also a row number
@@ -158,6 +160,28 @@ def pick_candidate(candidates: tuple[Candidate, ...], slots: Slots, norms: list[
         return candidates[0]
     ties = _name_ties(candidates, norms)
     return ties[0] if len(ties) == 1 else None
+
+
+def _negated(norms: list[str]) -> bool:
+    """ "not the Dhaka one", "Dhaka r ta na": the answer says which option it is not ("no, the
+    Khulna one" says which it is)."""
+    words = [w for w in norms if w not in {".", "!", "?", ","}]
+    return len(words) >= 2 and (words[0] == "not" or words[-1] in {"na", "noy", "nay"})
+
+
+def _the_other(candidates: tuple[Candidate, ...], tokens, norms: list[str]) -> Candidate | None:
+    """The one option left once those the answer rules out (by city or row) are set aside."""
+    said = {lx.CITY_ALIASES.get(w, w) for w in norms}
+    ruled_out = {c.id for c in candidates if c.city and lx.CITY_ALIASES.get(c.city.lower(), c.city.lower()) in said}
+    for tok in tokens:
+        number = lx.ORDINALS.get(tok.norm) if tok.kind == "word" else (
+            tok.value if tok.kind in {"num", "ordinal"} and isinstance(tok.value, int) else None)
+        if number == -1:
+            ruled_out.add(candidates[-1].id)
+        elif number is not None and 1 <= number <= len(candidates):
+            ruled_out.add(candidates[number - 1].id)
+    rest = [c for c in candidates if c.id not in ruled_out]
+    return rest[0] if ruled_out and len(rest) == 1 else None
 
 
 def narrow_candidates(candidates: tuple[Candidate, ...], norms: list[str]) -> list[Candidate]:

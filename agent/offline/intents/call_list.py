@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from agent.offline import lexicon as lx
 from agent.offline.intents.common import Built, make_call
 from agent.offline.registry import LIST, V360, Intent, register
 from agent.offline.slots import Slots
@@ -24,6 +25,11 @@ CUES = {
 }
 
 
+_WHO_WORDS = {"who", "whom", "anyone", "anybody", "kake", "kader", "kara", "ke"}
+_CONTACT_VERBS = {"follow", "followup", "call", "calling", "ring", "ringing", "phone", "phoning", "dial", "dialing",
+                  "contact", "contacting", "reach", "chase", "chasing"}
+
+
 def evidence(slots: Slots, scores: dict[str, float], today_iso: str) -> None:
     if slots.has("temperature"):
         scores[LIST] += 2
@@ -31,6 +37,13 @@ def evidence(slots: Slots, scores: dict[str, float], today_iso: str) -> None:
         scores[LIST] += 1.5
     if slots.has("mine"):
         scores[LIST] += 1.5
+    words = [n for n in slots.norms if n not in lx.LEAD_FILLERS]
+    # nobody named (a "name" that is only a contact verb, "anyone to chase", names nobody)
+    nobody = not slots.pronoun and all(m.via == "unknown" and set(m.words) <= _CONTACT_VERBS for m in slots.customers)
+    if words and words[0] in _WHO_WORDS and _CONTACT_VERBS & set(words) and nobody:
+        scores[LIST] += 4  # "who am I ringing today?", "who do I still have to follow up with?"
+    if nobody and not slots.has("segment") and ("list" in words or slots.limit is not None):
+        scores[LIST] += 2.5  # "<day>'s list", "top 5 jon": rows of customers about nobody in particular
     if not (slots.customers or slots.pronoun) and scores[LIST] >= 2:
         scores[V360] -= 1.5  # "who is ..." about nobody in particular asks for a list
 

@@ -3,12 +3,13 @@ the counts and the team's activity (dashboard)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 from agent.offline.intents.common import Built, find_customer, make_call, who_question
 from agent.offline.registry import Intent, register
 from agent.offline.slots import Slots
-from agent.offline.types import ConversationContext
+from agent.offline.types import ConversationContext, ToolCall
 
 EXPLAIN, DASHBOARD = "explain_call_priority", "dashboard"
 
@@ -25,10 +26,29 @@ DASHBOARD_CUES = {
 }
 
 
+_WHY = {"why", "keno", "kno", "kyano"}
+_LIST_WORDS = {"list", "lists", "rank", "ranked", "ranking", "queue"}
+# the number words a count question asks with, and what it counts
+_HOW_MANY = {"koto", "kotojon", "koyjon", "kojon", "kotogula", "koyta", "kototi"}
+_TEAM = {"team", "teams", "agents", "staff", "everyone", "sobai", "shobai"}
+_HOW_DOING = {"doing", "performance", "performing", "kemon", "numbers", "stats", "activity", "progress", "report",
+              "kaj", "result", "results"}
+# segments the dashboard does not count (it counts types new/vip and lifecycle stages such as loyal)
+_RFM_ONLY = {"At Risk", "Champions", "Lost", "Potential Loyalists"}
+_STATS = {"numbers", "stats", "statistics", "figures", "metrics", "totals", "stat", "figure", "metric", "total"}
+_COUNTED = {"customer", "customers", "client", "clients", "jon", "lead", "leads", "buyer", "buyers", "people"}
+
+
+def asks_why(slots: Slots) -> bool:
+    """ "why ...", "keno ...", "how come ...": a question about a reason."""
+    words = set(slots.norms)
+    return bool(words & _WHY) or ("how", "come") in set(pairwise(slots.norms))
+
+
 def explain_evidence(slots: Slots, scores: dict[str, float], today_iso: str) -> None:
     words = set(slots.norms)
-    if words & {"why", "keno"} and words & {"list", "rank", "ranked"}:
-        scores[EXPLAIN] += 2
+    if asks_why(slots) and words & _LIST_WORDS:
+        scores[EXPLAIN] += 4 if slots.customers or slots.pronoun else 2
         scores["call_priority_list"] = min(scores.get("call_priority_list", 0.0), scores[EXPLAIN] - 1)
         scores["get_360"] = min(scores.get("get_360", 0.0), scores[EXPLAIN] - 1)
 
@@ -57,8 +77,34 @@ def explain_build(slots: Slots, ctx: ConversationContext, now: datetime, text: s
     return make_call(EXPLAIN, args)
 
 
+def why_on_the_list(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> Built | None:
+    """Right after a call list, "why <customer>?" / "why isn't <customer> there?" asks about that list."""
+    last = ctx.last_call
+    if last is None or last.name not in {"call_priority_list", EXPLAIN} or not asks_why(slots):
+        return None
+    row = slots.ordinal is not None and bool(ctx.listed)  # "why is the second one there?"
+    if not any(m.via != "unknown" for m in slots.customers) and not slots.pronoun and not row:
+        return None
+    if len([t for t in slots.tokens if t.kind != "punct"]) > 10:
+        return None
+    if last.name == EXPLAIN:  # a second "why" keeps the list the first one was about
+        last = ToolCall("call_priority_list", {k: v for k, v in last.arguments.items() if k in _LIST_FILTERS})
+    return explain_build(slots, ctx.evolve(last_call=last), now, text)
+
+
 def dashboard_evidence(slots: Slots, scores: dict[str, float], today_iso: str) -> None:
     words = set(slots.norms)
+    if words & _HOW_MANY and words & _COUNTED or {"total", "customers"} <= words:
+        scores[DASHBOARD] += 4
+    if words & _TEAM and words & _HOW_DOING:
+        scores[DASHBOARD] += 5
+    period = words & {"week", "month", "today", "shoptaho", "soptaho", "mash"} or slots.temporal.dates
+    if not (slots.customers or slots.pronoun) and (words & _STATS or "number" in words and period):
+        scores[DASHBOARD] += 4  # "the numbers for this week", "our stats"
+    if slots.first("segment") in _RFM_ONLY and not (slots.customers or slots.pronoun or slots.has("lifecycle")) and (
+            {"how", "many"} <= words or words & _HOW_MANY):
+        scores["rfm_segment"] = max(scores.get("rfm_segment", 0.0), scores[DASHBOARD] + 1)
+        return  # "how many at risk customers?": the segment answers with its members
     if {"how", "many"} <= words or words & {"dashboard", "kpi", "kpis"}:
         scores[DASHBOARD] += 1
         scores["call_priority_list"] = min(scores.get("call_priority_list", 0.0), scores[DASHBOARD] - 1)

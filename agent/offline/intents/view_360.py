@@ -18,7 +18,7 @@ CUES = {
     "show": 1.5, "show me": 1.5, "open": 1.5, "summary": 2, "overview": 2.5, "dekhao": 2, "dekhan": 2,
     "somporke": 2.5, "last order": 2.5, "orders": 2, "spent": 2, "phone number": 2, "timeline": 3,
     "everything": 1.5, "status": 1.5, "what do we know": 3, "update on": 2, "how is": 1.5, "kemon": 1,
-    "view": 1.5,
+    "view": 1.5, "tell me more": 3, "more about": 2.5, "more on": 2, "what about": 1,
 }
 
 

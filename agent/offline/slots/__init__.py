@@ -224,10 +224,25 @@ def _ids(slots: Slots, blocked: set[int]) -> None:
             elif before & _ID_LEADS or tok.kind == "id":
                 slots.customers.append(CustomerMention(i, i + 1, (tok.text,), "id", ref=tok.value))
                 blocked.add(i)
-            elif i and norms[i - 1] in {"top", "first", "limit", "best"} or (
-                    i + 1 < len(norms) and norms[i + 1] in {"customers", "jon", "people", "names", "leads"}):
+            elif _counts_rows(norms, i):
                 slots.limit = tok.value
                 blocked.add(i)
+        elif tok.kind == "word" and tok.norm in _COUNT_WORDS and i not in blocked and _counts_rows(norms, i):
+            slots.limit = lx.NUMBER_WORDS[tok.norm]  # "the top three", "panch jon"
+            blocked.add(i)
+
+
+# a number right after these, or right before a row noun, is how many rows a list shows
+_LIMIT_LEADS = {"top", "first", "limit", "best", "max", "maximum"}
+_ONLY = {"only", "just", "shudhu", "sudhu"}  # "only 5" closing a message (never "only 2 fans")
+_ROW_COUNTED = {"customers", "customer", "jon", "people", "persons", "names", "leads", "calls", "clients", "rows"}
+_COUNT_WORDS = {w for w, n in lx.NUMBER_WORDS.items() if n > 1 and w not in {"couple", "few", "sat", "char", "tin"}}
+
+
+def _counts_rows(norms: list[str], i: int) -> bool:
+    if i and norms[i - 1] in _ONLY and all(n in {".", "!", "?", ","} for n in norms[i + 1:]):
+        return True
+    return bool(i and norms[i - 1] in _LIMIT_LEADS) or (i + 1 < len(norms) and norms[i + 1] in _ROW_COUNTED)
 
 
 def _products(slots: Slots, catalogue: Catalogue, blocked: set[int]) -> None:
@@ -455,7 +470,7 @@ def _surname_like(tok: Token, catalogue: Catalogue) -> bool:
 
 # words that are never the rest of a name: everyday Banglish, question words, the Bangla table's words
 _NOT_NAMES = frozenset(lx.BANGLISH_WORDS | lx.SHORTHAND | lx.QUESTION_OPENERS | set(lx.QUESTION_TAILS) | set(lx.LEAD_FILLERS)
-                       | set(BANGLA_CANONICAL))
+                       | set(BANGLA_CANONICAL) | lx.PLAIN_WORDS | set(lx.CHAT_SPELLINGS.values()))
 
 
 def narrow_by_city(resolution: Resolution, words: list[str]) -> Resolution:

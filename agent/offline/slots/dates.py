@@ -47,8 +47,8 @@ WEEKDAYS = {
     **dict.fromkeys(["sunday", "sun", "robibar", "rabibar"], 6),
 }
 _SHORT_WEEKDAYS = {"sat", "sun", "wed", "mon"}  # also ordinary words: need "on"/"this"/"next" before
-TODAY = {"today", "ajke", "aaj", "aj", "ajk", "aajke", "tonight", "ajkei"}
-TOMORROW = {"tomorrow", "tmrw", "tmr", "tomoro", "kal", "kalke", "kaal", "agamikal", "kalkei"}
+TODAY = {"today", "ajke", "aaj", "aj", "ajk", "aajke", "tonight", "ajkei", "ajker", "aajker", "todays"}
+TOMORROW = {"tomorrow", "tmrw", "tmr", "tomoro", "kal", "kalke", "kaal", "agamikal", "kalkei", "kalker", "kaalker"}
 DAY_AFTER = {"porshu", "porshudin", "poshu", "porsu", "porsho"}
 YESTERDAY = {"yesterday", "gotokal", "gatokal", "ystrday"}
 PAST_VERBS = {"dilam", "korlam", "korsilam", "korechilam", "holo", "hoyechilo", "chilo", "bollam",
@@ -206,7 +206,7 @@ def extract_temporal(tokens: list[Token], now: datetime) -> Temporal:
                 times.append((i, i + 1, time(20, 0), True))
             consumed = 1
         elif w in TOMORROW:
-            past = w in {"kal", "kaal", "kalke"} and _reads_past(norms, i)
+            past = w in {"kal", "kaal", "kalke", "kalker", "kaalker"} and _reads_past(norms, i)
             out.dates.append(DateMention(i, i + 1, today + timedelta(days=-1 if past else 1)))
             consumed = 1
         elif w in DAY_AFTER or (w == "day" and at(i + 1) == "after" and at(i + 2) == "tomorrow"):
