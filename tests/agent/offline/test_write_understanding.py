@@ -114,3 +114,32 @@ def test_a_reason_beside_closing_the_follow_up_does_not_make_it_a_contact(text, 
 ])
 def test_a_weekday_in_a_story_told_in_the_past_is_the_last_one(text, day):
     check(text, "log_interaction", {"occurred_at": day, "follow_up_at": None})
+
+
+def run(turns: list[str]) -> list:
+    """Each turn's decision; every write is declined (never run, as the graph does on Cancel)."""
+    ctx, out = None, []
+    for text in turns:
+        decision = MODEL.decide([Message("user", text)], ctx, NOW)
+        ctx = decision.context
+        out.append(decision)
+    return out
+
+
+CORRECTIONS = [  # a declined proposal, the correction, the arguments that change
+    (["set a follow up with Omar King for Friday", "no, saturday"], "set_follow_up", {"at": "2026-03-14"}),
+    (["reschedule Tarek Mahmud's follow up to Monday", "not monday, tuesday"], "set_follow_up",
+     {"at": "2026-03-17"}),
+    (["add a note to Lina Rose: the lamp came late", "actually make it a complaint"], "add_note",
+     {"type": "complaint"}),
+    (["add a note to Lina Rose: prefers evening delivery", "pin it"], "add_note", {"pinned": True}),
+]
+
+
+@pytest.mark.parametrize("turns,tool,change", CORRECTIONS)
+def test_a_correction_after_a_declined_record_write_re_proposes_it_with_the_change(turns, tool, change):
+    first, second = run(turns)
+    assert isinstance(first, ToolCalls) and first.calls[0].name == tool
+    assert isinstance(second, ToolCalls), second
+    assert second.calls[0].name == tool
+    assert second.calls[0].arguments == {**first.calls[0].arguments, **change}
