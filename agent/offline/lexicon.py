@@ -32,7 +32,9 @@ INTERACTION_TYPES: dict[str, str] = {
         ["in person", "visited", "came to the shop", "came to the store", "came to the showroom",
          "came in", "walked in", "walk in", "store visit", "shop visit", "showroom", "dokane",
          "visit korse", "eshechilo", "ashchilo", "came by", "dropped by", "dropped in", "stopped by", "popped in",
-         "came over", "ran into", "bumped into", "at the showroom", "at our shop", "at our store", "at the shop", "at the store",
+         "came over", "ran into", "bumped into", "at the showroom", "at our shop", "at our store",
+         "into the shop", "into the store", "into the showroom", "into our shop", "popped into", "came into",
+         "walked into", "dekha holo", "dekha hoise", "dekha hoyeche", "dekha korlam", "dekha korse", "at the shop", "at the store",
          "face to face", "visited the shop", "visited the store", "visited the showroom"], "in_person"),
 }
 # a call that happened (past tense); beats a place named in the same message
@@ -249,7 +251,8 @@ BANGLISH_WORDS = {
     "geche", "ashbe", "asbe", "jabe", "dekhbe", "dekhse", "dekhte", "dekhechilo", "niye", "diye", "theke",
     "porjonto", "sathe", "shathe", "jonno", "kore", "korbe", "korse", "korche", "korte", "dite", "nite",
     "toh", "to", "na", "nai", "ni", "naki", "nah", "haan", "ha", "ji", "jee", "hmm", "okay", "ok",
-    "kine", "felse", "feleche", "nise", "niyeche", "dokane", "dokan", "ashchilo", "eshechilo", "gelo",
+    "kine", "felse", "feleche", "nise", "niyeche", "dokane", "dokan", "ashchilo", "eshechilo", "gelo", "eshe",
+    "dekha",
 }
 # chat shorthand that is never part of a name
 SHORTHAND = {"abt", "abou", "bout", "reg", "regd", "pls", "plz", "plss", "msg", "msgs", "txt", "thx", "thnx", "tnx",

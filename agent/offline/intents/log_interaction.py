@@ -59,7 +59,8 @@ def evidence(slots: Slots, scores: dict[str, float], today_iso: str) -> None:
 # past-tense forms that say something took place (English irregulars, Banglish); "-ed" words count too
 PAST_FORMS = {"saw", "met", "came", "ran", "went", "bought", "took", "told", "said", "spoke", "left", "got", "had",
               "brought", "paid", "chose", "gave", "was", "were", "ashchilo", "eshechilo", "gelo", "dekhlo", "dekhe",
-              "kinse", "kinlo", "kineche", "kinechen", "korse", "korlam", "dilam", "hoise", "bollo", "bolse"}
+              "kinse", "kinlo", "kineche", "kinechen", "korse", "korlam", "dilam", "hoise", "bollo", "bolse", "holo",
+              "popped", "eshe"}
 
 
 def happened(slots: Slots) -> bool:

@@ -45,6 +45,9 @@ VISITS = [
      {"customer": 4, "type": "in_person", "outcome": "purchased"}),
     ("Joya Paul kal dokane ashchilo, iron dekhlo", {"customer": 2, "type": "in_person"}),
     ("তারেক মাহমুদ দোকানে এসেছিলেন", {"customer": 1, "type": "in_person"}),
+    ("Mitu Young popped into the store after lunch", {"customer": 5, "type": "in_person"}),
+    ("Omar King er sathe dekha holo dokane", {"customer": 4, "type": "in_person"}),
+    ("লিনা রোজ শোরুমে এসে বাতি দেখে গেলেন", {"customer": 3, "type": "in_person"}),
 ]
 
 
