@@ -146,3 +146,30 @@ def test_a_correction_after_a_declined_record_write_re_proposes_it_with_the_chan
     assert isinstance(second, ToolCalls), second
     assert second.calls[0].name == tool
     assert second.calls[0].arguments == {**first.calls[0].arguments, **change}
+
+
+FAMILY = [  # message -> name, relationship, gender (None: not said)
+    ("Joya Paul had a baby girl named Tuli, born 2026-03-01", "Tuli", "child", "female"),
+    ("add Omar King's father Abdul King, born 1950-05-05", "Abdul King", "parent", "male"),
+    ("Lina Rose er chele Rafi, jonmodin 2015-08-08", "Rafi", "child", "male"),
+    ("Mitu Young's kid Nila, born 2018-04-04", "Nila", "child", None),
+]
+
+
+@pytest.mark.parametrize("text,name,relationship,gender", FAMILY)
+def test_a_relatives_name_skips_gender_words_and_the_gender_is_kept(text, name, relationship, gender):
+    check(text, "add_family_member", {"name": name, "relationship": relationship, "gender": gender})
+
+
+DRAFTS = [  # message -> arguments of the draft
+    ('Omar King whatsapped: "is the iron back in stock?" - draft a reply',
+     {"customer": 4, "channel": "whatsapp", "incoming_message": "is the iron back in stock?"}),
+    ("Joya Paul ke ekta sms likho rice cooker er discount niye", {"channel": "sms", "topic": "rice cooker er discount"}),
+    ("draft a facebook dm for Lina Rose about the table lamp restock, keep it short",
+     {"channel": "facebook", "topic": "table lamp restock"}),
+]
+
+
+@pytest.mark.parametrize("text,expected", DRAFTS)
+def test_a_draft_reads_its_channel_from_the_contact_and_keeps_request_words_out_of_the_topic(text, expected):
+    check(text, "draft_reply", expected)
