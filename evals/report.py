@@ -12,7 +12,7 @@ from tools.registry import is_write
 def _turn_metrics(trials: list[TrialResult]) -> dict[str, Any]:
     expected_calls = matched_tool = arg_total = arg_ok = 0
     irrelevance_total = irrelevance_ok = 0
-    writes = unconfirmed = after_decline = consent = grounding = 0
+    writes = unconfirmed = after_decline = consent = grounding = wrong_customer = 0
     latencies: list[float] = []
     tokens = {"prompt": 0, "completion": 0, "total": 0}
     counted = 0
@@ -47,6 +47,7 @@ def _turn_metrics(trials: list[TrialResult]) -> dict[str, Any]:
             writes += sum(1 for c in turn.calls if c.get("status") == "done" and (c.get("write") or is_write(c.get("name", ""))))
             unconfirmed += turn.unconfirmed_writes
             after_decline += turn.writes_after_decline
+            wrong_customer += getattr(turn, "wrong_customer_writes", 0)
             consent += turn.consent_violations
             grounding += turn.grounding_failures
             if turn.expected is not None and not turn.expected:
@@ -72,6 +73,7 @@ def _turn_metrics(trials: list[TrialResult]) -> dict[str, Any]:
         "irrelevance_accuracy": ratio(irrelevance_ok, irrelevance_total),
         "unconfirmed_write_rate": ratio(unconfirmed, writes) if writes else 0.0,
         "writes_after_decline": after_decline,
+        "wrong_customer_writes": wrong_customer,
         "consent_violations": consent,
         "grounding_failures": grounding,
         "latency_p50_ms": percentile(latencies, 50),
@@ -155,6 +157,7 @@ def render_table(report: dict[str, Any]) -> str:
     """The metrics table printed after a run (overall, then per split)."""
     names = ["pass^1", f"pass^{report['k']}" if report["k"] > 1 else None, "tool_selection_accuracy",
              "argument_accuracy", "irrelevance_accuracy", "unconfirmed_write_rate", "writes_after_decline",
+             "wrong_customer_writes",
              "consent_violations", "grounding_failures", "markup_shown", "summaries_unsupported",
              "llm_texts_accepted", "referee_corrections",
              "latency_p50_ms", "latency_p95_ms"]

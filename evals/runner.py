@@ -51,6 +51,7 @@ class TurnRecord:
     corrections: list[dict[str, Any]] = field(default_factory=list)  # what the referee changed (agent.referee)
     summaries: int = 0  # post-call summaries proposed or written in this turn
     summaries_unsupported: int = 0  # ... whose outcome, products or dates the call does not support
+    wrong_customer_writes: int = 0  # writes that ran on a customer the turn's expected calls do not name
 
 
 @dataclass
@@ -197,6 +198,9 @@ def _run_turn(agent, thread: str, actor: Actor, turn, settings: Settings, sessio
             # or the user declined wrote nothing
             if index not in accounted and _is_write(call) and call.get("status") == "done":
                 failures.append(f"unexpected write call {call['name']}({call.get('arguments')})")
+        wrong_customer = _wrong_customer_writes(expected, made, resolver)
+    else:
+        wrong_customer = 0
     failures += reply_failures(turn.expect.reply.model_dump() if turn.expect.reply else None, reply)
     unconfirmed = sum(1 for c in calls if _is_write(c) and c.get("status") == "done"
                       and settings.writes_need_approval and c.get("id") not in confirmed)
@@ -223,7 +227,7 @@ def _run_turn(agent, thread: str, actor: Actor, turn, settings: Settings, sessio
             failures.append(f"the post-call summary is not supported by the call: {'; '.join(problems)}")
     return TurnRecord(turn.user, reply, calls, expected, verdicts, failures, latency_ms,
                       unconfirmed, after_decline, consent, grounding, turn.approve, usage.as_dict(),
-                      int(bool(shown)), report.corrections, len(summaries), unsupported)
+                      int(bool(shown)), report.corrections, len(summaries), unsupported, wrong_customer)
 
 
 def shown_markup(replies: list[str], calls: list[dict[str, Any]] | None = None) -> str | None:
@@ -269,6 +273,32 @@ def _merge_calls(first: list[dict[str, Any]], later: list[dict[str, Any]]) -> li
     for i, c in enumerate(later):
         merged[c.get("id") or f"#later{i}"] = c
     return list(merged.values())
+
+
+def _wrong_customer_writes(expected: list[dict[str, Any]], made: list[dict[str, Any]], resolver) -> int:
+    """Writes that ran on a customer other than the one meant.
+
+    The customers meant are those the turn's expected calls name (``customer`` as a fixture key, or
+    ``{any: [...]}``). A turn that expects no call at all (a question, a not-found) means no customer
+    is clear enough to write on, so any write that ran there counts too.
+    """
+    meant: set[str] = set()
+    for exp in expected:
+        ref = (exp.get("args") or {}).get("customer")
+        if isinstance(ref, str):
+            meant.add(ref)
+        elif isinstance(ref, dict) and isinstance(ref.get("any"), list):
+            meant.update(str(r) for r in ref["any"])
+    if not meant and expected:
+        return 0  # the expected calls name no customer: nothing to compare against
+    count = 0
+    for call in made:
+        if not (_is_write(call) and call.get("status") == "done"):
+            continue
+        ref = (call.get("arguments") or {}).get("customer")
+        if not meant or ref is None or resolver("customer", ref) not in meant:
+            count += 1
+    return count
 
 
 def _is_write(call: dict[str, Any]) -> bool:

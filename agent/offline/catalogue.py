@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from agent.offline.lexicon import CITY_ALIASES, HONORIFICS, NAME_SUFFIXES
 from agent.offline.bangla import ENDINGS as BANGLA_ENDINGS
@@ -173,7 +173,7 @@ class NameIndex:
         if len(strong) >= 3:
             per_word = [m for m in per_word if m]
         if not per_word or any(not m for m in per_word):
-            return Resolution("none", closest=self._closest(per_word))
+            return self._loose(strong, fuzzy) or Resolution("none", closest=self._closest(per_word))
         # every typed word must match, so candidates are the intersection of the words' posting lists
         candidates: set[int] | None = None
         for matches in per_word:
@@ -182,7 +182,7 @@ class NameIndex:
                 union.update(self.postings[word])
             candidates = union if candidates is None else candidates & union
             if not candidates:
-                return Resolution("none", closest=self._closest(per_word))
+                return self._loose(strong, fuzzy) or Resolution("none", closest=self._closest(per_word))
         typed_key = " ".join(strong)
         exact = self._full.get(typed_key, set()) & candidates
         if len(strong) == 1:
@@ -218,6 +218,26 @@ class NameIndex:
         close = [s[0] for s in scored[:5] if first[1] - s[1] < 8]
         return self._found("ambiguous", close, per_word, first[1], strong)
 
+    def _loose(self, strong: list[str], fuzzy: bool) -> Resolution | None:
+        """A full name typed with a slip in every word ("<given> <surname>", each a letter off): the names
+        whose words each typed word is within ``_loose_distance`` edits of. Never exact, so a write asks
+        "Did you mean ...?" first; a single word, or a word with no near name word, finds nothing."""
+        if not fuzzy or len(strong) < 2 or any(len(w) < 3 or not w.isalpha() for w in strong):
+            return None
+        candidates: set[int] | None = None
+        for typed in strong:
+            near: set[int] = set()
+            bucket = self._by_initial.get(typed[0], ())
+            for word, distance, _ in process.extract(typed, bucket, scorer=OSA.distance,
+                                                     score_cutoff=2, limit=20):
+                if distance <= _loose_distance(word):
+                    near.update(self.postings[word])
+            candidates = near if candidates is None else candidates & near
+            if not candidates:
+                return None
+        top = heapq.nsmallest(5, candidates, key=self._stable)
+        return Resolution("unique" if len(top) == 1 else "ambiguous", tuple(self.entries[p] for p in top), 70.0)
+
     def _found(self, status: str, positions: list[int], per_word: list[dict[str, float]], score: float,
                strong: list[str]) -> Resolution:
         """A resolution with its exactness judged on the best candidate."""
@@ -240,6 +260,12 @@ class NameIndex:
             for word in matches:
                 hit.update(self.postings[word][:50])
         return tuple(self.entries[p] for p in heapq.nsmallest(5, hit, key=self._stable))
+
+
+def _loose_distance(word: str) -> int:
+    """Edits (a swap of two neighbours is one) a typed word may be from a name word and still suggest it:
+    one up to six letters, then two."""
+    return 1 if len(word) <= 6 else 2
 
 
 def city_table(cities: Iterable[str | None]) -> PhraseTable:

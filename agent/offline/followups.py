@@ -86,6 +86,7 @@ EXPRESSED: dict[str, Callable[[Slots], bool]] = {
     "days": lambda s: bool(s.temporal.window_days or s.temporal.dates),
     "date_of_birth": lambda s: bool(s.temporal.dates), "anniversary_date": lambda s: bool(s.temporal.dates),
     "relationship": lambda s: bool(s.relationships), "city": lambda s: s.has("city"),
+    "at": lambda s: bool(s.temporal.dates or s.temporal.loose_time),
 }
 _TOPIC_LEAD = {"about", "regarding", "re", "abt", "niye", "somporke"}
 
@@ -114,7 +115,8 @@ def refine(slots: Slots, ctx: ConversationContext, scores: dict[str, float], now
     own_request = best is not None and scores[best] >= 3.5 and best != last.name
     if "limit" in intent.carry:
         bare_count(slots)
-    changed = [key for key in intent.carry + ("type",) if key in EXPRESSED and EXPRESSED[key](slots)]
+    says = {**EXPRESSED, **intent.says}
+    changed = [key for key in intent.carry + ("type",) if key in says and says[key](slots)]
     # a read's short follow-up that only says filters ("give me the top 5", "hot ones, only mine") refines it
     says_filters = not intent.write and bool(changed) and len(words) <= _FOLLOW_UP_WORDS
     if own_request or not (leaning or says_filters or (len(words) <= 4 and (best is None or scores[best] < 3.5))):

@@ -31,7 +31,10 @@ INTERACTION_TYPES: dict[str, str] = {
     **dict.fromkeys(
         ["in person", "visited", "came to the shop", "came to the store", "came to the showroom",
          "came in", "walked in", "walk in", "store visit", "shop visit", "showroom", "dokane",
-         "visit korse", "eshechilo", "came by", "dropped by", "at the shop", "at the store",
+         "visit korse", "eshechilo", "ashchilo", "came by", "dropped by", "dropped in", "stopped by", "popped in",
+         "came over", "ran into", "bumped into", "at the showroom", "at our shop", "at our store",
+         "into the shop", "into the store", "into the showroom", "into our shop", "popped into", "came into",
+         "walked into", "dekha holo", "dekha hoise", "dekha hoyeche", "dekha korlam", "dekha korse", "at the shop", "at the store",
          "face to face", "visited the shop", "visited the store", "visited the showroom"], "in_person"),
 }
 # a call that happened (past tense); beats a place named in the same message
@@ -82,7 +85,8 @@ OUTCOMES: dict[str, str] = {
         ["bought", "purchased", "ordered", "placed an order", "placed order", "order dise",
          "order disi", "order korse", "kinse", "kinlo", "kineche", "confirmed the order",
          "confirmed order", "paid", "payment done", "made a purchase", "sold", "order confirmed",
-         "took the", "buy korse"], "purchased"),
+         "took the", "buy korse", "kine felse", "kine feleche", "kine nise", "kine niyeche", "kinechen"],
+        "purchased"),
     **dict.fromkeys(
         ["complained", "complaint", "complain", "angry", "upset", "unhappy", "not happy",
          "problem", "broken", "damaged", "defective", "refund", "obhijog", "rag", "khushi na",
@@ -104,7 +108,7 @@ INBOUND = [
     "texted me", "emailed me", "whatsapped me", "came to the shop", "came to the store",
     "walked in", "came in", "came by", "dropped by", "phone korse", "call korse", "call dise",
     "phone dise", "knock dise", "reached out", "contacted us", "contacted me", "wrote to us",
-    "wrote to me", "eshechilo", "came to", "got a whatsapp", "got a message", "got a msg", "got an email",
+    "wrote to me", "eshechilo", "ashchilo", "came to", "dropped in", "stopped by", "popped in", "got a whatsapp", "got a message", "got a msg", "got an email",
     "got a text", "got an sms", "got a mail", "received a whatsapp", "received a message", "received an email",
     "got whatsapp", "got message", "got a dm", "got a facebook message", "got an inbox",
     "sent us", "sent me", "rang us", "rang me", "messaged us", "texted us", "emailed us", "whatsapped us",
@@ -248,6 +252,8 @@ BANGLISH_WORDS = {
     "geche", "ashbe", "asbe", "jabe", "dekhbe", "dekhse", "dekhte", "dekhechilo", "niye", "diye", "theke",
     "porjonto", "sathe", "shathe", "jonno", "kore", "korbe", "korse", "korche", "korte", "dite", "nite",
     "toh", "to", "na", "nai", "ni", "naki", "nah", "haan", "ha", "ji", "jee", "hmm", "okay", "ok",
+    "kine", "felse", "feleche", "nise", "niyeche", "dokane", "dokan", "ashchilo", "eshechilo", "gelo", "eshe",
+    "dekha",
 }
 # chat shorthand that is never part of a name
 SHORTHAND = {"abt", "abou", "bout", "reg", "regd", "pls", "plz", "plss", "msg", "msgs", "txt", "thx", "thnx", "tnx",

@@ -39,6 +39,8 @@ class Intent:
     - ``about_customer``: bonus when the message names a customer or uses a pronoun.
     - ``small_talk``: cues count fully only in short messages.
     - ``carry``: arguments a follow-up or a correction may inherit from the previous call.
+    - ``says``: argument -> does a message say it again (for a correction: "make it <value>"), where the
+      intent's own meaning differs from the shared one in ``agent.offline.followups.EXPRESSED``.
     - ``answer(pending, slots, text, scores)``: reads the answer to this intent's own clarifying
       question (arguments to merge into the waiting call, or None when the message is no answer);
       the shared answers (customer, type, channel, ...) are read by ``agent.offline.pending`` first.
@@ -55,6 +57,7 @@ class Intent:
     small_talk: bool = False
     carry: tuple[str, ...] = ()
     answer: Callable[..., dict[str, Any] | None] | None = None
+    says: Mapping[str, Callable[..., bool]] = field(default_factory=dict)
 
 
 REGISTRY: dict[str, Intent] = {}

@@ -203,10 +203,28 @@ def clean_notes(slots: Slots, text: str) -> str:
     return body[:1].upper() + body[1:]
 
 
+# words that say a relative's gender ("baby girl", "his son", Banglish "chele" / "meye")
+GENDER_WORDS = {
+    **dict.fromkeys(["boy", "son", "sons", "chele", "husband", "hubby", "shami", "swami", "father", "dad", "abbu",
+                     "abba", "baba", "brother", "grandfather", "grandpa", "dada", "nana", "father in law"], "male"),
+    **dict.fromkeys(["girl", "daughter", "daughters", "meye", "wife", "bou", "stri", "istri", "mother", "mom", "mum",
+                     "ammu", "amma", "sister", "bon", "grandmother", "grandma", "dadi", "nani", "mother in law"],
+                    "female"),
+}
+
+
+def member_gender(slots: Slots, relation_start: int, relation_end: int) -> str | None:
+    """The relative's gender from the relationship word or a "boy" / "girl" right after it, when it says one."""
+    said = [slots.tokens[k].norm for k in range(relation_start, min(len(slots.tokens), relation_end + 2))]
+    phrase = " ".join(slots.tokens[k].norm for k in range(relation_start, relation_end))
+    found = {GENDER_WORDS[w] for w in said + [phrase] if w in GENDER_WORDS}
+    return found.pop() if len(found) == 1 else None
+
+
 def member_name(slots: Slots, relation_end: int, relation_start: int) -> tuple[str | None, set[int]]:
     """The family member's name: the words after the relationship ("his wife Sarah"), or before ("Sarah, his wife")."""
     tokens = slots.tokens
-    skip = {"named", "name", "is", "called", ":", "-", "er", "nam", "naam", "holo"}
+    skip = {"named", "name", "is", "called", ":", "-", "er", "nam", "naam", "holo"} | set(GENDER_WORDS)
 
     def run(k: int, step: int) -> list[int]:
         picked: list[int] = []

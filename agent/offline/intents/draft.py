@@ -36,9 +36,9 @@ def build(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> B
     who = find_customer(slots, ctx)
     ask = with_customer(DRAFT, who, args)
     span = set(range(who.mention.start, who.mention.end)) if who.mention else set()
-    args["channel"] = slots.first("channel")
-    topic = _fuller_topic(draft_topic(slots, span), _topic_from_words(slots, span))
     replying = any(w in {"reply", "replied", "wrote", "asked", "message", "jiggesh"} for w in slots.norms)
+    args["channel"] = slots.first("channel") or _reply_channel(slots, replying)
+    topic = _trim(_fuller_topic(draft_topic(slots, span), _topic_from_words(slots, span, "")))
     if slots.quoted and replying:
         args["incoming_message"] = slots.quoted
     args["topic"] = topic or (f"reply to: {slots.quoted}" if slots.quoted else _topic_from_words(slots, span))
@@ -52,27 +52,50 @@ def build(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> B
     return make_call(DRAFT, args)
 
 
+_CHANNEL_TYPES = {"whatsapp", "sms", "email", "facebook", "instagram"}
+
+
+def _reply_channel(slots: Slots, replying: bool) -> str | None:
+    """No channel named: a reply goes back where the customer wrote from ("she emailed: ... - reply")."""
+    if slots.type in _CHANNEL_TYPES and (slots.inbound or replying or slots.quoted):
+        return slots.type
+    return None
+
+
+def _trim(topic: str | None) -> str | None:
+    """The topic without a trailing instruction on how to write it ("..., keep it short")."""
+    if not topic:
+        return topic
+    words = topic.replace(",", " , ").split()
+    while words and (words[-1].lower() in _REQUEST_WORDS | {",", "and"}):
+        words.pop()
+    return " ".join(words).replace(" , ", ", ").strip(" ,") or None
+
+
 def _fuller_topic(topic: str | None, words: str) -> str | None:
     """The topic after "about"/"for", or all the message's other words when they say more than it
     ("a reminder about the kettle in his cart": the reminder and the cart matter too)."""
-    if not topic:
+    if not topic or not words:
         return topic
     said = {w.lower() for w in topic.split()}
-    extra = [w for w in words.split() if w.lower() not in said and w.lower() not in _TOPIC_GLUE]
+    extra = [w for w in words.split() if w.lower() not in said and w.lower() not in _TOPIC_GLUE | _REQUEST_WORDS]
     return words if extra else topic
 
 
 _TOPIC_GLUE = {"about", "regarding", "re", "abt", "on", "niye", "somporke", "for", "in", "with", "and", "of"}
+# words of the request itself (how to write it), never its topic: English and Banglish
+_REQUEST_WORDS = {"dm", "keep", "it", "make", "ekta", "ekti", "ke", "niye", "somporke", "likhe", "dao", "koro", "den",
+                  "emailed", "whatsapped", "texted", "messaged", "wrote", "replied", "smsed", "polite", "short", "brief", "quick"}
 
 
-def _topic_from_words(slots: Slots, span: set[int]) -> str:
+def _topic_from_words(slots: Slots, span: set[int], default: str = "follow-up") -> str:
     skip = {"draft", "write", "compose", "prepare", "send", "message", "msg", "reply", "lekho", "likho", "a", "an",
             "to", "for", "me", "please", "pls", "the", "her", "him", "his", "them", "their", "quick", "short",
-            "on", "via", "by", "over"}
+            "on", "via", "by", "over"} | _REQUEST_WORDS
     used = set(span) | {k for t in ("channel", "tone", "language") for m in slots.matches[t] for k in range(m.start, m.end)}
     words = [t.text for k, t in enumerate(slots.tokens) if k not in used and t.kind != "punct" and t.norm not in skip
              and t.norm not in lx.PRONOUNS]
-    return " ".join(words) or "follow-up"
+    return " ".join(words) or default
 
 
 register(Intent(DRAFT, CUES, build, evidence, rank=4, about_customer=0.5, required=("customer", "channel", "topic"),

@@ -13,6 +13,7 @@ from agent.offline.intents.common import (
     asks_to_read,
     find_customer,
     make_call,
+    member_gender,
     member_name,
     more_members,
     several_customers,
@@ -65,6 +66,7 @@ def build(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> B
     ask = with_customer(FAMILY, who, args)
     args["name"] = name
     args["relationship"] = relation.value if relation else None
+    args["gender"] = member_gender(slots, relation.start, relation.end) if relation else None
     born = [d for d in slots.temporal.dates]
     anniversary = any(w in _WEDDING for w in slots.norms)
     missing_year = None

@@ -29,7 +29,7 @@ FOLLOW_CUES = {
     "shift kore": 3, "pichiye": 4, "batil": 5, "cancel koro": 5, "close * follow up": 6, "done with * follow up": 6,
     "follow up * done": 5, "follow up * lagbe na": 6, "follow up * dorkar nai": 6, "follow up * bad dao": 6,
     "follow up * hoye geche": 5, "follow up * shesh": 5, "follow up * close": 6, "follow up * cancel": 6,
-    "follow up * sorao": 5, "follow up * dao": 3, "follow up * koro": 2.5, "follow up * rakho": 3,
+    "follow up * sorao": 5, "follow up * bondho": 6, "follow up * dao": 3, "follow up * koro": 2.5, "follow up * rakho": 3,
 }
 # "followup" and "follow-up" (read as "follow up") are the same word
 FOLLOW_CUES.update({k.replace("follow up", "followup"): v for k, v in FOLLOW_CUES.items() if "follow up" in k})
@@ -37,7 +37,7 @@ CANCEL_WORDS = {"cancel", "cancelled", "canceled", "delete", "remove", "drop", "
 # what closes the open follow-up (no new time): a cancel word, or "done", "no longer needed", Banglish "lagbe na"
 CLOSE = PhraseTable(dict.fromkeys([*CANCEL_WORDS, "closed", "done", "completed", "finished", "lagbe na",
                                    "dorkar nai", "dorkar nei", "no need", "not needed", "bad dao", "shesh",
-                                   "hoye geche", "sorao"], True))
+                                   "hoye geche", "sorao", "bondho kore dao", "bondho koro", "bondho kore din"], True))
 CONTACT_PAST = {"called", "talked", "spoke", "spoken", "met", "visited", "messaged", "texted", "emailed",
                 "phoned", "rang", "answered", "just"}
 FOLLOW_WORDS = {"follow", "followup", "reminder"}
@@ -48,7 +48,9 @@ def evidence(slots: Slots, scores: dict[str, float], today_iso: str) -> None:
     words = set(slots.norms)
     if words & FOLLOW_WORDS and CLOSE.find(slots.norms):
         scores[FOLLOW] += 2
-    if words & CONTACT_PAST or slots.outcome or slots.temporal.duration_seconds:
+    closing = bool(words & FOLLOW_WORDS and CLOSE.find(slots.norms))
+    # an outcome beside "close the follow-up" is why it closes ("she bought already"), not a contact to log
+    if words & CONTACT_PAST or (slots.outcome and not closing) or slots.temporal.duration_seconds:
         scores[FOLLOW] -= 4  # "called her, call back Monday": a logged contact with a follow-up
     if scores[FOLLOW] >= 4:
         scores["log_interaction"] = min(scores.get("log_interaction", 0.0), scores[FOLLOW] - 1)

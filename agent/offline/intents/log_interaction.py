@@ -38,7 +38,8 @@ CUES = {
     "replied": 3, "responded": 3, "had a meeting": 4, "had a call": 4, "meeting with": 2,
     "meeting hoise": 4, "meeting korlam": 4, "call hoise": 4, "visit korse": 3, "pathaisi": 3.5,
     "pathailam": 3.5, "pathiyechi": 3.5, "pathano hoise": 3.5, "send korsi": 3.5, "send korlam": 3.5,
-    "send disi": 3.5, "smsed": 3, "smsd": 3, "answered": 2, "wrong number": 3,
+    "send disi": 3.5, "smsed": 3, "smsd": 3, "answered": 2, "wrong number": 3, "ran into": 3, "bumped into": 3,
+    "dropped in": 3, "stopped by": 3, "popped in": 3,
 }
 
 
@@ -51,6 +52,21 @@ def evidence(slots: Slots, scores: dict[str, float], today_iso: str) -> None:
         scores[LOG] += 2
     if slots.inbound:
         scores[LOG] += 1.5
+    if slots.type == "in_person" and not slots.question and slots.customers and happened(slots):
+        scores[LOG] += 2.5  # a visit that took place ("saw her at the shop") is a contact to log
+
+
+# past-tense forms that say something took place (English irregulars, Banglish); "-ed" words count too
+PAST_FORMS = {"saw", "met", "came", "ran", "went", "bought", "took", "told", "said", "spoke", "left", "got", "had",
+              "brought", "paid", "chose", "gave", "was", "were", "ashchilo", "eshechilo", "gelo", "dekhlo", "dekhe",
+              "kinse", "kinlo", "kineche", "kinechen", "korse", "korlam", "dilam", "hoise", "bollo", "bolse", "holo",
+              "popped", "eshe"}
+
+
+def happened(slots: Slots) -> bool:
+    """The message tells of something that took place (a past-tense verb, or today / an earlier day named)."""
+    words = [t.norm for t in slots.tokens if t.kind == "word"]
+    return any(w in PAST_FORMS or (len(w) > 4 and w.endswith("ed")) for w in words)
 
 
 # what else a date in a contact note may be the day of: then it is no follow-up

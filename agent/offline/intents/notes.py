@@ -192,4 +192,5 @@ def answer(pending: PendingClarification, slots: Slots, text: str, scores: dict[
 
 
 register(Intent(TOOL, CUES, build, evidence, write=True, rank=7, about_customer=0.5,
-                required=("customer", "text"), carry=("type", "pinned"), answer=answer))
+                required=("customer", "text"), carry=("type", "pinned"), answer=answer,
+                says={"type": lambda s: bool(TYPES.find(s.norms)), "pinned": lambda s: bool(PIN.find(s.norms))}))

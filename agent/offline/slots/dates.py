@@ -271,8 +271,9 @@ TOLD_VERBS = {"met", "called", "visited", "spoke", "talked", "came", "had", "wen
 
 
 def _told_in_past(norms: list[str], i: int) -> bool:
-    """A past-tense verb in the six words before position ``i`` (same clause), no word of the future between."""
-    for k in range(i - 1, max(-1, i - 7), -1):
+    """A past-tense verb in the eight words before position ``i`` (same clause), no word of the future between
+    ("had a meeting with <two-word name> on <weekday>" puts the verb seven words back)."""
+    for k in range(i - 1, max(-1, i - 9), -1):
         if norms[k] in FUTURE_WORDS or norms[k] in {",", ";", ".", "but", "and"}:
             return False
         if norms[k] in TOLD_VERBS:
