@@ -92,10 +92,23 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 @contextmanager
 def read_session(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A session for reads only: on SQLite it does not queue behind writers for the write lock."""
+    """A session for reads only: on SQLite it does not queue behind writers for the write lock.
+
+    On PostgreSQL the read transaction ends with a COMMIT rather than the pool's ROLLBACK: both end
+    a transaction that wrote nothing alike, but psycopg forgets every prepared statement on a
+    ROLLBACK, so the repeated reads of a page (the 360 view's one big statement) would be parsed
+    and planned again on every request instead of prepared once per connection.
+    """
     with factory() as session:
-        session.connection(execution_options={READ_ONLY: True})
+        connection = session.connection(execution_options={READ_ONLY: True})
         yield session
+        if (connection.dialect.name == "postgresql" and session.in_transaction()
+                and not (session.new or session.dirty or session.deleted)):
+            expire, session.expire_on_commit = session.expire_on_commit, False
+            try:  # objects read here stay loaded after the session, as before
+                session.commit()
+            finally:
+                session.expire_on_commit = expire
 
 
 def alembic_config(url: str):
