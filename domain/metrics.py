@@ -16,11 +16,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from domain.days import business_tz, day_start, days_since
@@ -112,24 +113,30 @@ class CustomerScores(BaseModel):
     churn: ChurnRisk
 
 
-def _activity_query(customer_id: int, today: date, zone: ZoneInfo, now: datetime):
-    """One round trip: the 90-day contact counts, 7/30-day behaviour and the support tickets."""
-    tomorrow = day_start(today + timedelta(days=1), zone)
-    windows = (HOT_WINDOW_DAYS, WARM_WINDOW_DAYS, CONTACT_WINDOW_DAYS)
-    since_7, since_30, since_90 = (day_start(today - timedelta(days=n), zone) for n in windows)
+@cache
+def _score_statements() -> tuple:
+    """The customer-with-stats row and the activity counts, built once (building a statement costs
+    more than running it). One round trip each, or both inside a prefetch (``score_reads``)."""
+    s = CustomerStats
+    row = (select(Customer.id, Customer.name, Customer.status, Customer.created_at, Customer.lifecycle_stage,
+                  Customer.lifecycle_locked, s.customer_id.label("stats_customer_id"),
+                  *(c for c in s.__table__.c if c.key != "customer_id"))
+           .outerjoin(s, s.customer_id == Customer.id).where(Customer.id == bindparam("cid")))
     i, b, t = Interaction, BehaviorEvent, SupportTicket
+    at, bt = i.occurred_at.type, b.occurred_at.type
+    cid = bindparam("cid")
+    tomorrow, since_7 = bindparam("tomorrow", type_=at), bindparam("since_7", type_=bt)
+    since_30, since_90 = bindparam("since_30", type_=bt), bindparam("since_90", type_=at)
 
     def total(condition, value=1):
         return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
 
-    contacts = select().where(i.customer_id == customer_id, i.occurred_at >= since_90,
-                              i.occurred_at < tomorrow)
-    browsing = select().where(b.customer_id == customer_id, b.occurred_at >= since_30,
-                              b.occurred_at < tomorrow)
+    contacts = select().where(i.customer_id == cid, i.occurred_at >= since_90, i.occurred_at < tomorrow)
+    browsing = select().where(b.customer_id == cid, b.occurred_at >= since_30, b.occurred_at < tomorrow)
     is_open = t.status.in_(("open", "pending"))
-    tickets = select().where(t.customer_id == customer_id)
+    tickets = select().where(t.customer_id == cid)
     recent = b.occurred_at >= since_7
-    return select(
+    activity = select(
         contacts.add_columns(func.count()).scalar_subquery().label("contacts"),
         contacts.add_columns(total(or_(i.direction == "inbound", i.outcome.in_(POSITIVE_OUTCOMES))))
         .scalar_subquery().label("responses"),
@@ -140,34 +147,68 @@ def _activity_query(customer_id: int, today: date, zone: ZoneInfo, now: datetime
         .scalar_subquery().label("carts"),
         browsing.add_columns(func.coalesce(func.sum(b.count), 0)).scalar_subquery().label("events"),
         tickets.add_columns(total(is_open)).scalar_subquery().label("open_tickets"),
-        tickets.add_columns(total(and_(is_open, t.sla_due_at < now))).scalar_subquery()
-        .label("overdue"),
+        tickets.add_columns(total(and_(is_open, t.sla_due_at < bindparam("now", type_=t.sla_due_at.type))))
+        .scalar_subquery().label("overdue"),
         tickets.add_columns(func.avg(t.csat)).scalar_subquery().label("csat"),
     )
+    return row, activity
+
+
+def _score_params(customer_id: int, today: date, zone: ZoneInfo, now: datetime) -> tuple[dict, dict]:
+    """The 90-day contact window, 7/30-day behaviour windows and the SLA time, as parameters."""
+    windows = (HOT_WINDOW_DAYS, WARM_WINDOW_DAYS, CONTACT_WINDOW_DAYS)
+    since_7, since_30, since_90 = (day_start(today - timedelta(days=n), zone) for n in windows)
+    return {"cid": customer_id}, {"cid": customer_id, "tomorrow": day_start(today + timedelta(days=1), zone),
+                                  "since_7": since_7, "since_30": since_30, "since_90": since_90, "now": now}
+
+
+def score_reads(customer_id: int, today: date, *, tz: ZoneInfo | str | None = None,
+                now: datetime | None = None) -> list:
+    """The two reads ``scores_for_customer`` makes, to send ahead in one round trip."""
+    from domain.one_trip import Read
+
+    zone = business_tz(tz)
+    row, activity = _score_statements()
+    row_params, activity_params = _score_params(customer_id, today, zone, now or day_start(today, zone))
+    return [Read(row, row_params), Read(activity, activity_params)]
+
+
+_STATS_KEYS = frozenset(c.key for c in CustomerStats.__table__.c if c.key != "customer_id")
+
+
+class _Stats:
+    """A customer_stats row's columns as attributes (what ``customer_metrics`` reads)."""
+
+    def __init__(self, mapping) -> None:
+        self.__dict__.update(mapping)
 
 
 def scores_for_customer(
     session: Session, customer_id: int, today: date, *, tz: ZoneInfo | str | None = None,
     thresholds: Sequence[float] = DEFAULT_MONETARY_THRESHOLDS, mode: str = "fixed",
-    now: datetime | None = None,
+    now: datetime | None = None, conn=None,
 ) -> CustomerScores:
     """Everything the 360 view scores for one customer, computed as of ``today``.
+
+    ``conn``: read through this connection (a prefetched one: ``score_reads``) instead of the
+    session's.
 
     ``now`` decides which tickets are past their SLA (default: the start of ``today``). Temperature
     and customer type are computed fresh; the lifecycle stage too unless it is locked.
     """
     zone, thresholds, mode = business_tz(tz), check_thresholds(thresholds), check_mode(mode)
     now = now or day_start(today, zone)
-    s = CustomerStats
-    row = session.execute(
-        select(Customer.id, Customer.name, Customer.status, Customer.created_at,
-               Customer.lifecycle_stage, Customer.lifecycle_locked, s)
-        .outerjoin(s, s.customer_id == Customer.id).where(Customer.id == customer_id)
-    ).one_or_none()
+    conn = conn if conn is not None else session.connection()
+    row_query, activity_query = _score_statements()
+    row_params, activity_params = _score_params(customer_id, today, zone, now)
+    row = conn.execute(row_query, row_params).one_or_none()
     if row is None:
         raise NotFound(f"no customer with id {customer_id}", field="customer")
-    stats: CustomerStats | None = row.CustomerStats
-    activity = session.execute(_activity_query(customer_id, today, zone, now)).one()
+    stats = None
+    if row.stats_customer_id is not None:
+        stats = _Stats({k: v for k, v in row._mapping.items() if k in _STATS_KEYS})
+        stats.customer_id = row.stats_customer_id
+    activity = conn.execute(activity_query, activity_params).one()
     metrics = customer_metrics(stats, today, tz=zone, customer_since=row.created_at)
     order_days = metrics.days_since_last_order
     count, spent = metrics.order_count, metrics.lifetime_value

@@ -15,8 +15,14 @@ from domain.errors import DomainError
 console = Console(stderr=True)
 
 
-@app.command("bench")
+bench_app = typer.Typer(help="Measure c360 on a benchmark world: `c360 bench` the whole table; "
+                                  "`startup`, `view`, `refresh` one figure each.", no_args_is_help=False)
+app.add_typer(bench_app, name="bench")
+
+
+@bench_app.callback(invoke_without_command=True)
 def bench(
+    ctx: typer.Context,
     customers: int = typer.Option(100_000, "--customers", "-n", min=1,
                                   help="Customers in the benchmark world (about 10 orders and 10 interactions each)."),
     db: str | None = typer.Option(
@@ -42,6 +48,8 @@ def bench(
 ) -> None:
     """Measure call priority, RFM (against DuckDB), the 360 view, log_interaction, agent turns in process
     and over HTTP, and Slack acknowledgements, on one world with a frozen date; print one table."""
+    if ctx.invoked_subcommand is not None:
+        return
     from evals.bench import BenchOptions, render_table, run_bench
 
     options = BenchOptions(customers=customers, database_url=db, rebuild=rebuild, seed=seed, runs=runs,
@@ -70,3 +78,81 @@ class _BuildProgress:
         if step not in self.seen:
             self.seen.add(step)
             console.print(f"[dim]building: {escape(step.replace('_', ' '))} ({total:,})[/dim]")
+
+
+def _world(customers: int, db: str | None, rebuild: bool = False):
+    from evals.bench.world import bench_database_url, bench_settings, open_world
+
+    base = runtime().settings
+    url = db or bench_database_url(base, customers)
+    console.print(f"[dim]world: {customers:,} customers in {escape(url)}[/dim]")
+    try:
+        return open_world(bench_settings(base, url), customers, rebuild=rebuild, own_database=db is None,
+                          on_progress=_BuildProgress())
+    except DomainError as exc:
+        console.print(f"[red]error:[/red] {escape(exc.message)}")
+        raise typer.Exit(1) from exc
+
+
+def _print(title: str, report: dict) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{title} · load {report['load_before']} -> {report['load_after']} (1, 5, 15 min)")
+    table.add_column("what")
+    table.add_column("figure", justify="right")
+    for what, figure in report["rows"]:
+        table.add_row(escape(str(what)), f"{figure:,}" if isinstance(figure, int) else str(figure))
+    Console(width=max(Console().width, 110)).print(table)
+
+
+CUSTOMERS = typer.Option(100_000, "--customers", "-n", min=1, help="Customers in the benchmark world.")
+DB = typer.Option(None, "--db", help="Database URL (default: the bench's own SQLite file for --customers).")
+
+
+@bench_app.command("startup")
+def bench_startup(
+    customers: int = typer.Option(1000, "--customers", "-n", min=1, help="Customers in the world asked about."),
+    db: str | None = DB,
+    question: str = typer.Option("who should I call today?", "--question", help="What `c360 ask` asks."),
+    runs: int = typer.Option(3, "--runs", min=1, help="Fresh processes timed per command."),
+) -> None:
+    """Start-up: `c360 --help` and one offline `c360 ask`, in fresh processes, and the slowest imports."""
+    from evals.bench.quick import startup
+    from evals.bench.world import BENCH_USER
+
+    from evals.bench.world import bench_actor
+
+    world = _world(customers, db)
+    bench_actor(world)  # the user the ask acts as
+    url = world.database_url
+    world.engine.dispose()
+    _print("start-up", startup(url, BENCH_USER, question, runs))
+
+
+@bench_app.command("view")
+def bench_view(customers: int = CUSTOMERS, db: str | None = DB,
+               samples: int = typer.Option(50, "--samples", min=2, help="Heaviest customers viewed."),
+               rounds: int = typer.Option(3, "--rounds", min=1, help="Views of each one.")) -> None:
+    """The 360 view of the heaviest customers: statements per view, p50 and p90 (domain and tool)."""
+    from evals.bench.quick import view
+    from evals.bench.reads import heavy_customers
+
+    world = _world(customers, db)
+    try:
+        _print(f"360 view, {customers:,} customers, {world.engine.dialect.name}",
+               view(world, heavy_customers(world, samples), rounds))
+    finally:
+        world.engine.dispose()
+
+
+@bench_app.command("refresh")
+def bench_refresh(customers: int = CUSTOMERS, db: str | None = DB,
+                  runs: int = typer.Option(3, "--runs", min=1, help="Refreshes timed (each rolled back).")) -> None:
+    """The daily refresh of the stored call priority (the next day, rolled back), time per stage."""
+    from evals.bench.quick import refresh
+
+    world = _world(customers, db)
+    try:
+        _print(f"daily refresh, {customers:,} customers, {world.engine.dialect.name}", refresh(world, runs))
+    finally:
+        world.engine.dispose()

@@ -13,6 +13,8 @@ own rows and checks the stored numbers against that; anything else computes from
 """
 from __future__ import annotations
 
+import time
+
 from collections.abc import Iterable
 from datetime import date
 
@@ -86,12 +88,14 @@ def _chunks(customer_ids: Iterable[int] | None) -> list[list[int] | None]:
 
 def refresh_scores(
     session: Session, customer_ids: Iterable[int] | None = None, *, today: date | None = None,
-    settings: Settings | None = None,
+    settings: Settings | None = None, timings: dict[str, float] | None = None,
 ) -> int:
     """Recompute the stored call priority of these customers (None: everybody, for ``today``).
 
     With ids, the rows are rescored for the stored day under the stored rules; before the first
     full refresh there is nothing to keep current and nothing is written. Returns rows written.
+    ``timings``, when given, gets the seconds spent in each stage added to it (``c360 bench
+    refresh`` prints them).
     """
     from domain.call_priority.ranking import score  # ranking imports this module's readers
 
@@ -112,17 +116,35 @@ def refresh_scores(
             return 0
         day, settings = marker.day, _marker_rules(marker, settings)
     written = 0
+    clock = _StageClock(timings)
     for ids in _chunks(customer_ids):
         if ids == []:
             continue
         where = Customer.id.in_(ids) if ids is not None else Customer.id.is_not(None)
-        ranking = score(session, load_signals(session, where), day, settings, customer_ids=ids)
-        rows = _rows(session, ids, ranking, day, settings)
-        _upsert(session, rows)
+        signals = clock.run("read signals", load_signals, session, where)
+        ranking = clock.run("score", score, session, signals, day, settings, customer_ids=ids)
+        rows = clock.run("flags, RFM and rows", _rows, session, ids, ranking, day, settings)
+        clock.run("write (upsert)", _upsert, session, rows)
         written += len(rows)
     if customer_ids is None:
-        _move_day(session, marker, day, settings, written)
+        clock.run("move the day marker", _move_day, session, marker, day, settings, written)
     return written
+
+
+class _StageClock:
+    """Adds each stage's seconds to ``timings`` (nothing when None)."""
+
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self.timings = timings
+
+    def run(self, stage: str, fn, *args, **kwargs):
+        if self.timings is None:
+            return fn(*args, **kwargs)
+        began = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - began
 
 
 def _rows(session: Session, ids: list[int] | None, ranking, day: date, settings: Settings) -> list[dict]:

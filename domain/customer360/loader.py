@@ -1,21 +1,24 @@
-"""Everything known about one customer, gathered in a handful of indexed queries."""
+"""Everything known about one customer: its indexed reads sent in one round trip (``domain.one_trip``)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from functools import cache
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from domain.clv.business import CustomerClv, clv_for_customers, latest_clv_model
 from domain.customer360 import results, sections, working_notes
-from domain.customer360.timeline import TimelinePage, load_timeline
+from domain.customer360.timeline import TimelinePage, plan_timeline, run_timeline
 from domain.errors import NotFound
 from domain.events import UpcomingEvent, events_in_window
-from domain.insights import Insight, insights_for_customers
-from domain.metrics import CustomerScores, scores_for_customer
+from domain.insights import Insight, insight_facts, insights_for_customers
+from domain.insights.records import one_customer_reads
+from domain.metrics import CustomerScores, score_reads, scores_for_customer
 from domain.models import Customer, User
+from domain.one_trip import Read, prefetch
 from domain.settings import Settings, get_settings
 
 EVENT_DAYS = 30
@@ -83,6 +86,15 @@ class Customer360Data(BaseModel):
     consent: list[results.ConsentChannel]
 
 
+@cache
+def _customer_query():
+    return (
+        select(Customer.__table__, User.name.label("assigned_to_name"))
+        .outerjoin(User, User.id == Customer.assigned_to_id)
+        .where(Customer.id == bindparam("cid"))
+    )
+
+
 def load_customer_360(
     session: Session,
     customer_id: int,
@@ -105,30 +117,27 @@ def load_customer_360(
     settings = settings or get_settings()
     tz = settings.tz
     now = now or datetime.combine(today, time(0), tz)
-    conn = session.connection()
-    row = conn.execute(
-        select(Customer.__table__, User.name.label("assigned_to_name"))
-        .outerjoin(User, User.id == Customer.assigned_to_id)
-        .where(Customer.id == customer_id)
-    ).one_or_none()
+    # the timeline validates its arguments, so it goes first: bad input costs no query
+    plan = plan_timeline(customer_id, tz, limit=timeline_limit, types=timeline_types, since=since,
+                         until=until, cursor=cursor)
+    facts = insight_facts(today, now, settings)
+    # every read below but the CLV fit's and the timeline's order lines, in one round trip
+    conn = prefetch(session.connection(), [
+        Read(_customer_query(), {"cid": customer_id}),
+        *(Read(query, params) for _, query, params in plan.reads),
+        *sections.reads(customer_id, today, tz, now),
+        *working_notes.reads(customer_id),
+        *score_reads(customer_id, today, tz=tz, now=now),
+        *one_customer_reads(customer_id, facts),
+    ])
+    row = conn.execute(_customer_query(), {"cid": customer_id}).one_or_none()
     if row is None:
         raise NotFound(
             f"no customer with id {customer_id}: "
             "look the customer up by name, phone or email first",
             field="customer",
         )
-    # the timeline validates its arguments, so it goes first: bad input costs no other query
-    timeline = load_timeline(
-        session,
-        customer_id,
-        tz,
-        settings.currency,
-        limit=timeline_limit,
-        types=timeline_types,
-        since=since,
-        until=until,
-        cursor=cursor,
-    )
+    timeline = run_timeline(conn, plan, settings.currency)
     relatives = sections.family_rows(conn, customer_id)
     clv_model = latest_clv_model(session)
     alive = row.status != "erased" and row.erased_at is None
@@ -170,6 +179,7 @@ def load_customer_360(
             thresholds=settings.rfm_monetary_thresholds,
             mode=settings.rfm_mode,
             now=now,
+            conn=conn,
         ),
         clv=clv_for_customers(session, today, [customer_id], tz=tz, model=clv_model)[0]
         if clv_model
@@ -180,9 +190,9 @@ def load_customer_360(
         open_dropoffs=sections.open_dropoffs(conn, customer_id),
         behaviour=sections.behaviour(conn, customer_id, today, tz),
         upcoming_events=events,
-        insights=insights_for_customers(session, [customer_id], today, now=now, settings=settings)[
-            customer_id
-        ],
+        insights=insights_for_customers(
+            session, [customer_id], today, now=now, settings=settings, conn=conn
+        )[customer_id],
         timeline=timeline,
         notes=working_notes.notes(conn, customer_id),
         open_follow_ups=working_notes.open_follow_ups(conn, customer_id, now),

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import bindparam, select
 
 from domain.models import OrderItem, Product
+from domain.one_trip import Read, prefetch
 
 SUMMARY_CHARS = 160
 
@@ -36,15 +37,20 @@ def render_items(conn, page: list[tuple], currency: str) -> list[TimelineItem]:
     """``page`` rows are (occurred_at, type, id, columns): one extra query for order lines and one
     for product names, whatever the page holds."""
     order_ids = [r[2] for r in page if r[1] == "order"]
+    product_ids = {r[3][1] for r in page if r[1] == "behavior" and r[3][1]} | {
+        r[3][2] for r in page if r[1] == "dropoff" and r[3][2]
+    }
+    reads = ([Read(_ORDER_LINES, {"ids": order_ids})] if order_ids else []) + (
+        [Read(_PRODUCT_NAMES, {"ids": sorted(product_ids)})] if product_ids else []
+    )
+    if len(reads) > 1:  # both in one round trip
+        conn = prefetch(conn, reads)
     lines: dict[int, list[str]] = {}
     if order_ids:
         for oid, name, qty in conn.execute(_ORDER_LINES, {"ids": order_ids}).all():
             lines.setdefault(oid, []).append(f"{name} x{qty}")
-    product_ids = {r[3][1] for r in page if r[1] == "behavior" and r[3][1]} | {
-        r[3][2] for r in page if r[1] == "dropoff" and r[3][2]
-    }
     names = (
-        dict(conn.execute(_PRODUCT_NAMES, {"ids": list(product_ids)}).all()) if product_ids else {}
+        dict(conn.execute(_PRODUCT_NAMES, {"ids": sorted(product_ids)}).all()) if product_ids else {}
     )
 
     def money(value) -> str:

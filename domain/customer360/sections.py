@@ -277,13 +277,32 @@ def open_dropoffs(conn, customer_id: int) -> list[dict]:
     ]
 
 
-def behaviour(conn, customer_id: int, today: date, tz: ZoneInfo) -> BehaviourSummary:
-    q = statements()
-    params = {
+def behaviour_params(customer_id: int, today: date, tz: ZoneInfo) -> dict:
+    """The behaviour section's windows: 90 days of browsing, 30 of carts and wishlists."""
+    return {
         "cid": customer_id,
         "since": datetime.combine(today - timedelta(days=BEHAVIOUR_DAYS - 1), time(0), tz),
         "cart_since": datetime.combine(today - timedelta(days=CART_DAYS - 1), time(0), tz),
     }
+
+
+def reads(customer_id: int, today: date, tz: ZoneInfo, now: datetime) -> list:
+    """Every read of this module's sections for one customer, with the parameters the section
+    functions pass, to send ahead in one round trip (``domain.one_trip.prefetch``)."""
+    from domain.one_trip import Read
+
+    q, cid = statements(), {"cid": customer_id}
+    windows = behaviour_params(customer_id, today, tz)
+    return [Read(q[name], cid) for name in ("family", "tags", "consent", "loyalty", "loyalty_recent",
+                                             "opportunities", "tickets", "dropoffs")] + [
+        Read(q["ticket_stats"], {"cid": customer_id, "now": now}),
+        *(Read(q[name], windows) for name in ("cart_activity", "most_viewed", "searches")),
+    ]
+
+
+def behaviour(conn, customer_id: int, today: date, tz: ZoneInfo) -> BehaviourSummary:
+    q = statements()
+    params = behaviour_params(customer_id, today, tz)
     carts, wishlist, last_cart = conn.execute(q["cart_activity"], params).one()
     return BehaviourSummary(
         most_viewed=[

@@ -186,20 +186,27 @@ def _page_query(kind: str, has_start: bool, has_end: bool, relation: str | None)
     return query.order_by(at.desc(), table_id.desc()).limit(bindparam("lim"))
 
 
-def load_timeline(
-    session: Session,
+@dataclass(frozen=True)
+class TimelinePlan:
+    """A checked timeline request: the page query of each source and its parameters."""
+
+    kinds: list[str]
+    limit: int
+    reads: list  # [(kind, query, params)]
+
+
+def plan_timeline(
     customer_id: int,
     tz: ZoneInfo,
-    currency: str,
     *,
     limit: int = 20,
     types=None,
     since=None,
     until=None,
     cursor: str | None = None,
-) -> TimelinePage:
-    """A page of the customer's timeline, newest first (``until`` exclusive for datetimes, whole day
-    for dates)."""
+) -> TimelinePlan:
+    """Check the timeline arguments (a DomainError for bad ones, before any query) and build the
+    page query of every source."""
     if (
         not isinstance(limit, int)
         or isinstance(limit, bool)
@@ -215,18 +222,49 @@ def load_timeline(
     if start is not None and end is not None and start >= end:
         raise DomainError("since must be before until", field="since")
     after = decode_cursor(cursor) if cursor else None
-    conn = session.connection()
-    rows: list[tuple] = []  # (occurred_at, kind, id, columns)
-    params = {"cid": customer_id, "start": start, "end": end, "lim": limit + 1}
+    params = {"cid": customer_id, "lim": limit + 1}
+    if start is not None:
+        params["start"] = start
+    if end is not None:
+        params["end"] = end
+    reads = []
     for kind in kinds:
         relation = None
+        own = dict(params)
         if after is not None:
-            params["at"], params["after_id"] = after[0], after[2]
             relation = "before" if kind < after[1] else "same" if kind == after[1] else "after"
-        query = _page_query(kind, start is not None, end is not None, relation)
+            own["at"] = after[0]
+            if relation == "same":
+                own["after_id"] = after[2]
+        reads.append((kind, _page_query(kind, start is not None, end is not None, relation), own))
+    return TimelinePlan(kinds=kinds, limit=limit, reads=reads)
+
+
+def run_timeline(conn, plan: TimelinePlan, currency: str) -> TimelinePage:
+    """The page ``plan`` asks for, read through ``conn`` (a connection or a prefetched one)."""
+    rows: list[tuple] = []  # (occurred_at, kind, id, columns)
+    for kind, query, params in plan.reads:
         rows.extend((r[1], kind, r[0], r[2:]) for r in conn.execute(query, params).all())
     rows.sort(key=lambda r: (r[0], r[1], r[2]), reverse=True)
-    page = rows[:limit]
+    page = rows[: plan.limit]
     items = render_items(conn, page, currency)
-    next_cursor = encode_cursor(items[-1]) if len(rows) > limit and items else None
-    return TimelinePage(items=items, next_cursor=next_cursor, types=kinds)
+    next_cursor = encode_cursor(items[-1]) if len(rows) > plan.limit and items else None
+    return TimelinePage(items=items, next_cursor=next_cursor, types=plan.kinds)
+
+
+def load_timeline(
+    session: Session,
+    customer_id: int,
+    tz: ZoneInfo,
+    currency: str,
+    *,
+    limit: int = 20,
+    types=None,
+    since=None,
+    until=None,
+    cursor: str | None = None,
+) -> TimelinePage:
+    """A page of the customer's timeline, newest first (``until`` exclusive for datetimes, whole day
+    for dates)."""
+    plan = plan_timeline(customer_id, tz, limit=limit, types=types, since=since, until=until, cursor=cursor)
+    return run_timeline(session.connection(), plan, currency)

@@ -45,6 +45,14 @@ def statements() -> dict:
     }
 
 
+def reads(customer_id: int) -> list:
+    """Every read of the working sections for one customer, to send ahead in one round trip."""
+    from domain.one_trip import Read
+
+    s, cid = statements(), {"cid": customer_id}
+    return [Read(s[name], cid) for name in ("pinned", "latest", "count", "follow_ups", "consent", "consent_log")]
+
+
 def _note(row) -> NoteEntry:
     return NoteEntry(id=row[0], text=row[1], type=row[2], pinned=bool(row[3]), author=row[4], created_at=row[5])
 

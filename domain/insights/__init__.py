@@ -63,13 +63,30 @@ def insights_for_customers(
     *,
     now: datetime | None = None,
     settings: Settings | None = None,
+    conn=None,
 ) -> dict[int, list[Insight]]:
     """Insights for many customers (unknown ids are left out), six queries whatever their number.
-    ``now`` (default: the start of ``today``) times the SLA checks."""
+    ``now`` (default: the start of ``today``) times the SLA checks; ``conn`` reads through that
+    connection (a prefetched one: ``insight_facts`` and ``records.one_customer_reads``)."""
     settings = settings or get_settings()
+    f = insight_facts(today, now, settings)
+    ids = sorted({int(i) for i in customer_ids})
+    if not ids:
+        return {}
+    records = load_records(session, ids, f, conn=conn)
+    out = {}
+    for cid, rec in records.items():
+        found = [x for rule in RULES for x in rule(rec, f)]
+        found.sort(key=lambda x: SEVERITY_ORDER[x.severity])
+        out[cid] = found
+    return out
+
+
+def insight_facts(today: date, now: datetime | None, settings: Settings) -> Facts:
+    """The day, the time and the shop's figures the rules read."""
     start = datetime.combine(today, time(0), settings.tz)
     thresholds = settings.rfm_monetary_thresholds
-    f = Facts(
+    return Facts(
         today=today,
         now=now or start,
         start=start,
@@ -77,13 +94,3 @@ def insights_for_customers(
         big=float(thresholds[0]),
         vip_spend=vip_spend_for(thresholds),
     )
-    ids = sorted({int(i) for i in customer_ids})
-    if not ids:
-        return {}
-    records = load_records(session, ids, f)
-    out = {}
-    for cid, rec in records.items():
-        found = [x for rule in RULES for x in rule(rec, f)]
-        found.sort(key=lambda x: SEVERITY_ORDER[x.severity])
-        out[cid] = found
-    return out

@@ -214,15 +214,33 @@ class Facts:
         return self.start - timedelta(days=days - 1)
 
 
-def load_records(session: Session, ids: list[int], f: Facts) -> dict[int, Records]:
+def _windows(ids: list[int], f: Facts) -> dict:
+    return {"ids": ids, "since": f.since(120), "recent": f.since(30), "week": f.since(7)}
+
+
+def one_customer_reads(customer_id: int, f: Facts) -> list:
+    """The reads ``load_records`` makes for one customer, to send ahead in one round trip
+    (``domain.one_trip.prefetch``); the same statements and parameters."""
+    from domain.one_trip import Read
+
+    q, ids = statements(), [customer_id]
+    one = {"cid": customer_id, "since": f.since(120)}
+    return [Read(q["customers"], {"ids": ids}), Read(q["touch_counts"], _windows(ids, f)),
+            Read(q["interactions_one"], one), Read(q["behaviour_one"], one), Read(q["orders_one"], one),
+            Read(q["opportunities"], {"ids": ids}), Read(q["dropoffs"], {"ids": ids, "since": f.since(30)}),
+            Read(q["tickets"], {"ids": ids, "since": f.since(7)})]
+
+
+def load_records(session: Session, ids: list[int], f: Facts, conn=None) -> dict[int, Records]:
+    """``conn``: read through this connection (a prefetched one, say) instead of the session's."""
     q = statements()
-    conn = session.connection()
+    conn = conn if conn is not None else session.connection()
     records: dict[int, Records] = {}
     for cid, ctype, count, spent, first, last in conn.execute(q["customers"], {"ids": ids}).all():
         records[cid] = Records(ctype, int(count or 0), float(spent or 0), first, last)
     if not records:
         return records
-    windows = {"ids": ids, "since": f.since(120), "recent": f.since(30), "week": f.since(7)}
+    windows = _windows(ids, f)
     for cid, recent, total, browsing, complaints, inbound in conn.execute(
         q["touch_counts"], windows
     ).all():
