@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 from tenacity import RetryCallState, wait_exponential, wait_random
 
@@ -24,7 +26,7 @@ from domain.alerts.rules import LABELS, TRIGGERS, AlertRules
 from domain.db import transaction
 from domain.days import day_start
 from domain.models import Customer, SupportTicket, User
-from domain.models.alerts import AlertDelivery, AlertDeliveryAttempt, AlertEvent
+from domain.models.alerts import AlertDailyCount, AlertDelivery, AlertDeliveryAttempt, AlertEvent
 
 MAX_BACKOFF_SECONDS = 3600.0
 
@@ -89,6 +91,8 @@ class Claimed:
     key: str
     attempt: int
     document: dict
+    user_id: int | None = None
+    cap_day: date | None = None  # the day whose daily-cap slot it holds (a Slack DM to a user)
 
 
 def claim(sessions: sessionmaker[Session], *, worker: str, now: datetime, zone: ZoneInfo,
@@ -96,7 +100,11 @@ def claim(sessions: sessionmaker[Session], *, worker: str, now: datetime, zone: 
           targets: tuple[str, ...] = ("slack", "webhook")) -> list[Claimed]:
     """Take up to ``limit`` due deliveries to ``targets`` (the ones this worker can send: the others
     wait in the outbox until a worker that can comes along). Slack DMs in their user's quiet hours are put off to
-    the hours' end; those over the user's daily cap are skipped (logged); neither counts as a try."""
+    the hours' end; those over the user's daily cap are skipped (logged); neither counts as a try.
+
+    The cap check and the claim are one step: each DM takes a slot of its user's day counter with a
+    conditional update in this transaction, so two workers at once (threads or processes) never both
+    take the last slot. Users are visited in id order, so two claimers lock counters in one order."""
     d = AlertDelivery
     with transaction(sessions) as session:
         query = (select(d).where(d.status == "pending", d.target.in_(targets), d.next_attempt_at <= now,
@@ -104,9 +112,10 @@ def claim(sessions: sessionmaker[Session], *, worker: str, now: datetime, zone: 
                  .order_by(d.next_attempt_at, d.id).limit(limit))
         if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
-        claimed: list[Claimed] = []
-        taken_today: dict[int, int] = {}
-        for row in session.scalars(query).all():
+        rows = session.scalars(query).all()
+        today = now.astimezone(zone).date()
+        claimed: dict[int, Claimed] = {}
+        for row in sorted(rows, key=lambda r: r.user_id or 0):  # stable: due order within a user
             event = session.get(AlertEvent, row.event_id)
             if session.scalar(select(Customer.status).where(Customer.id == event.customer_id)) == "erased":
                 row.status, row.last_error = "skipped", "the customer was erased"
@@ -117,23 +126,42 @@ def claim(sessions: sessionmaker[Session], *, worker: str, now: datetime, zone: 
                 if until is not None:
                     row.next_attempt_at, row.lease_until, row.leased_by = until, None, None
                     continue
-                if row.user_id not in taken_today:
-                    taken_today[row.user_id] = _taken_today(session, row.user_id, now, zone)
-                if taken_today[row.user_id] >= daily_cap_of(prefs, default_cap):
-                    row.status, row.last_error = "skipped", "daily alert cap reached"
-                    row.lease_until = row.leased_by = None
-                    continue
-                taken_today[row.user_id] += 1
+                # a row taken again after its worker died still holds today's slot
+                if row.cap_day != today:
+                    if not _take_slot(session, row.user_id, today, daily_cap_of(prefs, default_cap), now, zone):
+                        row.status, row.last_error = "skipped", "daily alert cap reached"
+                        row.lease_until = row.leased_by = None
+                        continue
+                    row.cap_day = today
             row.attempts += 1
             row.lease_until = now + timedelta(seconds=lease_seconds)
             row.leased_by = worker
-            claimed.append(Claimed(row.id, row.target, row.destination, row.idempotency_key, row.attempts,
-                                   event_document(session, event, zone)))
-        return claimed
+            claimed[row.id] = Claimed(row.id, row.target, row.destination, row.idempotency_key, row.attempts,
+                                      event_document(session, event, zone), row.user_id, row.cap_day)
+        return [claimed[row.id] for row in rows if row.id in claimed]
+
+
+def _take_slot(session: Session, user_id: int, day: date, cap: int, now: datetime, zone: ZoneInfo) -> bool:
+    """One of the user's ``cap`` alert DMs of ``day``, or False when they are all taken."""
+    c = AlertDailyCount
+    if session.get(c, (user_id, day)) is None:
+        # the day's first: seeded from what was sent before the counter existed (an upgrade mid-day)
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(insert(c).values(user_id=user_id, day=day, taken=_taken_today(session, user_id, now, zone))
+                        .on_conflict_do_nothing(index_elements=[c.user_id, c.day]))
+    taken = session.execute(update(c).where(c.user_id == user_id, c.day == day, c.taken < cap)
+                            .values(taken=c.taken + 1).execution_options(synchronize_session=False))
+    return taken.rowcount == 1
+
+
+def _give_back(session: Session, user_id: int, day: date) -> None:
+    c = AlertDailyCount
+    session.execute(update(c).where(c.user_id == user_id, c.day == day, c.taken > 0)
+                    .values(taken=c.taken - 1).execution_options(synchronize_session=False))
 
 
 def _taken_today(session: Session, user_id: int, now: datetime, zone: ZoneInfo) -> int:
-    """The user's alert DMs sent today, and those in flight."""
+    """The user's alert DMs sent today, and those in flight (what seeds the day's counter)."""
     d = AlertDelivery
     start = day_start(now.astimezone(zone).date(), zone)
     return session.scalar(select(func.count()).select_from(d).where(
@@ -178,7 +206,11 @@ def finish(sessions: sessionmaker[Session], claimed: Claimed, outcome: Outcome, 
         else:
             values = {"last_error": outcome.error,
                       "next_attempt_at": now + timedelta(seconds=backoff_seconds(claimed.attempt, retry_seconds))}
+        if not outcome.ok:
+            values["cap_day"] = None  # the slot goes back: a retry takes one again
         done = session.execute(update(d).where(mine).values(lease_until=None, leased_by=None, **values)).rowcount
+        if done and not outcome.ok and claimed.user_id is not None and claimed.cap_day is not None:
+            _give_back(session, claimed.user_id, claimed.cap_day)
         return values.get("status", "pending") if done else "lost"
 
 

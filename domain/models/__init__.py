@@ -1,6 +1,6 @@
 """All tables. Import models from here."""
 from domain.models.alerts import (
-    AlertBaseline, AlertDelivery, AlertDeliveryAttempt, AlertEvent, AlertLatch, AlertPreference,
+    AlertBaseline, AlertDailyCount, AlertDelivery, AlertDeliveryAttempt, AlertEvent, AlertLatch, AlertPreference,
 )
 from domain.models.analytics import CallPriorityDay, CallPriorityScore, ClvModel
 from domain.models.base import Base, UTCDateTime, utcnow
@@ -18,7 +18,7 @@ from domain.models.people import (
 from domain.models.system import AuditLog, ChatTurnWindow, DailyRun, IdempotencyRecord
 
 __all__ = [
-    "AlertBaseline", "AlertDelivery", "AlertDeliveryAttempt", "AlertEvent", "AlertLatch", "AlertPreference",
+    "AlertBaseline", "AlertDailyCount", "AlertDelivery", "AlertDeliveryAttempt", "AlertEvent", "AlertLatch", "AlertPreference",
     "ApiToken", "AuditLog", "Base", "BehaviorEvent", "CallPriorityDay", "CallPriorityScore", "Category",
     "ChannelConsent", "ChatTurnWindow", "ClvModel",
     "ConsentEvent",

@@ -89,6 +89,7 @@ class AlertDelivery(Base):
     leased_by: Mapped[str | None] = mapped_column(String(64))
     sent_at: Mapped[datetime | None]
     remote_ref: Mapped[str | None] = mapped_column(String(64))  # Slack's message ts, or the HTTP status
+    cap_day: Mapped[date | None] = mapped_column(Date)  # the day whose alert_daily_counts slot it holds
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -119,6 +120,20 @@ class AlertDeliveryAttempt(Base):
     __table_args__ = (Index("ix_alert_delivery_attempts_delivery", "delivery_id", "number"),)
 
 
+class AlertDailyCount(Base):
+    """A user's alert DMs of one business day, sent or in flight: the daily cap's counter. A worker
+    takes a slot with one conditional update (``taken < cap``), so two workers, in one process or
+    many, can never both take the last one; a try that fails gives its slot back."""
+
+    __tablename__ = "alert_daily_counts"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    taken: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (CheckConstraint("taken >= 0", name="taken"),)
+
+
 class AlertPreference(Base):
     """A user's alert choices; no row = every kind, no quiet hours, the default daily cap."""
 
@@ -137,5 +152,5 @@ class AlertPreference(Base):
     )
 
 
-__all__ = ["ALERT_KINDS", "DELIVERY_STATUSES", "AlertBaseline", "AlertDelivery", "AlertDeliveryAttempt",
+__all__ = ["ALERT_KINDS", "DELIVERY_STATUSES", "AlertBaseline", "AlertDailyCount", "AlertDelivery", "AlertDeliveryAttempt",
            "AlertEvent", "AlertLatch", "AlertPreference"]

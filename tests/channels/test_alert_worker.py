@@ -359,3 +359,75 @@ def test_serve_runs_the_worker_in_the_background(sessions, db_url, tmp_path, fak
         assert len(receiver.received) == 1
     finally:
         worker.stop()
+
+
+def test_two_workers_at_once_send_exactly_the_daily_cap(db_url, tmp_path, fake_slack):
+    """Two workers, each with its own engine (as two processes would be), claiming at the same moment:
+    the cap check and the claim are one atomic step, so together they send the cap, not one more."""
+    from domain.db import make_engine, session_factory
+
+    cap = 3
+    settings = settings_for(db_url, tmp_path, fake_slack, None, alert_daily_cap=cap)
+    engines = [make_engine(db_url) for _ in range(2)]
+    try:
+        carts(session_factory(engines[0]), settings, 10)
+        workers = [AlertWorker(settings, session_factory(e), now=Moment(NOW), name=f"w{k}")
+                   for k, e in enumerate(engines)]
+        start, errors = threading.Barrier(2), []
+
+        def drain(worker: AlertWorker) -> None:
+            try:
+                start.wait()
+                while sum(worker.run_once(limit=2).values()):
+                    pass
+            except Exception as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+        for trial in range(3):  # each round a fresh day's cap, raced again
+            threads = [threading.Thread(target=drain, args=(w,)) for w in workers]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert errors == []
+            assert len(fake_slack.of("chat.postMessage")) == cap * (trial + 1)
+            with session_factory(engines[0])() as s:
+                by_status = dict(s.execute(select(AlertDelivery.status, func.count())
+                                           .group_by(AlertDelivery.status)).all())
+            assert by_status.get("sent") == cap * (trial + 1)
+            if trial < 2:  # the next day: the skipped ones go back in the queue against a new cap
+                day = NOW + timedelta(days=trial + 1)
+                for w in workers:
+                    w.now = Moment(day)
+                with transaction(session_factory(engines[0])) as s:
+                    for row in s.scalars(select(AlertDelivery).where(AlertDelivery.status == "skipped")):
+                        row.status, row.last_error, row.next_attempt_at = "pending", None, day
+    finally:
+        for e in engines:
+            e.dispose()
+
+
+def test_a_failed_try_gives_its_cap_slot_back_and_a_dead_workers_row_keeps_it(sessions, db_url, tmp_path,
+                                                                               fake_slack):
+    from domain.models import AlertDailyCount
+
+    settings = settings_for(db_url, tmp_path, fake_slack, None, alert_daily_cap=2)
+    carts(sessions, settings, 3)
+
+    def taken() -> int:
+        with sessions() as s:
+            return s.scalar(select(AlertDailyCount.taken))
+
+    dead = claim(sessions, worker="dead-worker", now=NOW, zone=DHAKA, lease_seconds=60, limit=1, default_cap=2)
+    assert len(dead) == 1 and taken() == 1
+    fake_slack.fail["chat.postMessage"] = "internal_error"
+    clock = Moment(NOW)
+    worker = AlertWorker(settings, sessions, now=clock, name="live")
+    assert worker.run_once() == {"pending": 1}  # the one slot left, tried and given back; the third skipped
+    assert taken() == 1
+    assert statuses(sessions) == [("slack", "pending"), ("slack", "pending"), ("slack", "skipped")]
+    del fake_slack.fail["chat.postMessage"]
+    clock.at = NOW + timedelta(minutes=5)  # past the dead worker's lease and the retry's backoff
+    assert worker.run_once() == {"sent": 2}  # the dead worker's row reuses its slot: no third slot taken
+    assert taken() == 2
+    assert statuses(sessions) == [("slack", "sent"), ("slack", "sent"), ("slack", "skipped")]
