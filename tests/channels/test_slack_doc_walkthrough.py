@@ -21,6 +21,7 @@ from tests.channels.fake_slack import FakeSlack, event_body, mention, sign
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "slack.md"
 SECRET = "8f2c-doc-walkthrough-signing-secret"
+APP_TOKEN = "xapp-1-A0001-1234-doc-walkthrough"
 
 
 def doc_commands() -> list[list[str]]:
@@ -43,11 +44,33 @@ def fake():
 
 
 def test_docs_slack_md_followed_literally_gets_to_an_answered_mention(tmp_path, fake):
+    walk(tmp_path, fake, socket=None)
+
+
+def test_docs_slack_md_in_socket_mode_gets_to_an_answered_mention(tmp_path, fake):
+    import asyncio
+    import threading
+
+    from tests.channels.fake_socket_mode import FakeSocketMode
+
+    loop = asyncio.new_event_loop()
+    threading.Thread(target=loop.run_forever, daemon=True).start()
+    socket = asyncio.run_coroutine_threadsafe(FakeSocketMode().__aenter__(), loop).result(10)
+    fake.socket_url = socket.url
+    try:
+        walk(tmp_path, fake, socket=(socket, loop))
+    finally:
+        asyncio.run_coroutine_threadsafe(socket.__aexit__(None, None, None), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+
+
+def walk(tmp_path, fake, socket) -> None:
     commands = doc_commands()
     assert [c[:3] for c in commands][:2] == [["c360", "slack", "manifest"]] * 2
     here = tmp_path / "team"  # where the new user runs c360
     here.mkdir()
-    (here / ".env").write_text(f"C360_SLACK_BOT_TOKEN=xoxb-1-doc-walkthrough\nC360_SLACK_SIGNING_SECRET={SECRET}\n")
+    way = f"C360_SLACK_APP_TOKEN={APP_TOKEN}" if socket else f"C360_SLACK_SIGNING_SECRET={SECRET}"
+    (here / ".env").write_text(f"C360_SLACK_BOT_TOKEN=xoxb-1-doc-walkthrough\n{way}\n")  # step 3
     assert sum(1 for line in (here / ".env").read_text().splitlines() if line.startswith("C360_SLACK_")) == 2
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("C360_")},
            "PYTHONPATH": str(ROOT), "C360_DATA_DIR": str(tmp_path / "data"), "C360_SLACK_API_URL": fake.api_url}
@@ -66,7 +89,8 @@ def test_docs_slack_md_followed_literally_gets_to_an_answered_mention(tmp_path, 
                 log = open(tmp_path / "serve.log", "w")
                 server = subprocess.Popen([sys.executable, "-m", "channels.cli", *words[1:]], cwd=here, env=env,
                                           stdout=log, stderr=subprocess.STDOUT)
-                _wait_for(tmp_path / "serve.log", "Slack is on: events at /slack/events", server)
+                _wait_for(tmp_path / "serve.log",
+                          "Slack is on: Socket Mode" if socket else "Slack is on: events at /slack/events", server)
                 continue
             line = " ".join(words)
             target = None
@@ -88,15 +112,28 @@ def test_docs_slack_md_followed_literally_gets_to_an_answered_mention(tmp_path, 
 
         # step 6: Rina mentions the app in a channel
         body = event_body(mention("who should I call today?", user="U0123RINA", ts="1764000000.100"), "Ev-doc-1")
-        answer = httpx.post(f"http://127.0.0.1:{port}/slack/events", content=body,
-                            headers={"Content-Type": "application/json", **sign(SECRET, body)}, timeout=30)
-        assert answer.status_code == 200
+        if socket:  # Slack sends it over the websocket c360 opened
+            import asyncio
+
+            fake_socket, loop = socket
+            envelope = asyncio.run_coroutine_threadsafe(fake_socket.send("events_api", json.loads(body)),
+                                                        loop).result(10)
+            ack = asyncio.run_coroutine_threadsafe(fake_socket.acked(envelope), loop).result(30)
+            assert ack == {"envelope_id": envelope}
+        else:  # Slack posts it, signed, to the request URL
+            answer = httpx.post(f"http://127.0.0.1:{port}/slack/events", content=body,
+                                headers={"Content-Type": "application/json", **sign(SECRET, body)}, timeout=30)
+            assert answer.status_code == 200
         [posted] = fake.wait_for("chat.postMessage", 1, timeout=90)
         assert posted.body["thread_ts"] == "1764000000.100" and posted.body["channel"] == "C0001"
         assert posted.headers["Authorization"] == "Bearer xoxb-1-doc-walkthrough"
         assert "call" in json.dumps(posted.body).lower()
         health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10).json()
         assert health["slack"] is True
+        if socket:
+            assert health["slack_socket_mode"]["state"] == "connected"
+            [opened] = fake.of("apps.connections.open")
+            assert opened.headers["Authorization"] == f"Bearer {APP_TOKEN}"
     finally:
         if server is not None:
             server.terminate()
