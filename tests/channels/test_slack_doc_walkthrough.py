@@ -101,6 +101,13 @@ def walk(tmp_path, fake, socket) -> None:
             assert done.returncode == 0, f"{line}: {done.stderr}"
             if target is not None:
                 target.write_text(done.stdout)
+                if target.name.endswith(".yaml"):  # what the new user pastes into Slack: Slack's schema
+                    import jsonschema
+                    import yaml
+
+                    from tests.channels.test_slack_manifest import SCHEMA
+
+                    jsonschema.validate(yaml.safe_load(target.read_text()), SCHEMA)
             if words[1:3] == ["slack", "manifest"]:  # step 1's check
                 for scope in "app_mentions:read chat:write commands im:history im:read im:write users:read".split():
                     assert scope in done.stdout
