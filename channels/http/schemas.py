@@ -129,6 +129,9 @@ class Health(BaseModel):
     database: DatabaseHealth
     model_backend: str
     slack: bool = Field(description="Whether the Slack routes are mounted")
+    slack_socket_mode: dict | None = Field(
+        None, description="Socket Mode's connection, when C360_SLACK_APP_TOKEN is set: state (connecting, connected, "
+                          "retrying), attempts, the last error and the seconds until the next try")
     demo_mode: bool
 
 

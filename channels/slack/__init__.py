@@ -34,6 +34,7 @@ def mount_slack(app, runtime: Any, *, path: str = PATH):
     from channels.slack.bridge import SlackBridge
     from channels.slack.digest import start_digest_schedule
     from channels.slack.guard import malformed
+    from channels.slack.socket_link import SocketLink
 
     settings = runtime.settings
     bridge = SlackBridge(settings=settings, sessions=runtime.sessions, clock=runtime.clock, agent=runtime.agent,
@@ -59,15 +60,18 @@ def mount_slack(app, runtime: Any, *, path: str = PATH):
     async def lifespan(application):
         async with inner(application) as state:
             schedule = start_digest_schedule(bridge)
-            socket = socket_mode_handler(bolt, settings) if settings.slack_app_token else None
-            if socket is not None:  # Socket Mode: c360 dials out to Slack, no public URL needed
-                await socket.connect_async()
-                logging.getLogger("c360.slack").info("Slack is on: Socket Mode")
+            socket = None
+            if settings.slack_app_token:  # Socket Mode: c360 dials out to Slack, no public URL needed
+                # in the background: a bad token or an unreachable Slack is logged and retried, and
+                # the server starts anyway (GET /healthz shows the state)
+                socket = SocketLink(socket_mode_handler(bolt, settings))
+                application.state.slack_socket = socket
+                socket.start()
             try:
                 yield state
             finally:  # before the server's own shutdown closes the agent the work still uses
                 if socket is not None:
-                    await socket.close_async()
+                    await socket.close()
                 if schedule is not None:
                     schedule.cancel()
                 try:

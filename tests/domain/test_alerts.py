@@ -240,3 +240,42 @@ def test_champions_scored_from_stats_agree_with_the_rfm_table(sessions):
         for cid in s.scalars(select(Customer.id)):
             one_by_one |= {c for c, _ in champions(s, Scope([cid], TODAY, NOW, DHAKA, AlertRules()))}
     assert expected and {c for c, _ in found} == expected == one_by_one
+
+
+def test_writers_in_separate_processes_and_a_restart_record_the_crossing_once(db_url, sessions):
+    """Writers with an engine each (as separate ``c360 serve`` processes would be) cross the VIP line at
+    once, then a restarted process (a fresh engine) runs the daily survey again: still one event."""
+    from domain.db import make_engine, session_factory
+
+    with transaction(sessions) as s:
+        c = make_customer(s, "Rahim Uddin")
+        make_order(s, c, at=date(2026, 10, 1), amount=49000)
+        c_id = c.id
+    survey(sessions)
+    engines = [make_engine(db_url) for _ in range(3)]
+    start, errors = threading.Barrier(3), []
+
+    def write(k: int) -> None:
+        try:
+            start.wait()
+            with transaction(session_factory(engines[k])) as s:
+                record_order(s, c_id, ordered_at=NOW - timedelta(minutes=10 + k), amount=2000, today=TODAY)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    try:
+        threads = [threading.Thread(target=write, args=(k,)) for k in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors
+    finally:
+        for e in engines:
+            e.dispose()
+    restarted = make_engine(db_url)
+    try:
+        survey(session_factory(restarted), now=NOW + timedelta(hours=2))  # the same day, after a restart
+    finally:
+        restarted.dispose()
+    assert [k for _, k, _, _ in events(sessions)] == ["vip"]
