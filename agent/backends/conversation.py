@@ -64,6 +64,47 @@ def chat_messages(request: ModelRequest, timezone: str, system: str, results: st
 _DATA = re.compile(r'^<data tool="([^"]+)">(.*)</data>$', re.S)
 _REFEREE_NOTE = re.compile(r"\n?\(Checked against your words: [^\n]*\)")
 TEXT_VIEW_CHARS = 600  # a result longer than this (~170 tokens) is shown as the tool's words
+MODEL_TEXT_CHARS = 800  # the tool's words as the model reads them: at most this much (~250 tokens)
+MODEL_ROW_CHARS = 75  # one row of a list (a timeline item, a call-list entry), cut at a word
+MODEL_LINE_CHARS = 160  # any other line
+MODEL_BULLETS = 3  # "- " items of one block
+_ROW = re.compile(r"^(?:- |\d+\. )")
+_CLOCK = re.compile(r"^(- \d{4}-\d\d-\d\d) \d\d:\d\d\b")  # a row's time of day: the date is what the model needs
+_OPAQUE = re.compile(r"=[A-Za-z0-9+/_-]{24,}={0,2}")  # a cursor: the model reads that there is one
+
+
+def compact_words(text: str) -> str:
+    """A tool's words for a small model: rows cut at a word, the first few bullets of a block, the
+    whole within a budget by whole lines, each cut said in words. Deterministic, so the prompt's
+    prefix holds; the user still sees (and grounding still checks) the tool's full result."""
+    out: list[str] = []
+    bullets = dropped = 0
+    for line in text.splitlines():
+        if line.startswith("- "):
+            bullets += 1
+            if bullets > MODEL_BULLETS:
+                dropped += 1
+                continue
+        else:
+            if dropped:
+                out.append(f"(+{dropped} more)")
+            bullets = dropped = 0
+        line = _CLOCK.sub(r"\1", _OPAQUE.sub("=…", line))
+        limit = MODEL_ROW_CHARS if _ROW.match(line) else MODEL_LINE_CHARS
+        if len(line) > limit:
+            line = line[:limit].rsplit(" ", 1)[0].rstrip(" ,;:—·-") + " …"
+        out.append(line)
+    if dropped:
+        out.append(f"(+{dropped} more)")
+    kept: list[str] = []
+    size = 0
+    for i, line in enumerate(out):
+        if size + len(line) + 1 > MODEL_TEXT_CHARS and kept:
+            kept.append(f"(+{len(out) - i} more lines)")
+            break
+        kept.append(line)
+        size += len(line) + 1
+    return "\n".join(kept)
 
 
 def model_view(content: str) -> str:
@@ -82,7 +123,7 @@ def model_view(content: str) -> str:
     view: Any = _without_empty(payload)
     body = json.dumps(view, ensure_ascii=False)
     if len(body) > TEXT_VIEW_CHARS and isinstance(payload.get("text"), str) and payload["text"].strip():
-        view = {"ok": payload.get("ok", True), "text": payload["text"]}
+        view = {"ok": payload.get("ok", True), "text": compact_words(payload["text"])}
         view.update({k: v for k, v in payload.items() if k not in view and isinstance(v, (int, str))
                      and not isinstance(v, bool) and (k.endswith("id") or k.endswith("name")) and len(str(v)) <= 80})
         body = json.dumps(view, ensure_ascii=False)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+CATALOGUE_WORDS = 80  # characters of a tool's description in the JSON-mode catalogue (a step costs at most 1,500 tokens)
 _KEEP = ("type", "enum", "const", "format", "items", "minimum", "maximum", "minLength")
 
 
@@ -76,7 +77,7 @@ def catalogue_line(tool: dict[str, Any]) -> str:
         elif prop.get("format") in ("date", "date-time"):
             label += ":" + ("YYYY-MM-DD" if prop["format"] == "date" else "datetime")
         parts.append(label)
-    return f"- {function['name']}({', '.join(parts)}): {first_sentence(function.get('description'), 110)}"
+    return f"- {function['name']}({', '.join(parts)}): {first_sentence(function.get('description'), CATALOGUE_WORDS)}"
 
 
 def bound_arguments(tool: dict[str, Any]) -> dict[str, Any]:

@@ -34,6 +34,7 @@ COMMAND_MODULES = [
     "channels.cli.chat",
     "channels.cli.slack",
     "channels.cli.bench",
+    "channels.cli.bench_llm",
     "channels.cli.load",
     "channels.cli.mcp",
 ]
