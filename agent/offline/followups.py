@@ -117,7 +117,7 @@ def refine(slots: Slots, ctx: ConversationContext, scores: dict[str, float], now
         bare_count(slots)
     says = {**EXPRESSED, **intent.says}
     changed = [key for key in intent.carry + ("type",) if key in says and says[key](slots)]
-    # a read's short follow-up that only says filters ("give me the top 5", "hot ones, only mine") refines it
+    # a read's short follow-up that only says filters (a new limit, a temperature, "mine") refines it
     says_filters = not intent.write and bool(changed) and len(words) <= _FOLLOW_UP_WORDS
     if own_request or not (leaning or says_filters or (len(words) <= 4 and (best is None or scores[best] < 3.5))):
         return None

@@ -41,7 +41,7 @@ def evidence(slots: Slots, scores: dict[str, float], today_iso: str) -> None:
     # nobody named (a "name" that is only a contact verb, "anyone to chase", names nobody)
     nobody = not slots.pronoun and all(m.via == "unknown" and set(m.words) <= _CONTACT_VERBS for m in slots.customers)
     if words and words[0] in _WHO_WORDS and _CONTACT_VERBS & set(words) and nobody:
-        scores[LIST] += 4  # "who am I ringing today?", "who do I still have to follow up with?"
+        scores[LIST] += 4  # a contact verb after "who" asks for the list, whatever the verb
     if nobody and not slots.has("segment") and ("list" in words or slots.limit is not None):
         scores[LIST] += 2.5  # "<day>'s list", "top 5 jon": rows of customers about nobody in particular
     if not (slots.customers or slots.pronoun) and scores[LIST] >= 2:
