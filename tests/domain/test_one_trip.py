@@ -18,9 +18,9 @@ from domain.demo import build_demo_world
 from domain.models import Customer, Order
 from domain.one_trip import Read, prefetch
 from domain.settings import get_settings
-from tests.domain.test_customer360 import NOW, TODAY, rahim  # noqa: F401: the hand-computed world
+from tests.domain.test_customer360 import NOW, TODAY, rahim  # noqa: F401 (the hand-computed world)
 from tests.factories import DHAKA
-from tests.tools.conftest import make_ctx  # noqa: F401: a ToolContext fixture
+from tests.tools.conftest import make_ctx  # noqa: F401 (a ToolContext fixture)
 from tools.registry import call_tool
 
 # one for the prefetch, one for the timeline page's order lines and product names, one for the
