@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import httpx
 import typer
 from rich.console import Console
 
@@ -23,6 +22,8 @@ def bench_llm(
     out: Path | None = typer.Option(None, "--out", help="Write the figures as JSON here."),
 ) -> None:
     """Stream two turns of a never-seen conversation; print each turn's first-token time and prefix reuse."""
+    import httpx  # only here: `c360 --help` must not load an HTTP client
+
     from evals.prefix_bench import run
 
     with httpx.Client(timeout=httpx.Timeout(timeout, connect=5.0)) as client:

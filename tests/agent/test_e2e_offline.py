@@ -29,7 +29,7 @@ def test_offline_conversation_end_to_end(world, actor, settings_for, agents, ses
 
     family = agent.run_turn(thread_id, actor, "add his wife Sarah, born 22 Nov 1990")
     assert family.pending["arguments"] == {"customer": world["rahim"], "name": "Sarah", "relationship": "spouse",
-                                           "date_of_birth": "1990-11-22"}
+                                           "date_of_birth": "1990-11-22", "gender": "female"}
     declined = agent.run_turn(thread_id, actor, "no")
     assert "nothing was written" in declined.reply.lower()
 

@@ -42,7 +42,8 @@ def test_him_follows_the_conversation():
     decision = talk("show me Nusrat", "log a call with her, interested in the air fryer")
     assert decision.calls[0].arguments["customer"] == 5
     decision = talk("show me Nusrat", "now Tanvir", "add his son Rafi")
-    assert decision.calls[0].arguments == {"customer": 7, "name": "Rafi", "relationship": "child"}
+    assert decision.calls[0].arguments == {"customer": 7, "name": "Rafi", "relationship": "child",
+                                             "gender": "male"}
 
 
 @pytest.mark.parametrize("text", ["log a call with him, no answer", "add his wife Sarah", "log a call, no answer"])
