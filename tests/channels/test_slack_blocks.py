@@ -58,3 +58,20 @@ def test_an_empty_app_home_says_it_once():
     assert view["blocks"][0]["text"]["text"] == "Your calls for Wed 02 Dec"
     assert sum("None of your customers needs a call today." in t for t in texts) == 1
     assert not any("Nobody to call" in t for t in texts)
+
+
+def test_a_channel_answer_masks_what_readers_see_and_leaves_button_values_whole():
+    """A tool-call id is random hex: now and then its digits read like a phone number. The
+    channel copy of a confirmation must hand Slack the id unchanged, or the requester's click no
+    longer names the write that waits (seen as a write that never happens after Approve)."""
+    from channels.slack.blocks import APPROVE, confirmation_blocks
+    from channels.slack.privacy import for_channel
+
+    pending = {"tool_call_id": "call_51e84266713f",
+               "summary": "Log an interaction for Rahim Uddin (01712345678)"}
+    blocks = confirmation_blocks(pending, "slack:T0001:C0001:1763600300.1", "URINA")
+    _, shown, hidden = for_channel("", blocks, "BD")
+    seen = json.dumps(shown, ensure_ascii=False)
+    assert hidden and "01712345678" not in seen and "•••678" in seen
+    [approve] = [e for b in shown for e in b.get("elements", []) if e.get("action_id") == APPROVE]
+    assert json.loads(approve["value"])["p"] == "call_51e84266713f"
