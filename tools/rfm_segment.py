@@ -86,7 +86,7 @@ def rfm_segment(ctx: ToolContext, session: Session, args: RfmSegmentArgs) -> Rfm
 
     - with `customer`: that customer's R, F and M scores (1-5 each), the score string such as
       "545", the segment, and why ("what segment is Tanvir in?");
-    - with `segment`: the members of that segment, best first ("show me the At Risk customers");
+    - with `segment`: the members of that segment, best first (a segment named by the user, e.g. At Risk);
     - with neither: how many customers are in each segment and their share ("RFM breakdown").
     Segments: Champions, Loyal Customers, Potential Loyalists, New Customers, At Risk, Lost, VIP.
     Reads only.
