@@ -7,6 +7,7 @@ one-year-old gets baby things, never a men's panjabi or a kettle.
 """
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 
 
@@ -33,6 +34,14 @@ def age_group(age: int | None) -> str | None:
     if age <= CHILD_UP_TO:
         return Audience.child
     return Audience.adult
+
+
+def age_on(date_of_birth: date | None, today: date) -> int | None:
+    """Full years on ``today``; None when the date is unknown or implausible (future, over 120)."""
+    if date_of_birth is None:
+        return None
+    years = today.year - date_of_birth.year - ((today.month, today.day) < (date_of_birth.month, date_of_birth.day))
+    return years if 0 <= years <= 120 else None
 
 
 def suits(audience: str | None, age: int | None, gender: str | None) -> bool:

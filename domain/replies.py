@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from domain.audience import Audience, age_on, suits
 from domain.consent import Verdict, channel_verdict
 from domain.embedding_names import MINILM
 from domain.errors import DomainError
@@ -123,14 +124,24 @@ def money(amount: Decimal | None, language: str) -> str | None:
     return f"{text.translate(_BN_DIGITS)} টাকা" if language == "bn" else f"BDT {text}"
 
 
+# classes whose text says the customer bought, ordered or looked at the product: a product named in the
+# message or topic is theirs only when their records show it
+HISTORY_CLAIMS = frozenset({"thanks", "feedback", "order_status", "order_confirmation", "product_followup"})
+
+
 def pick_product(facts: CustomerFacts, topic: str) -> ProductFacts | None:
     """The product the reply is about: named in the message, else the one the topic class is about
     (the cart's, the order's), else one the customer looked at. Never a product off their records."""
     cls = classify(topic) if topic and topic not in TOPICS else topic
     if cls in ("cart", "payment_failed"):  # the cart's own product, whatever else the message names
         return facts.dropoff_product if facts.has_cart or facts.has_failed_payment else None
-    if facts.mentioned_product:
-        return facts.mentioned_product
+    mentioned = facts.mentioned_product
+    if mentioned and cls in HISTORY_CLAIMS:  # "thank you for buying X" only for an X they bought
+        own = (facts.viewed_product, facts.dropoff_product) if cls == "product_followup" else ()
+        if not (facts.mention_in_orders or any(p and p.name == mentioned.name for p in own)):
+            mentioned = None
+    if mentioned:
+        return mentioned
     if cls == "complaint":
         order = [facts.order_product]
     elif cls in ("order_status", "order_confirmation", "thanks", "feedback", "complaint", "warranty_question",
@@ -218,27 +229,27 @@ def event_person(facts: CustomerFacts, cls: str, topic: str) -> tuple[Person | N
     return person, event
 
 
+# an offer snippet's audience tag -> who it is for (domain.audience; "kids" takes babies too)
+OFFER_AUDIENCES = {"kids": Audience.child, "women": Audience.women, "men": Audience.men, "adults": Audience.adult}
+
+
 def fitting_offer(offers: tuple[Offer, ...], cls: str, person: Person | None, today,
                   language: str = "en") -> Offer | None:
     """The current offer for this occasion that fits the person best: one for their audience (kids'
     wear for a child's birthday) before a general one, never one for another audience (nothing
     for men for a one-year-old); the draft's language first."""
     occasions = {"birthday", "anniversary", "cart", "win_back", "promotion"}
-    audience = None
-    if person is not None:
-        age = (today - person.date_of_birth).days // 365 if person.date_of_birth and today else None
-        if age is not None and age < 13:
-            audience = "kids"
-        elif person.gender in ("female", "male"):
-            audience = "women" if person.gender == "female" else "men"
+    age = age_on(person.date_of_birth, today) if person is not None and today else None
+    gender = person.gender if person is not None else None
     fits = []
     for offer in offers:
         tagged = offer.tags & occasions
         if tagged and cls not in tagged:
             continue
-        groups = offer.tags & {"kids", "women", "men", "adults"}
-        adult = audience in ("women", "men") or (audience is None and person is not None)
-        if groups and not (audience in groups or ("adults" in groups and adult)):
+        groups = offer.tags & set(OFFER_AUDIENCES)
+        if groups and (person is None or not any(
+                suits(OFFER_AUDIENCES[g], age, gender) or (g == "kids" and suits(Audience.baby, age, gender))
+                for g in groups)):
             continue
         fits.append((offer.language != language, not groups, not tagged, offer.row_id, offer))
     return min(fits, key=lambda f: f[:4])[4] if fits else None
@@ -422,7 +433,10 @@ def build_draft(session: Session, index: ReplyIndex, customer: Customer, *, chan
         notes.append("no template fits this topic: a plain draft (template: none)")
     if choice is not None and question and not snippets and WILL_CHECK[lang] not in choice.body \
             and cls not in ("order_status", "price_question"):
-        choice.body = f"{choice.body} {WILL_CHECK[lang]}"
+        # before a sign-off the template carries itself (" - {business}"), not after it
+        sign_off = re.search(r"\s+[-\u2013\u2014]\s+[^-\u2013\u2014.!?\u0964]+$", choice.body)
+        at = sign_off.start() if sign_off else len(choice.body)
+        choice.body = f"{choice.body[:at]} {WILL_CHECK[lang]}{choice.body[at:]}"
     if choice is not None and choice.template and choice.template.language != lang:
         notes.append(f"no {lang!r} template for this topic; drafted in {choice.template.language!r}")
 

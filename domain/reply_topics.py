@@ -29,7 +29,9 @@ class Topic:
 TOPICS: dict[str, Topic] = {t.name: t for t in (
     Topic("complaint", ("complain", "apolog", "sorry", "damag", "broke", "defect", "wrong item", "not working",
                         "faulty", "bad experience", "bad service", "late deliver", "delay", "disappoint",
-                        "angry", "upset", "problem", "not happy", "unhappy", "khara", "nosto", "vanga", "bhanga"),
+                        "angry", "upset", "problem", "not happy", "unhappy", "rude", "terribl", "awful", "worst",
+                        "horribl", "misbehav", "poor service", "poor quality", "overcharg", "charged twice",
+                        "never arriv", "not received", "cheat", "khara", "nosto", "vanga", "bhanga"),
           ("অভিযোগ", "নষ্ট", "ভাঙা", "দুঃখিত", "সমস্যা", "খারাপ", "দেরি")),
     Topic("payment_failed", ("payment fail", "failed payment", "payment did not", "payment didn",
                              "payment not", "payment issue", "retry payment", "bkash fail", "card declin"),

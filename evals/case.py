@@ -135,10 +135,20 @@ class FixtureCustomer(Strict):
     notes: list[FixtureNote] = Field(default_factory=list)
 
 
+class FixtureSnippet(Strict):
+    """A knowledge snippet the business keeps (an answer a draft may quote); tags as a list."""
+
+    title: str
+    body: str
+    tags: list[str] = Field(default_factory=list)
+    language: str = "en"
+
+
 class Fixture(Strict):
     users: list[FixtureUser] = Field(default_factory=list)
     products: list[FixtureProduct] = Field(default_factory=list)
     customers: list[FixtureCustomer] = Field(default_factory=list)
+    knowledge: list[FixtureSnippet] = Field(default_factory=list)
 
     @field_validator("customers")
     @classmethod

@@ -14,7 +14,7 @@ from domain.customers import add_tag, create_customer, set_consent, set_quiet_ho
 from domain.family import family_name_key
 from domain.follow_ups import replay_follow_ups
 from domain.models import (
-    BehaviorEvent, Category, Dropoff, FamilyMember, Interaction, LoyaltyAccount, Note, Opportunity, Order, OrderItem,
+    BehaviorEvent, Category, Dropoff, FamilyMember, Interaction, KnowledgeSnippet, LoyaltyAccount, Note, Opportunity, Order, OrderItem,
     Product, User,
 )
 from domain.notes import check_note_type
@@ -54,6 +54,8 @@ def build_world(session: Session, case: Case, tz: ZoneInfo, region: str = "BD") 
     users = _users(session, case)
     products = _products(session, case)
     world = World(actor_id=users[case.user.name.casefold()].id)
+    session.add_all([KnowledgeSnippet(title=k.title, body=k.body, tags=",".join(k.tags), language=k.language)
+                     for k in case.fixture.knowledge])
     for spec in case.fixture.customers:
         customer_id = _customer(session, spec, users, today, tz, region)
         world.customers[spec.key] = customer_id

@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from domain.audience import made_for, suits
-from domain.models import BehaviorEvent, Dropoff, Interaction, Order, OrderItem, Product
+from domain.audience import age_on, made_for, suits
+from domain.events import relation_word
+from domain.models import BehaviorEvent, Customer, Dropoff, FamilyMember, Interaction, Order, OrderItem, Product
 from domain.models import FollowUp as FollowUpRow
 
 SUCCESS_OUTCOMES = ("interested", "purchased", "callback", "resolved")
@@ -75,6 +76,16 @@ class GiftFor:
 
 
 @dataclass(frozen=True)
+class Member:
+    """Someone in the customer's household an everyday offer may be for: the customer, or a
+    family member on record (a mother buys her son's school bag)."""
+
+    age: int | None
+    gender: str | None
+    words: str | None  # "son Rafi (7)"; None for the customer themself
+
+
+@dataclass(frozen=True)
 class BestCallTime:
     window: str  # "HH:MM-HH:MM" in the customer's time zone
     timezone: str
@@ -110,6 +121,34 @@ def open_dropoffs(session: Session, ids: list[int]) -> dict[int, list[OpenDropof
     return out
 
 
+def households(session: Session, ids: list[int], today: date) -> dict[int, list[Member]]:
+    """Each customer (first) and their family on record, with age and gender for ``suits``: one
+    query, customers joined to their family."""
+    f = FamilyMember
+    rows = session.execute(
+        select(Customer.id, Customer.date_of_birth, Customer.gender,
+               f.name, f.relationship, f.date_of_birth, f.gender)
+        .outerjoin(f, f.customer_id == Customer.id).where(Customer.id.in_(ids)).order_by(Customer.id, f.id)
+    )
+    return household_of(rows, today)
+
+
+def household_of(rows, today: date) -> dict[int, list[Member]]:
+    """``households`` from rows of (customer id, birth date, gender, then the family member's name,
+    relationship, birth date, gender or Nones), customers in order and each one's family after."""
+    out: dict[int, list[Member]] = {}
+    for cid, dob, gender, name, relationship, member_dob, member_gender in rows:
+        if cid not in out:
+            out[cid] = [Member(age_on(dob, today), (gender or "").lower() or None, None)]
+        if name is None:
+            continue
+        age = age_on(member_dob, today)
+        first = name.split()[0] if name.strip() else name
+        words = f"{relation_word(relationship, member_gender)} {first}" + (f" ({age})" if age is not None else "")
+        out[cid].append(Member(age, (member_gender or "").lower() or None, words))
+    return out
+
+
 def _popularity(session: Session) -> Counter:
     """Units sold per product in the latest completed orders (the best sellers).
 
@@ -138,16 +177,20 @@ def _popularity(session: Session) -> Counter:
 
 def recommend_products(
     session: Session, ids: list[int], today: date, tz: ZoneInfo, per_customer: int = 3,
-    gifts: dict[int, GiftFor] | None = None,
+    gifts: dict[int, GiftFor] | None = None, homes: dict[int, list[Member]] | None = None,
 ) -> dict[int, list[RecommendedProduct]]:
     """Products to offer: looked at or carted but not bought, then unbought items of the categories
     the customer buys, then the best sellers. Bought products are never recommended.
 
     For a customer in ``gifts`` (the offer is for someone's birthday or anniversary) only products
     that suit that person are offered (``domain.audience``), and those made for them come right
-    after what the customer already looked at.
+    after what the customer already looked at. Every other offer suits the customer or someone of
+    their household (``households``, read here unless given): no baby things for a 60-year-old
+    man with no baby in the family, no women's wear for a man unless a woman of his family is on
+    record (then the reason says whom it is for). Whoever it is for, a product must suit someone.
     """
     gifts = gifts or {}
+    homes = households(session, ids, today) if homes is None else homes
     since = datetime.combine(today - timedelta(days=BEHAVIOUR_LOOKBACK_DAYS), time(0), tz)
     bought: dict[int, set[int]] = defaultdict(set)
     categories: dict[int, Counter] = defaultdict(Counter)
@@ -220,6 +263,8 @@ def recommend_products(
         gift = gifts.get(cid)
         if gift is not None:
             candidates = _for_gift(gift, candidates, catalogue, popularity)
+        else:
+            candidates = _for_household(homes.get(cid) or [Member(None, None, None)], candidates, catalogue)
         out[cid] = _pick(candidates, set(bought.get(cid, ())), catalogue, per_customer)
     return out
 
@@ -236,6 +281,21 @@ def _for_gift(gift: GiftFor, candidates: list, catalogue: dict, popularity: Coun
     reason = f"a gift for {gift.words}"
     rest = [c for c in candidates if c[1] != "behaviour" and fits(c[0])]
     return [*interest, *((pid, "gift", reason) for pid in made), *rest]
+
+
+def _for_household(members: list[Member], candidates: list, catalogue: dict) -> list:
+    """The candidates that suit the customer (first) or someone of their family; a product only
+    a family member fits says whom it is for."""
+    kept = []
+    for pid, source, reason in candidates:
+        if pid not in catalogue:
+            continue
+        audience = catalogue[pid][4]
+        member = next((m for m in members if suits(audience, m.age, m.gender)), None)
+        if member is None:
+            continue
+        kept.append((pid, source, reason if member.words is None else f"{reason}; for {member.words}"))
+    return kept
 
 
 def _pick(candidates, taken: set[int], catalogue: dict, n: int) -> list[RecommendedProduct]:

@@ -26,7 +26,7 @@ from domain.call_priority.wording import Context, Factor, detail, next_action, o
 from domain.enums import LifecycleStage, Temperature, values
 from domain.errors import DomainError
 from domain.events import UpcomingEvent, upcoming_events
-from domain.models import Customer, User
+from domain.models import Customer, FamilyMember, User
 from domain.settings import Settings, get_settings
 
 MAX_LIMIT = 500
@@ -253,12 +253,12 @@ def entries_for(
     tz = settings.tz
     positions = [int(i) for i in positions]
     top_ids = [int(signals.ids[i]) for i in positions]
-    people = _people(session, top_ids)
+    people, homes = _people(session, top_ids, today)
     follow_ups = details.open_follow_ups(session, top_ids)
     dropoffs = details.open_dropoffs(session, top_ids)
     gifts = {cid: _gift_for(events[0]) for cid in top_ids
              if (events := ranking.events_by_customer.get(cid))}
-    products = details.recommend_products(session, top_ids, today, tz, gifts=gifts)
+    products = details.recommend_products(session, top_ids, today, tz, gifts=gifts, homes=homes)
     times = details.best_call_times(
         session, {cid: (people[cid]["best_time"], people[cid]["timezone"]) for cid in top_ids}, tz
     )
@@ -346,8 +346,10 @@ def _gift_for(event: UpcomingEvent) -> details.GiftFor:
     return details.GiftFor(age=event.years, gender=event.gender, words=words)
 
 
-def _people(session: Session, ids: list[int]) -> dict[int, dict]:
-    c = Customer
+def _people(session: Session, ids: list[int], today: date) -> tuple[dict[int, dict], dict]:
+    """The entries' customers (names, contacts, owner), and each one's household for the offer
+    (``details.households``): one query, the customers joined to their family."""
+    c, f = Customer, FamilyMember
     rows = session.execute(
         select(
             c.id,
@@ -360,10 +362,18 @@ def _people(session: Session, ids: list[int]) -> dict[int, dict]:
             c.timezone,
             c.assigned_to_id,
             User.name,
+            c.date_of_birth,
+            c.gender,
+            f.name,
+            f.relationship,
+            f.date_of_birth,
+            f.gender,
         )
         .outerjoin(User, User.id == c.assigned_to_id)
+        .outerjoin(f, f.customer_id == c.id)
         .where(c.id.in_(ids))
-    )
+        .order_by(c.id, f.id)
+    ).all()
     keys = (
         "name",
         "phone",
@@ -375,4 +385,5 @@ def _people(session: Session, ids: list[int]) -> dict[int, dict]:
         "assigned_to_id",
         "assigned_to_name",
     )
-    return {row[0]: dict(zip(keys, row[1:])) for row in rows}
+    people = {row[0]: dict(zip(keys, row[1:10])) for row in rows}
+    return people, details.household_of(((row[0], *row[10:]) for row in rows), today)

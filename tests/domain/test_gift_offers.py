@@ -8,7 +8,7 @@ import pytest
 from domain.audience import made_for, suits
 from domain.call_priority import call_priority
 from domain.stats import refresh_stats
-from tests.factories import make_customer, make_family, make_order, make_product
+from tests.factories import make_behavior, make_customer, make_family, make_order, make_product
 
 TODAY = date(2026, 11, 20)
 
@@ -89,13 +89,69 @@ def test_a_wifes_birthday_gets_what_suits_her_not_a_mens_shirt(session, shop):
     assert "Blue Kettle" in names  # for anyone: a grown-up may get it after what is made for her
 
 
-def test_without_an_event_the_offer_is_as_before(session, shop):
-    regular = make_customer(session, "Rina Regular", gender="female")
-    make_order(session, regular, at=date(2026, 10, 1), amount=850, items=[shop["teddy"]])
+def test_without_an_event_the_offer_suits_the_customer(session, shop):
+    regular = make_customer(session, "Rina Regular", gender="female", date_of_birth=date(1988, 3, 4))
+    make_order(session, regular, at=date(2026, 10, 1), amount=4500, items=[shop["kettle"]])
+    make_behavior(session, regular, at=date(2026, 11, 15), product=shop["saree"], type="wishlist")
+    make_behavior(session, regular, at=date(2026, 11, 15), product=shop["shirt"], count=5)  # no man on record
     entry = entry_of(session, regular)
     assert entry.offer_type != "birthday_offer"
+    names = [p.name for p in entry.recommended_products]
     assert all(p.source != "gift" for p in entry.recommended_products)
-    assert "Men's Formal Shirt" in [p.name for p in entry.recommended_products]  # a best seller
+    assert "Men's Formal Shirt" not in names  # the shop's best seller, but not for her
+    assert "Tangail Cotton Saree" in names and not {"Baby Romper Set", "Teddy Bear", "Building Blocks"} & set(names)
+
+
+def test_a_sixty_year_old_man_gets_no_baby_things_even_after_looking_at_them(session, shop):
+    elder = make_customer(session, "Abdul Karim", gender="male", date_of_birth=date(1966, 5, 1))
+    make_order(session, elder, at=date(2026, 10, 1), amount=850, items=[shop["teddy"]])
+    make_behavior(session, elder, at=date(2026, 11, 15), product=shop["romper"], count=4)
+    make_behavior(session, elder, at=date(2026, 11, 15), product=shop["saree"], type="wishlist")
+    names = [p.name for p in entry_of(session, elder).recommended_products]
+    assert names and not {"Baby Romper Set", "Building Blocks", "Tangail Cotton Saree"} & set(names)
+    assert "Men's Formal Shirt" in names
+
+
+def test_a_product_for_the_family_says_whom_it_is_for(session, shop):
+    grandpa = make_customer(session, "Abdul Karim", gender="male", date_of_birth=date(1966, 5, 1))
+    make_family(session, grandpa, "Ayesha Karim", "other", gender="female", date_of_birth=date(2025, 2, 1))
+    make_family(session, grandpa, "Nila Karim", "spouse", gender="female")  # age unknown: a grown-up
+    make_behavior(session, grandpa, at=date(2026, 11, 15), product=shop["romper"], count=4)
+    make_behavior(session, grandpa, at=date(2026, 11, 15), product=shop["saree"], type="wishlist")
+    by_name = {p.name: p for p in entry_of(session, grandpa).recommended_products}
+    assert by_name["Baby Romper Set"].reason == "viewed 4x, not bought; for family member Ayesha (1)"
+    assert by_name["Tangail Cotton Saree"].reason == "wishlisted, not bought; for wife Nila"
+    assert "Building Blocks" not in by_name  # for a child of 3 to 12: nobody in this family
+
+
+def test_a_customer_of_unknown_age_and_gender_gets_nothing_gendered_or_for_children(session, shop):
+    someone = make_customer(session, "K. Islam")
+    make_behavior(session, someone, at=date(2026, 11, 15), product=shop["saree"], count=3)
+    make_behavior(session, someone, at=date(2026, 11, 15), product=shop["blocks"], count=3)
+    names = [p.name for p in entry_of(session, someone).recommended_products]
+    assert names == ["Blue Kettle"]  # the only best seller for anyone
+
+
+@pytest.mark.parametrize(("age", "gender", "expected"), [
+    (1, "male", "Kids' birthday offer"),      # kids' offers take babies too
+    (8, "female", "Kids' birthday offer"),
+    (60, "male", "Men's offer"),              # his own audience first, never the kids' one
+    (None, None, "Birthday offer"),
+])
+def test_a_draft_offer_fits_the_person(age, gender, expected):
+    from domain.reply_facts import Offer, Person
+    from domain.replies import fitting_offer
+
+    offers = (Offer(1, "Birthday offer", "10% off", frozenset({"offer", "birthday"})),
+              Offer(2, "Kids' birthday offer", "15% off toys", frozenset({"offer", "birthday", "kids"})),
+              Offer(3, "Men's offer", "shirts", frozenset({"offer", "birthday", "men"})))
+    dob = date(TODAY.year - age, 1, 1) if age is not None else None
+    person = Person("A B", "A", "child", gender, dob, None)
+    offer = fitting_offer(offers, "birthday", person, TODAY)
+    assert offer.title == expected
+    grown_man = Person("A B", "A", "self", "male", date(1966, 1, 1), None)
+    assert fitting_offer(offers[2:], "birthday", grown_man, TODAY).title == "Men's offer"
+    assert fitting_offer(offers[1:2], "birthday", grown_man, TODAY) is None
 
 
 def test_every_audience_of_the_demo_catalogue_names_a_product_it_sells():
