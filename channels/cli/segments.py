@@ -92,7 +92,7 @@ def segment_create(
                                   thresholds=rt.settings.rfm_monetary_thresholds, user_id=actor.id)
     except DomainError as exc:
         _fail(exc.message)
-    typer.echo(f"saved segment {info.name!r} created: {info.members} members "
+    typer.echo(f"saved segment {info.name!r} created: {info.members} member{'' if info.members == 1 else 's'} "
                f"({describe_criteria(info.criteria, rt.settings.currency)})")
 
 

@@ -122,3 +122,19 @@ def test_cli_agents_cannot_create_and_bad_criteria_say_what_to_fix(cli_env, shop
     assert bad.exit_code == 1 and "criteria.ltv_min" in bad.output
     missing = run("segment", "export", "Nope", "--csv", "--as", "Rina Akter")
     assert missing.exit_code == 1 and "no saved segment named 'Nope'" in missing.output
+
+
+def test_the_daily_refresh_command_moves_members_as_days_pass(cli_env, shop, monkeypatch):
+    import channels.cli.admin  # noqa: F401  (registers `refresh`)
+    from domain import stats
+
+    with shop.begin() as s:  # the factories skip the aggregates: compute them once
+        stats.refresh_stats(s)
+    made = run("segment", "create", "Bought this month", "--criteria", '{"last_order_days_max": 30}',
+               "--as", "Mina Manager")
+    assert made.exit_code == 0 and "1 member " in made.output, made.output  # the order of 2026-11-01
+    monkeypatch.setenv("C360_NOW", "2026-12-15T10:30:00+06:00")
+    get_settings.cache_clear()
+    assert run("refresh").exit_code == 0
+    listed = run("segment", "list", "--as", "Mina Manager")
+    assert "Bought this month: 0 members" in listed.output, listed.output
