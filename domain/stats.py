@@ -170,7 +170,8 @@ def refresh_derived(
 ) -> dict[int, dict[str, tuple[str, str]]]:
     """Recompute temperature, lifecycle stage (unless ``lifecycle_locked``) and customer type from
     customer_stats and recent behaviour (rules: ``domain.scores``); erased customers are left alone.
-    Then the stored call priority of the same customers (``domain.call_priority.stored``): with no
+    Then the saved segments' membership of the same customers (``domain.segments``) and the stored
+    call priority (``domain.call_priority.stored``): with no
     ids everybody's, for ``today``, under ``rules`` (default: the settings with this zone and
     these thresholds).
 
@@ -194,6 +195,9 @@ def refresh_derived(
             changes.update(_apply_rules(session, rows, today, zone, vip_spend))
     _expire(session, Customer, changes.keys(), ["temperature", "lifecycle_stage", "customer_type"])
     from domain.call_priority.stored import refresh_scores  # the call list reads what this wrote
+    from domain.segments import refresh_members  # saved segments read the same columns
+
+    refresh_members(session, today, customer_ids, tz=zone, thresholds=monetary_thresholds)
 
     if customer_ids is None:
         rules = rules or get_settings().model_copy(update={

@@ -17,6 +17,7 @@ TOOL_MODULES: list[str] = [
     "tools.explain_call_priority",
     "tools.dashboard",
     "tools.rfm_segment",
+    "tools.saved_segment",
     "tools.upcoming_events",
     "tools.export_customer",  # channel-only (offered=False): never shown to a model
     "tools.customer_records",  # channel-only reads: list_notes, consent_status

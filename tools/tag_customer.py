@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.orm import Session
 
 from domain.models import Customer
+from domain.segments import refresh_members
 from domain.tags import change_tags, clean_tag_lists, customer_tags
 from tools.context import ToolContext
 from tools.gate import audit
@@ -59,7 +60,9 @@ def tag_customer(ctx: ToolContext, session: Session, args: TagCustomerArgs) -> T
     """
     customer: Customer = resolve_customer(session, args.customer, ctx.actor, ctx.settings)
     change = change_tags(session, customer.id, args.add, args.remove)
-    if change.changed:
+    if change.changed:  # saved segments with a tag criterion gain or lose them in this transaction
+        refresh_members(session, ctx.clock.today(), [customer.id], tz=ctx.settings.tz,
+                        thresholds=ctx.settings.rfm_monetary_thresholds)
         audit(session, entity="tags", entity_id=None, customer_id=customer.id,
               before={"tags": change.before}, after={"tags": change.after, "added": change.added,
                                                      "removed": change.removed})

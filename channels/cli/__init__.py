@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "channels.cli.data",
     "channels.cli.evals",
     "channels.cli.privacy",
+    "channels.cli.segments",
     "channels.cli.serve",
     "channels.cli.users",
     "channels.cli.chat",

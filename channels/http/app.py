@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from agent.runner import Agent
-from channels.http import calls, chat, customers, errors, health, metrics, privacy, records, web
+from channels.http import calls, chat, customers, errors, health, metrics, privacy, records, segments, web
 from channels.http.conversations import RateLimiter, ThreadLocks
 from channels.http.deps import ServerRuntime
 from channels.http.limits import BodyLimit
@@ -81,7 +81,7 @@ def create_app(settings: Settings | None = None, *, agent: Agent | None = None) 
         response.headers["X-Request-ID"] = rid
         return response
     errors.install(app)
-    for module in (health, metrics, chat, customers, records, privacy, calls, web):
+    for module in (health, metrics, chat, customers, records, segments, privacy, calls, web):
         app.include_router(module.router)
     app.add_route("/mcp", McpEndpoint(runtime), include_in_schema=False)  # MCP clients (docs/mcp.md)
     static = resources.files("channels.http").joinpath("static")

@@ -15,6 +15,7 @@ ACCESS_COMMAND = 'c360 users add "Your Name" --role agent --slack-id {user}'
 # action ids: one per button kind; listeners/actions.py registers each
 APPROVE, EDIT, CANCEL = "c360_approve", "c360_edit", "c360_cancel"
 OPEN_360, LOG_CALL, DRAFT_WHATSAPP = "c360_open_360", "c360_log_call", "c360_draft_whatsapp"
+ADD_NOTE, OPT_OUT = "c360_add_note", "c360_opt_out"  # the 360 card's record actions (modals)
 DECISIONS = {APPROVE: "approve", EDIT: "edit", CANCEL: "cancel"}
 
 
@@ -59,13 +60,17 @@ def card_kind(card: dict[str, Any]) -> str | None:
 # --- the cards ------------------------------------------------------------------------------
 
 
-def customer_buttons(customer_id: int, name: str, offer: str | None = None) -> dict[str, Any]:
+def customer_buttons(customer_id: int, name: str, offer: str | None = None, *,
+                     records: bool = False) -> dict[str, Any]:
+    """Open 360, Log call, Draft WhatsApp; with ``records`` (the 360 card) also Add note and Opt out…"""
     value = {"c": customer_id, "n": name[:80]}
     if offer:
         value["o"] = offer[:200]
-    return {"type": "actions", "elements": [button("Open 360", OPEN_360, value),
-                                            button("Log call", LOG_CALL, value),
-                                            button("Draft WhatsApp", DRAFT_WHATSAPP, value)]}
+    elements = [button("Open 360", OPEN_360, value), button("Log call", LOG_CALL, value),
+                button("Draft WhatsApp", DRAFT_WHATSAPP, value)]
+    if records:
+        elements += [button("Add note", ADD_NOTE, value), button("Opt out…", OPT_OUT, value, "danger")]
+    return {"type": "actions", "elements": elements}
 
 
 def human_day(value: Any) -> str:
@@ -154,7 +159,7 @@ def customer_blocks(card: dict[str, Any]) -> list[dict[str, Any]]:
     if timeline:
         lines = [f"• {esc(str(t['occurred_at'])[:10])} {esc(t['title'])}" for t in timeline[:5]]
         blocks.append(section("*Latest:*\n" + "\n".join(lines)))
-    blocks.append(customer_buttons(p["id"], p["name"]))
+    blocks.append(customer_buttons(p["id"], p["name"], records=True))
     return blocks
 
 

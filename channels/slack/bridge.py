@@ -110,3 +110,20 @@ class SlackBridge:
         ctx = ToolContext(sessions=self.sessions, actor=actor, clock=self.clock, settings=self.settings,
                           request_id=f"slack:{idempotency_key or name}"[:64], idempotency_key=idempotency_key)
         return await self.blocking(lambda: to_payload(call_tool(name, arguments, ctx)))
+
+    async def refusal(self, name: str, arguments: dict[str, Any], actor: Actor) -> str | None:
+        """Why ``actor`` may not make this write (the gate's proposal-time check), or None."""
+        from tools.gate import preflight
+        from tools.registry import load_tools
+
+        def check() -> str | None:
+            spec = load_tools()[name]
+            ctx = ToolContext(sessions=self.sessions, actor=actor, clock=self.clock, settings=self.settings,
+                              request_id=f"slack:check:{name}")
+            try:
+                args = spec.args_model.model_validate(arguments)
+            except ValueError as exc:
+                return str(exc)
+            failure = preflight(spec, args, ctx)
+            return failure.message if failure is not None else None
+        return await self.blocking(check)

@@ -6,7 +6,7 @@ nothing the second time, even in another process.
 from __future__ import annotations
 
 import asyncio
-
+import json
 import logging
 from dataclasses import replace
 from typing import Any
@@ -192,29 +192,72 @@ async def open_editor(bridge: SlackBridge, *, user: str, trigger_id: str, value:
     await bridge.client.views_open(trigger_id=trigger_id, view=edit_modal(pending, value, message))
 
 
-async def log_call_form(bridge: SlackBridge, *, team: str, user: str, trigger_id: str,
-                        customer: dict[str, Any], target: Target) -> None:
-    """Log call: a modal asking outcome, notes and a follow-up date."""
-    from channels.slack.modals import log_call_modal
+# The customer forms: which tool a submission runs, the modal, and arguments enough to ask the write
+# gate at opening time whether this user may make that write at all (the proposal-time check).
+CUSTOMER_FORMS: dict[str, tuple[str, str, dict[str, Any]]] = {
+    "log_call": ("log_interaction", "log_call_modal", {"type": "call", "notes": "-"}),
+    "note": ("add_note", "note_modal", {"text": "-"}),
+    "opt_out": ("update_consent", "opt_out_modal", {"channel": "all", "opted_in": False}),
+}
 
-    if await bridge.actor(user) is None:
+
+async def customer_form(bridge: SlackBridge, *, kind: str, team: str, user: str, trigger_id: str,
+                        customer: dict[str, Any], target: Target) -> None:
+    """A customer button's modal (Log call, Add note, Opt out…), opened only for a user who may make
+    that write on that customer; anyone else is told why, privately, and no form opens."""
+    from channels.slack import modals
+
+    tool, modal, probe = CUSTOMER_FORMS[kind]
+    actor = await bridge.actor(user)
+    if actor is None:
         await tell_privately(bridge.client, channel=target.channel, user=user, response_url=target.response_url,
                              text=ui.access_text(user))
         return
-    await bridge.client.views_open(trigger_id=trigger_id, view=log_call_modal(customer, target))
+    refusal = await bridge.refusal(tool, {**probe, "customer": customer.get("c")}, actor)
+    if refusal:
+        await tell_privately(bridge.client, channel=target.channel, user=user, response_url=target.response_url,
+                             text=f"⚠ {refusal}")
+        return
+    view = getattr(modals, modal)(customer, target)
+    meta = {**json.loads(view["private_metadata"]), "u": user}  # who may submit it
+    view["private_metadata"] = json.dumps(meta, separators=(",", ":"))
+    await bridge.client.views_open(trigger_id=trigger_id, view=view)
 
 
-async def log_call(bridge: SlackBridge, *, team: str, user: str, view_id: str, arguments: dict[str, Any],
-                   target: Target) -> None:
-    """The Log call form was submitted: that submission is the approval; the write gate runs it once."""
+async def log_call_form(bridge: SlackBridge, *, team: str, user: str, trigger_id: str,
+                        customer: dict[str, Any], target: Target) -> None:
+    """Log call: a modal asking outcome, notes and a follow-up date."""
+    await customer_form(bridge, kind="log_call", team=team, user=user, trigger_id=trigger_id, customer=customer,
+                        target=target)
+
+
+async def submit_form(bridge: SlackBridge, *, tool: str, team: str, user: str, view_id: str,
+                      arguments: dict[str, Any], target: Target, opener: str | None = None) -> None:
+    """A customer form was submitted: that submission is the approval of this one write. Claimed per
+    view (a retried or double submission does nothing again, in any process) and keyed by the view in
+    the write gate (a replay writes nothing twice); the gate checks the user's rights again."""
+    if opener is not None and opener != user:
+        log.warning("a %s form opened by one user was submitted by another; refused", tool)
+        await tell_privately(bridge.client, channel=target.channel, user=user, response_url=None,
+                             text=f"This form was opened by <@{opener}>; nothing was written.")
+        return
     if not await bridge.claim(team_id=team, kind="view", event_id=f"view:{view_id}", slack_user_id=user):
         return
     actor = await bridge.actor(user)
     if actor is None:
+        await tell_privately(bridge.client, channel=target.channel, user=user, response_url=target.response_url,
+                             text=ui.access_text(user))
         return
-    payload = await bridge.tool("log_interaction", arguments, actor, idempotency_key=f"slack:view:{view_id}")
+    payload = await bridge.tool(tool, arguments, actor, idempotency_key=f"slack:view:{view_id}")
     text = ("✅ " if payload.get("ok") else "⚠ ") + str(payload.get("text") or payload.get("message") or "")
     await target.post(bridge.client, text, [ui.section(ui.esc(text))])
+
+
+async def log_call(bridge: SlackBridge, *, team: str, user: str, view_id: str, arguments: dict[str, Any],
+                   target: Target, opener: str | None = None) -> None:
+    """The Log call form was submitted: that submission is the approval; the write gate runs it once."""
+    await submit_form(bridge, tool="log_interaction", team=team, user=user, view_id=view_id, arguments=arguments,
+                      target=target, opener=opener)
 
 
 async def publish_home(bridge: SlackBridge, user: str) -> None:

@@ -1,4 +1,5 @@
-"""The two modals: Log call (from a customer's buttons) and Edit (a write waiting for approval).
+"""The modals: Log call, Add note and Opt out (from a customer's buttons), and Edit (a write waiting
+for approval). Submitting a customer form is the user's approval of that one write.
 
 Edit shows every argument of the waiting write as a text field (lists comma-separated), built from
 the tool's own argument model, so a new optional argument appears without changes here. The agent
@@ -11,10 +12,14 @@ from typing import Any
 
 from channels.slack.blocks import esc
 from channels.slack.targets import Target
-from domain.enums import Outcome, values
+from domain.enums import Channel, Outcome, values
+from domain.notes import MAX_NOTE_CHARS, NOTE_TYPES
 from tools.registry import editable_fields
 
 LOG_CALL_FORM, EDIT_FORM = "c360_log_call_form", "c360_edit_form"
+NOTE_FORM, OPT_OUT_FORM = "c360_note_form", "c360_opt_out_form"
+ALL_CHANNELS = "all"
+PINNED = "pinned"
 VALUE = "value"  # the action id of every input element
 
 
@@ -60,6 +65,64 @@ def read_log_call(view: dict[str, Any]) -> tuple[dict[str, Any], Target, dict[st
     arguments = {"customer": meta["c"], "type": "call", "direction": "outbound", "notes": notes, "outcome": outcome}
     if follow_up:
         arguments["follow_up_at"] = follow_up
+    return arguments, Target.load(meta["t"]), errors
+
+
+def _options(names: list[str], label=lambda v: v.replace("_", " ")) -> list[dict[str, Any]]:
+    return [{"text": _text(label(v)), "value": v} for v in names]
+
+
+def note_modal(customer: dict[str, Any], target: Target) -> dict[str, Any]:
+    """The note's text, its type and whether to pin it, for ``customer`` ({"c": id, "n": name})."""
+    types = _options(list(NOTE_TYPES))
+    blocks = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"Note on *{esc(customer.get('n', ''))}*"}},
+        _input("text", "Note", {"type": "plain_text_input", "multiline": True, "max_length": MAX_NOTE_CHARS}),
+        _input("type", "Type", {"type": "static_select", "options": types, "initial_option": types[0]}),
+        _input(PINNED, "Pin", {"type": "checkboxes", "options": [
+            {"text": _text("Pin it to the top of the 360 view"), "value": PINNED}]}, optional=True),
+    ]
+    return _modal(NOTE_FORM, "Add a note", "Add note", blocks, {"c": customer.get("c"), "t": target.dump()})
+
+
+def read_note(view: dict[str, Any]) -> tuple[dict[str, Any], Target, dict[str, str]]:
+    """(add_note arguments, where to answer, field errors) from a submitted Add note form."""
+    meta = json.loads(view["private_metadata"])
+    state = view["state"]["values"]
+    text = (state.get("text", {}).get(VALUE, {}).get("value") or "").strip()
+    kind = (state.get("type", {}).get(VALUE, {}).get("selected_option") or {}).get("value") or NOTE_TYPES[0]
+    pinned = any(o.get("value") == PINNED for o in state.get(PINNED, {}).get(VALUE, {}).get("selected_options") or [])
+    errors = {} if text else {"text": "Write the note."}
+    if len(text) > MAX_NOTE_CHARS:
+        errors = {"text": f"A note holds at most {MAX_NOTE_CHARS:,} characters; this one has {len(text):,}."}
+    return {"customer": meta["c"], "text": text, "type": kind, "pinned": pinned}, Target.load(meta["t"]), errors
+
+
+def opt_out_modal(customer: dict[str, Any], target: Target) -> dict[str, Any]:
+    """Which channel (or all marketing) ``customer`` is opted out of, why, and who asked."""
+    channels = _options([*values(Channel), ALL_CHANNELS],
+                        lambda v: "all channels" if v == ALL_CHANNELS else v.replace("_", " "))
+    asked = _options(["customer_request", "agent"],
+                     lambda v: "the customer asked" if v == "customer_request" else "our decision")
+    blocks = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": (
+            f"Opt *{esc(customer.get('n', ''))}* out: no drafts or offers on that channel from now on.")}},
+        _input("channel", "Channel", {"type": "static_select", "options": channels}),
+        _input("reason", "Reason", {"type": "plain_text_input", "max_length": 500}, optional=True),
+        _input("source", "Who asked", {"type": "radio_buttons", "options": asked, "initial_option": asked[0]}),
+    ]
+    return _modal(OPT_OUT_FORM, "Opt out", "Opt out", blocks, {"c": customer.get("c"), "t": target.dump()})
+
+
+def read_opt_out(view: dict[str, Any]) -> tuple[dict[str, Any], Target, dict[str, str]]:
+    """(update_consent arguments, where to answer, field errors) from a submitted Opt out form."""
+    meta = json.loads(view["private_metadata"])
+    state = view["state"]["values"]
+    channel = (state.get("channel", {}).get(VALUE, {}).get("selected_option") or {}).get("value")
+    reason = (state.get("reason", {}).get(VALUE, {}).get("value") or "").strip() or None
+    source = (state.get("source", {}).get(VALUE, {}).get("selected_option") or {}).get("value") or "customer_request"
+    errors = {} if channel else {"channel": "Choose the channel (or all channels)."}
+    arguments = {"customer": meta["c"], "channel": channel, "opted_in": False, "reason": reason, "source": source}
     return arguments, Target.load(meta["t"]), errors
 
 

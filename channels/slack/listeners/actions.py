@@ -1,5 +1,5 @@
-"""Button clicks: Approve / Edit / Cancel on a confirmation, Open 360 / Log call / Draft WhatsApp on a
-customer. Each is acknowledged at once; the work follows in the background."""
+"""Button clicks: Approve / Edit / Cancel on a confirmation, Open 360 / Log call / Draft WhatsApp /
+Add note / Opt out… on a customer. Each is acknowledged at once; the work follows in the background."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ from typing import Any
 
 from channels.slack import blocks as ui
 from channels.slack.bridge import SlackBridge
-from channels.slack.flows import converse, decide, log_call_form, open_editor
+from channels.slack.flows import converse, customer_form, decide, log_call_form, open_editor
 from channels.slack.targets import Target, dm_target
 
 
@@ -94,3 +94,20 @@ def register(app, bridge: SlackBridge) -> None:
         value = clicked(body)
         if "c" in value:
             bridge.spawn(log_call_clicked(bridge, body, value), "log_call")
+
+    def form(action_id: str, kind: str) -> None:
+        @app.action(action_id)
+        async def on_form(ack, body) -> None:
+            await ack()
+            value = clicked(body)
+            if "c" not in value:
+                return
+
+            async def open_form() -> None:
+                await customer_form(bridge, kind=kind, team=team_of(body), user=body["user"]["id"],
+                                    trigger_id=body["trigger_id"], customer=value,
+                                    target=await target_of(bridge, body))
+            bridge.spawn(open_form(), kind)
+
+    form(ui.ADD_NOTE, "note")
+    form(ui.OPT_OUT, "opt_out")

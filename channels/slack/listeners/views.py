@@ -1,4 +1,4 @@
-"""Modal submissions: the Log call form and the Edit form. Field errors are answered in the ack
+"""Modal submissions: the Log call, Add note and Opt out forms, and the Edit form. Field errors are answered in the ack
 (Slack shows them in the form); everything else runs after it."""
 from __future__ import annotations
 
@@ -6,8 +6,17 @@ import json
 from typing import Any
 
 from channels.slack.bridge import SlackBridge
-from channels.slack.flows import decide, log_call
-from channels.slack.modals import EDIT_FORM, LOG_CALL_FORM, read_edit, read_log_call
+from channels.slack.flows import decide, log_call, submit_form
+from channels.slack.modals import (
+    EDIT_FORM,
+    LOG_CALL_FORM,
+    NOTE_FORM,
+    OPT_OUT_FORM,
+    read_edit,
+    read_log_call,
+    read_note,
+    read_opt_out,
+)
 
 
 def team_of(body: dict[str, Any]) -> str:
@@ -23,7 +32,8 @@ def register(app, bridge: SlackBridge) -> None:
             return
         await ack()
         bridge.spawn(log_call(bridge, team=team_of(body), user=body["user"]["id"], view_id=view["id"],
-                              arguments=arguments, target=target), "log_call_form")
+                              arguments=arguments, target=target,
+                              opener=json.loads(view["private_metadata"]).get("u")), "log_call_form")
 
     @app.view(EDIT_FORM)
     async def on_edit(ack, body, view) -> None:
@@ -32,3 +42,19 @@ def register(app, bridge: SlackBridge) -> None:
         changes = read_edit(view, meta["tool"])
         bridge.spawn(decide(bridge, team=team_of(body), user=body["user"]["id"], value=meta["v"],
                             decision="edit", message=meta["m"], changes=changes), "edit_form")
+
+    def customer_form(callback_id: str, tool: str, read) -> None:
+        @app.view(callback_id)
+        async def on_submit(ack, body, view) -> None:
+            arguments, target, errors = read(view)
+            if errors:
+                await ack(response_action="errors", errors=errors)
+                return
+            await ack()
+            opener = json.loads(view["private_metadata"]).get("u")
+            bridge.spawn(submit_form(bridge, tool=tool, team=team_of(body), user=body["user"]["id"],
+                                     view_id=view["id"], arguments=arguments, target=target, opener=opener),
+                         callback_id)
+
+    customer_form(NOTE_FORM, "add_note", read_note)
+    customer_form(OPT_OUT_FORM, "update_consent", read_opt_out)
