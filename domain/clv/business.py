@@ -10,13 +10,15 @@ With too little repeat history, or when the fit fails, the documented heuristic 
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import Float, bindparam, cast, func, select
+from sqlalchemy import Float, Text, bindparam, cast, func, select
 from sqlalchemy.orm import Session
 
 from domain.clv.bgnbd import BgNbdParams, expected_purchases, fit_bgnbd, p_alive
@@ -26,6 +28,7 @@ from domain.clv.summary import PurchaseSummary, summarise_transactions
 from domain.clv.value import clv
 from domain.errors import DomainError, NotFound
 from domain.models import ClvModel, Customer, Order
+from domain.one_trip import Read
 
 PURCHASES_HORIZON_DAYS = 90
 VALUE_HORIZON_DAYS = 365
@@ -65,14 +68,8 @@ def _order_history(session: Session, today: date, tz: ZoneInfo, customer_ids=Non
     """Completed orders up to the end of ``today`` (business-local) as numpy arrays:
     customer id, business-local day ordinal, value."""
     end = datetime.combine(today + timedelta(days=1), time(), tzinfo=tz)
-    if session.get_bind().dialect.name == "sqlite":
-        # Stored as naive UTC text; julianday() reads it.
-        epoch = (func.julianday(Order.ordered_at) - 2440587.5) * 86400.0
-    else:
-        epoch = cast(func.extract("epoch", Order.ordered_at), Float)
-    query = select(Order.customer_id, epoch, cast(Order.total_amount, Float)).where(
-        Order.status == "completed", Order.ordered_at < end
-    )
+    query = select(Order.customer_id, _epoch(session.get_bind().dialect.name),
+                   cast(Order.total_amount, Float)).where(Order.status == "completed", Order.ordered_at < end)
     connection = session.connection()  # Core rows: the ORM's row wrapping costs ~2x
     wanted = None if customer_ids is None else np.unique(np.asarray(customer_ids, dtype=np.int64))
     if wanted is not None and wanted.size <= _IN_LIST_LIMIT:
@@ -80,6 +77,19 @@ def _order_history(session: Session, today: date, tz: ZoneInfo, customer_ids=Non
         rows = connection.execute(query, {"ids": [int(i) for i in wanted]}).all()
     else:
         rows = connection.execute(query).all()
+    return _history_arrays(rows, tz, wanted)
+
+
+def _epoch(dialect_name: str):
+    """An order's ``ordered_at`` as UTC epoch seconds."""
+    if dialect_name == "sqlite":
+        # Stored as naive UTC text; julianday() reads it.
+        return (func.julianday(Order.ordered_at) - 2440587.5) * 86400.0
+    return cast(func.extract("epoch", Order.ordered_at), Float)
+
+
+def _history_arrays(rows, tz: ZoneInfo, wanted=None):
+    """(customer id, epoch seconds, value) rows as the arrays ``_order_history`` returns."""
     # Column-wise from plain tuples: numpy probing SQLAlchemy Row objects is 10x slower.
     columns = list(zip(*rows)) or [(), (), ()]
     ids = np.array(columns[0], dtype=np.int64)
@@ -179,6 +189,50 @@ def latest_clv_model(session: Session) -> ClvModel | None:
     return session.scalars(select(ClvModel).order_by(ClvModel.id.desc()).limit(1)).first()
 
 
+# --- one customer's CLV from reads sent with the rest of a page (``domain.one_trip``) ------------
+
+@cache
+def _latest_model_query():
+    m = ClvModel
+    # the parameters as their JSON text: decoded here as the driver decodes a JSON column (json.loads)
+    return (select(m.id, m.method, m.currency, cast(m.params, Text).label("params"))
+            .order_by(m.id.desc()).limit(1))
+
+
+@cache
+def _customer_orders_query(dialect_name: str):
+    ordered_at = Order.__table__.c.ordered_at
+    return (select(Order.customer_id, _epoch(dialect_name).label("epoch"),
+                   cast(Order.total_amount, Float).label("value"))
+            .where(Order.customer_id == bindparam("cid"), Order.status == "completed",
+                   Order.ordered_at < bindparam("end", type_=ordered_at.type))
+            .order_by(Order.ordered_at, Order.id))
+
+
+def customer_clv_reads(customer_id: int, today: date, tz: ZoneInfo | str, dialect_name: str) -> list[Read]:
+    """The reads ``prefetched_customer_clv`` answers from: the newest stored fit and the customer's
+    completed orders up to the end of ``today``."""
+    end = datetime.combine(today + timedelta(days=1), time(), tzinfo=_zone(tz))
+    return [Read(_latest_model_query()),
+            Read(_customer_orders_query(dialect_name), {"cid": customer_id, "end": end})]
+
+
+def prefetched_customer_clv(conn, customer_id: int, today: date, *, tz: ZoneInfo | str = "Asia/Dhaka",
+                            discount_rate: float = 0.0) -> CustomerClv | None:
+    """``clv_for_customers`` for one customer known to exist, from ``customer_clv_reads`` (answered
+    by ``conn``, a ``domain.one_trip.Prefetched`` connection): None when no fit is stored."""
+    row = conn.execute(_latest_model_query()).first()
+    if row is None:
+        return None
+    model = ClvModel(id=row.id, method=row.method, currency=row.currency, params=json.loads(row.params))
+    zone = _zone(tz)
+    end = datetime.combine(today + timedelta(days=1), time(), tzinfo=zone)
+    rows = conn.execute(_customer_orders_query(conn.dialect.name), {"cid": customer_id, "end": end}).all()
+    ids, days, values = _history_arrays(rows, zone)
+    summary = summarise_transactions(ids, days, values, today.toordinal(), float(DAYS_PER_UNIT))
+    return _results(model, summary, [customer_id], today, discount_rate)[0]
+
+
 def _predict(model: ClvModel, summary: PurchaseSummary, discount_rate: float):
     """P(alive), purchases in 90 days, expected order value and 365-day value, per summary row."""
     # Stored models are in weeks (time_unit_days = 7), like the summaries built here.
@@ -243,6 +297,12 @@ def clv_for_customers(
         model or latest_clv_model(session) or fit_from_orders(session, today, tz=zone, store=False)
     )
     summary = _summary(session, today, zone, customer_ids)
+    return _results(model, summary, wanted, today, discount_rate)
+
+
+def _results(model: ClvModel, summary: PurchaseSummary, wanted: list[int], today: date,
+             discount_rate: float) -> list[CustomerClv]:
+    """Each summarised customer's prediction, and "no orders" for the ``wanted`` who never bought."""
     alive, purchases, spend, value = _predict(model, summary, discount_rate)
     results = {
         int(cid): CustomerClv(

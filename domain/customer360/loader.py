@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from domain.clv.business import CustomerClv, clv_for_customers, latest_clv_model
+from domain.clv.business import CustomerClv, customer_clv_reads, prefetched_customer_clv
 from domain.customer360 import results, sections, working_notes
 from domain.customer360.timeline import TimelinePage, plan_timeline, run_timeline
 from domain.errors import NotFound
@@ -121,14 +121,16 @@ def load_customer_360(
     plan = plan_timeline(customer_id, tz, limit=timeline_limit, types=timeline_types, since=since,
                          until=until, cursor=cursor)
     facts = insight_facts(today, now, settings)
-    # every read below but the CLV fit's and the timeline's order lines, in one round trip
-    conn = prefetch(session.connection(), [
+    # every read below but the timeline's order lines, in one round trip
+    connection = session.connection()
+    conn = prefetch(connection, [
         Read(_customer_query(), {"cid": customer_id}),
         *(Read(query, params) for _, query, params in plan.reads),
         *sections.reads(customer_id, today, tz, now),
         *working_notes.reads(customer_id),
         *score_reads(customer_id, today, tz=tz, now=now),
         *one_customer_reads(customer_id, facts),
+        *customer_clv_reads(customer_id, today, tz, connection.dialect.name),
     ])
     row = conn.execute(_customer_query(), {"cid": customer_id}).one_or_none()
     if row is None:
@@ -139,7 +141,6 @@ def load_customer_360(
         )
     timeline = run_timeline(conn, plan, settings.currency)
     relatives = sections.family_rows(conn, customer_id)
-    clv_model = latest_clv_model(session)
     alive = row.status != "erased" and row.erased_at is None
     events = events_in_window(
         today,
@@ -181,9 +182,7 @@ def load_customer_360(
             now=now,
             conn=conn,
         ),
-        clv=clv_for_customers(session, today, [customer_id], tz=tz, model=clv_model)[0]
-        if clv_model
-        else None,
+        clv=prefetched_customer_clv(conn, customer_id, today, tz=tz),
         loyalty=sections.loyalty(conn, customer_id),
         opportunities=sections.opportunities(conn, customer_id),
         tickets=sections.tickets(conn, customer_id, now),

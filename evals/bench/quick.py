@@ -10,9 +10,11 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time as timer
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -25,9 +27,13 @@ def load() -> list[float]:
 def startup(database_url: str, user: str, question: str, runs: int, *, top: int = 8) -> dict[str, Any]:
     """Wall time of ``c360 --help`` and of ``c360 ask QUESTION`` (offline model) in fresh processes,
     and the modules whose import costs the most in one ask (``python -X importtime``)."""
+    # Bytecode is kept, as an installed c360 has it (pip compiles on install), but outside the source
+    # tree: with PYTHONDONTWRITEBYTECODE every run compiled c360's ~200 modules again (~0.4 s of an ask)
+    cache = Path(tempfile.gettempdir()) / f"c360-bench-pycache-{os.getuid()}"
     env = {**os.environ, "C360_DATABASE_URL": database_url, "C360_LLM_BACKEND": "offline",
-           "C360_CLI_USER": user, "PYTHONDONTWRITEBYTECODE": "1"}
-    env.pop("C360_LLM_BASE_URL", None)
+           "C360_CLI_USER": user, "PYTHONPYCACHEPREFIX": str(cache)}
+    for name in ("C360_LLM_BASE_URL", "PYTHONDONTWRITEBYTECODE"):
+        env.pop(name, None)
     cli = [sys.executable, "-m", "channels.cli"]
     before = load()
 
@@ -43,16 +49,38 @@ def startup(database_url: str, user: str, question: str, runs: int, *, top: int 
     asks = [wall(cli + ["ask", question]) for _ in range(runs)]
     traced = subprocess.run([sys.executable, "-X", "importtime", *cli[1:], "ask", question], env=env,
                             capture_output=True, text=True, check=False)
-    imports = []
+    imports, traced_rows = [], []
     for line in traced.stderr.splitlines():
-        found = re.match(r"import time:\s+\d+ \|\s+(\d+) \|( *)(\S+)", line)
-        if found and not found.group(2).strip(" ") and len(found.group(2)) == 1:  # top-level imports
-            imports.append((int(found.group(1)) / 1e6, found.group(3)))
+        found = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)", line)
+        if found:
+            traced_rows.append((int(found.group(1)) / 1e6, len(found.group(3)), found.group(4)))
+            if len(found.group(3)) == 1:  # top-level imports
+                imports.append((int(found.group(2)) / 1e6, found.group(4)))
     imports.sort(reverse=True)
     return {"load_before": before, "load_after": load(),
             "rows": [("c360 --help, p50 s", round(statistics.median(helps), 2)),
                      (f"c360 ask {question!r} (offline), p50 s", round(statistics.median(asks), 2)),
+                     ("  of which importing LangGraph (langgraph, langchain_core, langsmith and what only they "
+                      "import), s (one ask)", round(imported_under(traced_rows, LANGGRAPH_PACKAGES), 2)),
                      *((f"  import {name}, s (one ask)", round(seconds, 2)) for seconds, name in imports[:top])]}
+
+
+LANGGRAPH_PACKAGES = ("langgraph", "langgraph_sdk", "langchain_core", "langsmith")
+
+
+def imported_under(rows: list[tuple[float, int, str]], packages: tuple[str, ...]) -> float:
+    """Seconds of the imports a package set caused: the self time of each module of ``packages``
+    and of every module first imported beneath one of them (``-X importtime`` rows in print order:
+    (self seconds, depth, module); a module's imports are printed before it, one level deeper)."""
+    total, under = 0.0, []  # under: depths of the open rows that belong to ``packages``
+    for seconds, depth, name in reversed(rows):  # parents come first when read backwards
+        while under and under[-1] >= depth:
+            under.pop()
+        if under or name.split(".")[0] in packages:
+            total += seconds
+            if name.split(".")[0] in packages:
+                under.append(depth)
+    return total
 
 
 def view(world, heavy: list[int], rounds: int = 3) -> dict[str, Any]:
