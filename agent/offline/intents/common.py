@@ -93,8 +93,6 @@ def find_customer(slots: Slots, ctx: ConversationContext, skip: set[int] = froze
         if m.via == "name" and res and res.status == "unique":
             entry = res.best
             guess = None if res.exact and not res.partial else ("partial" if res.exact else "fuzzy")
-            if guess == "partial" and titled_surname(m):
-                guess = None
             return Who(ref=entry.id, name=entry.name, customer=CustomerRef(entry.id, entry.name), mention=m,
                        guess=guess, typed=_typed(slots, m),
                        candidates=tuple(Candidate(c.id, c.name, c.city) for c in res.candidates))
