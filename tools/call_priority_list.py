@@ -56,6 +56,8 @@ class CallPriorityListArgs(BaseModel):
         None, description="Only customers at this stage: lead, prospect, first_buyer, repeat_buyer, loyal, inactive.")
     assigned_to_me: bool = Field(False, description="Only the customers assigned to the acting user.")
     city: str | None = Field(None, description="Only customers in this city (for example Dhaka or Chattogram).")
+    open_dropoffs: bool = Field(False, description="Only customers with an open drop-off (an abandoned cart or a "
+                                                   "failed checkout): the list of carts to chase.")
 
     @field_validator("city", mode="before")
     @classmethod
@@ -135,7 +137,8 @@ def call_priority_list(ctx: ToolContext, session: Session, args: CallPriorityLis
     own or family birthday/anniversary and whose, hot lead, abandoned cart, valuable customer
     gone quiet), the offer type, recommended products, the best time to call, the next action,
     and contact details as the user's role allows. Filters: temperature (hot, warm, cold),
-    lifecycle_stage (lead, prospect, first_buyer, repeat_buyer, loyal, inactive), city, assigned_to_me.
+    lifecycle_stage (lead, prospect, first_buyer, repeat_buyer, loyal, inactive), city, assigned_to_me,
+    open_dropoffs (only customers with an abandoned cart or failed checkout: "show the abandoned carts").
     Reads only.
     """
     today = ctx.clock.today()
@@ -144,13 +147,15 @@ def call_priority_list(ctx: ToolContext, session: Session, args: CallPriorityLis
         raise DomainError(f"date {day.isoformat()} is in the past: a call list is for today "
                           f"({today.isoformat()}) or a later day", field="date")
     filters = {k: v for k, v in (("temperature", args.temperature), ("lifecycle_stage", args.lifecycle_stage),
-                                 ("city", args.city), ("assigned_to_me", args.assigned_to_me or None))
+                                 ("city", args.city), ("assigned_to_me", args.assigned_to_me or None),
+                                 ("open_dropoffs", args.open_dropoffs or None))
                if v is not None}
     entries = call_priority(
         session, day, limit=args.limit,
         temperature=args.temperature.value if args.temperature else None,
         lifecycle_stage=args.lifecycle_stage.value if args.lifecycle_stage else None,
         assigned_to_id=ctx.actor.id if args.assigned_to_me else None, city=args.city,
+        open_dropoffs=args.open_dropoffs,
         # on today, best times already past move to tomorrow; a later day starts at its midnight
         now=ctx.clock.now() if day == today else None, settings=ctx.settings,
     )
@@ -203,6 +208,7 @@ def render(result: CallPriorityListResult, today: Date) -> str:
     """A numbered list: name, score, temperature, reasons, offer, products, best time, next action, phone."""
     day = "today" if result.date == today else f"{result.date:%a %d %b %Y}"
     where = "".join(", your customers only" if k == "assigned_to_me" else f", in {v}" if k == "city"
+                    else ", open drop-offs only" if k == "open_dropoffs"
                     else f", {k.replace('_', ' ')} {v}" for k, v in result.filters.items())
     if not result.entries:
         return f"No customers to call {day}{where}: nobody active matches these filters."

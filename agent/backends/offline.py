@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from agent.backends import ModelRequest
 from agent.decisions import Decision, Reply, ToolCall, ToolCalls
 from domain.db import read_session
-from domain.models import Customer, Product, User
+from domain.models import Customer, Opportunity, Product, User
 from domain.settings import Settings
 
 
@@ -46,6 +46,7 @@ class OfflineBackend:
                 session.execute(select(func.count(Customer.id), func.max(Customer.id), func.max(Customer.updated_at))).one(),
                 session.execute(select(func.count(Product.id), func.max(Product.id))).one(),
                 session.execute(select(func.count(User.id), func.max(User.id))).one(),
+                session.execute(select(func.count(Opportunity.id), func.max(Opportunity.id))).one(),
             )
             with self._lock:
                 if self._model is None or version != self._version:
@@ -53,8 +54,10 @@ class OfflineBackend:
                         select(Customer.id, Customer.name, Customer.city).where(Customer.status != "erased")).all()
                     products = session.scalars(select(Product.name).order_by(Product.id)).all()
                     users = session.scalars(select(User.name)).all()
+                    deals = session.execute(select(Opportunity.id, Opportunity.name, Opportunity.customer_id,
+                                                   Opportunity.status)).all()
                     catalogue = Catalogue(customers=[tuple(c) for c in customers], products=list(products),
-                                          users=list(users))
+                                          users=list(users), deals=[tuple(d) for d in deals])
                     self._model = self._model_class(catalogue, tz=self.settings.timezone,
                                                     region=self.settings.phone_region)
                     self._version = version

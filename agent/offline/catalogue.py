@@ -306,6 +306,49 @@ def _entry(item: Any) -> Entry:
     return Entry(int(item.id), str(item.name), getattr(item, "city", None))
 
 
+@dataclass(frozen=True)
+class Deal:
+    id: int
+    name: str
+    customer: Entry
+    open: bool = True
+
+
+class DealIndex:
+    """Deal (opportunity) names, to find whose deal a request means when it names the deal alone.
+
+    ``deals`` items: (id, name, customer_id[, status]) tuples; deals of customers not in the book
+    (erased) are left out. Matching is by the deal name's words, exactly or with one slip per word.
+    """
+
+    def __init__(self, deals: Iterable[Any], customers: NameIndex):
+        self.deals: dict[int, Deal] = {}
+        for item in deals:
+            deal_id, name, customer_id = int(item[0]), str(item[1] or ""), int(item[2])
+            status = str(item[3]) if len(item) > 3 and item[3] is not None else "open"
+            owner = customers.get(customer_id)
+            if owner is not None and name.strip():
+                self.deals[deal_id] = Deal(deal_id, name, owner, status == "open")
+        self.names = NameIndex(Entry(d.id, d.name) for d in self.deals.values())
+
+    def __len__(self) -> int:
+        return len(self.deals)
+
+    def named(self, typed: str) -> list[Deal]:
+        """The deals the typed name means (every typed word in the name; open deals first)."""
+        words = name_words(typed)
+        if not words or not self.deals:
+            return []
+        found = self.names.resolve(words)
+        if found.status == "none" or not found.exact:
+            return []
+        deals = [self.deals[e.id] for e in found.candidates]
+        best = name_words(deals[0].name)
+        deals = [d for d in deals if name_words(d.name) == best] or deals[:1]  # the same name, several owners
+        open_ = [d for d in deals if d.open]
+        return open_ or deals
+
+
 class Catalogue:
     """Customers (id, name, optional city), product names and user names the model matches against.
 
@@ -315,7 +358,7 @@ class Catalogue:
     """
 
     def __init__(self, customers: Iterable[Any] = (), products: Iterable[Any] = (), users: Iterable[Any] = (),
-                 details: Callable[[list[int]], dict[int, str]] | None = None):
+                 details: Callable[[list[int]], dict[int, str]] | None = None, deals: Iterable[Any] = ()):
         self.details = details  # customer ids -> "017•••••678, last contact 2026-11-02" (read when asking)
         self.customers = NameIndex(_entry(c) for c in customers)
         product_entries = [
@@ -325,6 +368,7 @@ class Catalogue:
         self.products = NameIndex(product_entries)
         self.user_words = {w for u in users for w in name_words(u if isinstance(u, str) else _entry(u).name)}
         self.cities = city_table(e.city for e in self.customers.entries)
+        self.deals = DealIndex(deals, self.customers)
 
     def customer(self, customer_id: int) -> Entry | None:
         return self.customers.get(customer_id)

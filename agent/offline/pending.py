@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -39,7 +40,7 @@ def answer_pending(pending: PendingClarification, slots: Slots, text: str, score
             return None
         return _not_settled(pending, narrow_candidates(pending.candidates, norms), ctx)
     args: dict[str, Any] = dict(pending.arguments)
-    if (pending.missing == "date_of_birth" or merged) and isinstance(value, dict):
+    if (pending.missing in {"date_of_birth", "anniversary_date"} or merged) and isinstance(value, dict):
         args.update(value)
     else:
         args[pending.missing] = value
@@ -117,9 +118,29 @@ def _value(pending: PendingClarification, slots: Slots, norms: list[str], catalo
     if missing == "name":
         words = [t.text for t in slots.tokens if t.kind == "word" and (t.norm not in lexicon_words() or t.capitalised)]
         return " ".join(w if w[:1].isupper() else w.title() for w in words[:3]) or None
-    if missing == "date_of_birth":
-        dated = [d for d in slots.temporal.dates if d.has_year]
-        return {"date_of_birth": dated[0].day.isoformat()} if dated else None
+    if missing in {"date_of_birth", "anniversary_date"}:
+        return _dated(missing, pending.arguments.get(missing), slots, norms)
+    return None
+
+
+_SKIP = {"skip", "unknown", "pass", "later", "jani", "janina", "jane", "idea"}
+
+
+def _dated(key: str, waiting: Any, slots: Slots, norms: list[str]) -> dict[str, Any] | None:
+    """A family date asked for its year: a full date, or a year for the day and month told before
+    ("--MM-DD"); "skip" / "don't know" / "jani na" saves the member without it."""
+    dated = [d for d in slots.temporal.dates if d.has_year]
+    if dated:
+        return {key: dated[0].day.isoformat()}
+    years = [t.value for t in slots.tokens if t.kind == "num" and isinstance(t.value, int) and 1900 <= t.value <= 2100]
+    if years and isinstance(waiting, str) and waiting.startswith("--"):
+        month, day = (int(part) for part in waiting[2:].split("-"))
+        try:
+            return {key: date(years[0], month, day).isoformat()}
+        except ValueError:  # 29 February in a year without it
+            return None
+    if set(norms) & _SKIP or "know" in norms and ({"dont", "don't", "not", "no"} & set(norms)):
+        return {key: None}
     return None
 
 

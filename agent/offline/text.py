@@ -82,6 +82,10 @@ _REPLY_LEAD = re.compile(r"\b(?:draft|reply|respond|answer|write back|lekho|likh
 _MESSAGE_COLON = re.compile(
     r"\b(?:wrote|writes|written|said|says|asked|asks|messaged|texted|sent|sends|message|msg|text|email|"
     r"mail|comment|dm|review|likhse|bolse)\b[^:\n]{0,20}:", re.IGNORECASE)
+# "message:" / "email:" is the customer's message only in a reply ("reply to her email: ..."); in
+# "draft an email to <name>: <topic>" the noun is the channel and what follows is the topic
+_MESSAGE_NOUN_COLON = re.compile(r"^(?:message|msg|text|email|mail|comment|dm|review)\b", re.IGNORECASE)
+_ANSWER_LEAD = re.compile(r"\b(?:reply|replies|respond|answer|write back|his|her|their|customer's)\b", re.IGNORECASE)
 
 
 def message_spans(text: str) -> list[tuple[int, int]]:
@@ -94,7 +98,9 @@ def message_spans(text: str) -> list[tuple[int, int]]:
              for m in _QUOTED.finditer(text)]
     if not spans:
         colon = _MESSAGE_COLON.search(text)
-        if colon and _REPLY_LEAD.search(text[:colon.start()]):
+        noun = colon is not None and _MESSAGE_NOUN_COLON.match(colon.group())
+        if colon and _REPLY_LEAD.search(text[:colon.start()]) and (
+                not noun or _ANSWER_LEAD.search(text[:colon.end()])):
             spans.append((colon.end(), len(text)))
     return spans
 

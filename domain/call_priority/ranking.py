@@ -212,11 +212,13 @@ def call_priority(
     now: datetime | None = None,
     settings: Settings | None = None,
     use_stored: bool = True,
+    open_dropoffs: bool = False,
 ) -> list[CallPriorityEntry]:
     """The ``limit`` customers to call on ``today``, best first, each with its score and reasons.
 
     Eligible: status active, never erased, not tagged do-not-call, matching the filters (``city``:
-    the customer's city, ignoring case). ``now`` (default: the start of ``today``) decides whether
+    the customer's city, ignoring case; ``open_dropoffs``: only customers with an open drop-off, an
+    abandoned cart or a failed checkout). ``now`` (default: the start of ``today``) decides whether
     today's best call window is still ahead.
     The stored scores are read when they are today's (``stored``); ``use_stored=False`` always
     scores everybody (the same list, the slow way: for tests and the benchmark's comparison).
@@ -227,7 +229,7 @@ def call_priority(
     # filter the stored table has no column for must take the full computation below instead.
     filters = {"temperature": temperature, "lifecycle_stage": lifecycle_stage,
                "assigned_to_id": assigned_to_id, "city": city}
-    if use_stored and stored.is_current(session, today, settings):
+    if use_stored and not open_dropoffs and stored.is_current(session, today, settings):
         # the stored day's top N by the rank index, rescored from their own rows; the stored
         # points must agree with that (a row a write forgot to refresh falls back to the full run)
         top = stored.top(session, limit, **filters)
@@ -241,7 +243,11 @@ def call_priority(
     ranking = rank_all(session, today, settings=settings, **filters)
     if not len(ranking.signals):
         return []
-    order = ranking.order[:limit]
+    order = ranking.order
+    if open_dropoffs:  # the stored table has no drop-off column: filter the full ranking
+        open_counts = np.nan_to_num(ranking.signals.open_dropoff_count)
+        order = order[open_counts[order] > 0]
+    order = order[:limit]
     return entries_for(session, ranking, order, range(1, len(order) + 1), now=now)
 
 

@@ -30,7 +30,23 @@ _CONTACT_VERBS = {"follow", "followup", "call", "calling", "ring", "ringing", "p
                   "contact", "contacting", "reach", "chase", "chasing"}
 
 
+_CART_WORDS = {"cart", "carts", "dropoff", "dropoffs", "abandoned", "checkout", "checkouts", "basket", "baskets"}
+
+
+def asks_for_carts(slots: Slots) -> bool:
+    """Open drop-offs asked about nobody in particular ("show the abandoned carts", "who left items in
+    their cart", "kar kar cart e ..."): the call list filtered to customers with an open drop-off."""
+    norms = slots.norms
+    said = bool(_CART_WORDS & set(norms)) or any(norms[k:k + 2] == ["drop", "off"] or norms[k:k + 2] == ["drop", "offs"]
+                                                 for k in range(len(norms)))
+    named = any(m.via != "unknown" for m in slots.customers)
+    recovered = {"recovered", "recover", "converted", "bought", "paid", "completed", "kinse", "kineche", "kine"}
+    return said and not named and not (recovered & set(norms)) and not slots.command
+
+
 def evidence(slots: Slots, scores: dict[str, float], today_iso: str) -> None:
+    if asks_for_carts(slots):
+        scores[LIST] += 4
     if slots.has("temperature"):
         scores[LIST] += 2
     if slots.has("lifecycle") and not slots.has("segment"):
@@ -65,8 +81,49 @@ def build(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> B
     if slots.has("mine"):
         args["assigned_to_me"] = True
     args["city"] = slots.first("city")
+    if asks_for_carts(slots):
+        args["open_dropoffs"] = True
+    return _one_call_per_value(args, slots)
+
+
+_FILTER_TABLES = {"temperature": "temperature", "lifecycle_stage": "lifecycle", "city": "city"}
+
+
+def _one_call_per_value(args: dict[str, Any], slots: Slots) -> Built:
+    """One list per value when a filter names several joined by "and" / "or" / "ar" ("hot and warm",
+    "Dhaka and Sylhet"): the tool filters by one value, and keeping the first would drop the rest."""
+    for key, table in _FILTER_TABLES.items():
+        chosen = args.get(key)
+        if chosen is None:
+            continue
+        found = [m for m in slots.matches[table] if not _negated_by(slots, m.start)]
+        values = [chosen] + [m.value for m in found if m.value != chosen and _joined(slots, found, m)]
+        values = list(dict.fromkeys(values))
+        if len(values) > 1:
+            return [make_call(LIST, {**args, key: value}) for value in values]
     return make_call(LIST, args)
 
 
+_JOINERS = {"and", "or", "ar", "o", "ba", "&", ",", "/", "plus"}
+
+
+def _joined(slots: Slots, found: list, match) -> bool:
+    """A value joined to another of its kind by a conjunction or a comma ("hot and warm", "hot, warm")."""
+    norms = slots.norms
+    for other in found:
+        if other is match:
+            continue
+        lo, hi = (other, match) if other.start < match.start else (match, other)
+        between = norms[lo.end:hi.start]
+        if between and len(between) <= 2 and set(between) <= _JOINERS | {"the"}:
+            return True
+    return False
+
+
+def _negated_by(slots: Slots, start: int) -> bool:
+    before = slots.norms[max(0, start - 1):start]
+    return before in (["not"], ["na"], ["except"], ["without"])
+
+
 register(Intent(LIST, CUES, build, evidence, rank=8,
-                carry=("date", "limit", "temperature", "lifecycle_stage", "assigned_to_me", "city")))
+                carry=("date", "limit", "temperature", "lifecycle_stage", "assigned_to_me", "city", "open_dropoffs")))

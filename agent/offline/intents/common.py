@@ -18,6 +18,8 @@ QUESTIONS = {
     "name": "What is the name of {who}'s {relation}?",
     "channel": "Which channel should the draft to {who} use: WhatsApp, SMS, email, Facebook or Instagram?",
     "date_of_birth": "What is {member}'s full date of birth, with the year (for example 1990-11-22)?",
+    "anniversary_date": "Which year was {member}'s wedding ({day})? Give the year (for example 2012) or the full "
+                        "date, or say skip to save {member} without it.",
 }
 _LOG_PREFIX = {"log", "logged", "note", "notes", "record", "add", "please", "pls", "a", "an", "the", "with", "for",
                "to", "on", "of", "new", "interaction", "entry", ":", "-", ",", "."}
@@ -122,6 +124,17 @@ def find_customer(slots: Slots, ctx: ConversationContext, skip: set[int] = froze
     if ctx.last_customer:
         return Who(ref=ctx.last_customer.id, name=ctx.last_customer.name, customer=ctx.last_customer)
     return Who(problem="missing")
+
+
+def titled_surname(m: CustomerMention) -> bool:
+    """A surname said with a title or honorific ("<surname> saheb", "Mr. <surname>") that only one
+    customer in the book has, as typed: the way desks name a customer they know, so a unique
+    reference. A surname several customers share is still ambiguous (never reaches here), and a bare
+    surname or a misspelt one is still asked about."""
+    res = m.resolution
+    strong = [w for w in m.words if w not in lx.HONORIFICS]
+    return bool(m.honorific and res and res.status == "unique" and res.exact and len(strong) == 1
+                and len(res.candidates) == 1)
 
 
 def _discussed(ctx: ConversationContext, ids: set[int]) -> CustomerRef | None:
@@ -311,7 +324,9 @@ def catalogue_candidates(catalogue: Catalogue, ids: list[int]) -> tuple[Candidat
 
 
 def make_call(tool: str, args: dict[str, Any]) -> ToolCall:
-    return ToolCall(tool, {k: v for k, v in args.items() if v is not None and v != [] and v != ""})
+    # a day and month still waiting for its year ("--MM-DD", kept while the year is asked) is never sent
+    return ToolCall(tool, {k: v for k, v in args.items() if v is not None and v != [] and v != ""
+                           and not (isinstance(v, str) and v.startswith("--"))})
 
 
 Built = ToolCall | list[ToolCall] | Ask | str  # what a builder returns

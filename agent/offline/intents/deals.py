@@ -21,6 +21,7 @@ from domain.opportunities import OPEN_STAGES, STAGE_ALIASES, STAGES
 from agent.offline import lexicon as lx
 from agent.offline.intents import view_360
 from agent.offline.intents.common import (
+    PICK,
     Ask,
     Built,
     asks_to_read,
@@ -35,7 +36,7 @@ from agent.offline.registry import DROPOFF, LOG, RFM, V360, Intent, register
 from agent.offline.slots import Slots
 from agent.offline.slots.money import amounts
 from agent.offline.text import PhraseTable
-from agent.offline.types import ConversationContext, PendingClarification
+from agent.offline.types import Candidate, ConversationContext, PendingClarification
 
 TOOL = "update_opportunity"
 
@@ -159,6 +160,9 @@ def build(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> B
     cues = set(_cue_positions(slots))
     by_id = {m.start for m in slots.customers if m.via == "id" and m.start - 1 in cues}  # "deal #12" is no customer
     args: dict[str, Any] = {}
+    by_deal = _whose_deal(slots, ctx, text, by_id)
+    if by_deal is not None:
+        return by_deal
     who = find_customer(slots, ctx, skip=by_id)
     ask = with_customer(TOOL, who, args)
     said = values(slots, text)
@@ -177,6 +181,42 @@ def build(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> B
                                   f"{', '.join(s.replace('_', ' ') for s in OPEN_STAGES)}; or say won or lost.", args)
     if not said:
         return Ask(TOOL, "stage", f"What should change on the deal of {name}: the stage "
+                                  f"({', '.join(s.replace('_', ' ') for s in OPEN_STAGES)}), the value, "
+                                  "the probability, or won / lost?", args)
+    return make_call(TOOL, args)
+
+
+def _whose_deal(slots: Slots, ctx: ConversationContext, text: str, by_id: set[int]) -> Built | None:
+    """A deal named without its customer ("move the <deal name> deal to ..."): the customer whose deal
+    has that name. Several customers with a deal of that name: the one discussed in the last turns,
+    else the user is asked which. None when a customer is named, or no deal has that name."""
+    if slots.deals is None or not len(slots.deals):
+        return None
+    reference, used = deal_reference(slots, by_id, text)
+    if not isinstance(reference, str):
+        return None
+    named_elsewhere = [m for m in slots.customers if m.start not in by_id and m.via != "unknown"
+                       and not set(range(m.start, m.end)) <= used]
+    if named_elsewhere:
+        return None
+    deals = slots.deals.named(reference)
+    if not deals:
+        return None
+    args: dict[str, Any] = {"opportunity": deals[0].name, **values(slots, text)}
+    owners = {d.customer.id: d.customer for d in deals}
+    discussed = ctx.last_customer.id if ctx.last_customer and ctx.last_customer.id in owners else None
+    if len(owners) > 1 and discussed is None:
+        options = tuple(Candidate(c.id, c.name, c.city) for c in owners.values())
+        return Ask(TOOL, "customer", f"More than one customer has a deal called \"{deals[0].name}\". Whose is it?",
+                   args, options, PICK)
+    owner = owners[discussed] if discussed is not None else next(iter(owners.values()))
+    args["customer"] = owner.id
+    wrong = unknown_stage(slots, {k: v for k, v in args.items() if k in {"stage", "status"}})
+    if wrong:
+        return Ask(TOOL, "stage", f"\"{wrong}\" is not a deal stage. The stages are: "
+                                  f"{', '.join(s.replace('_', ' ') for s in OPEN_STAGES)}; or say won or lost.", args)
+    if not set(args) & {"stage", "status", "value", "probability"}:
+        return Ask(TOOL, "stage", f"What should change on the {deals[0].name} deal of {owner.name}: the stage "
                                   f"({', '.join(s.replace('_', ' ') for s in OPEN_STAGES)}), the value, "
                                   "the probability, or won / lost?", args)
     return make_call(TOOL, args)

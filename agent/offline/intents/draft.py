@@ -1,6 +1,7 @@
 """Drafting a message (draft_reply): channel, topic, tone, language, and the customer's own message."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -38,7 +39,8 @@ def build(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> B
     span = set(range(who.mention.start, who.mention.end)) if who.mention else set()
     replying = any(w in {"reply", "replied", "wrote", "asked", "message", "jiggesh"} for w in slots.norms)
     args["channel"] = slots.first("channel") or _reply_channel(slots, replying)
-    topic = _trim(_fuller_topic(draft_topic(slots, span), _topic_from_words(slots, span, "")))
+    topic = _after_colon(text, slots) or _trim(_fuller_topic(draft_topic(slots, span),
+                                                              _topic_from_words(slots, span, "")))
     if slots.quoted and replying:
         args["incoming_message"] = slots.quoted
     args["topic"] = topic or (f"reply to: {slots.quoted}" if slots.quoted else _topic_from_words(slots, span))
@@ -50,6 +52,28 @@ def build(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> B
     if not args["channel"]:
         return Ask(DRAFT, "channel", QUESTIONS["channel"].format(who=who.name), args)
     return make_call(DRAFT, args)
+
+
+# "tell her (that)", "let him know (that)", "say (that)", "inform them (that)": how to pass the topic on
+_PASS_ON = re.compile(r"^(?:please\s+|pls\s+)?(?:(?:tell|inform|remind)\s+(?:him|her|them)|let\s+(?:him|her|them)\s+know"
+                      r"|say|mention)\b(?:\s+(?:that|about|of))?\s*", re.IGNORECASE)
+
+
+def _after_colon(text: str, slots: Slots) -> str | None:
+    """ "<instruction>: <topic>": what follows the colon, as typed (amounts, "10%", casing kept), when
+    the words before it order the draft (a channel or a draft word) and no customer message is quoted."""
+    if slots.quoted or ":" not in slots.norms:
+        return None
+    head, _, tail = text.partition(":")
+    head_words = set(re.findall(r"[^\W\d_]+", head.casefold()))
+    if not (head_words & (set(CUES) | _IMPERATIVE) or slots.matches["channel"] and
+            slots.matches["channel"][0].start < slots.norms.index(":")):
+        return None
+    reminder = re.match(r"^\s*(?:please\s+)?remind\b", tail, re.IGNORECASE) is not None
+    topic = _PASS_ON.sub("", tail.strip()).strip(" .")
+    if not topic:
+        return None
+    return f"reminder: {topic}" if reminder else topic
 
 
 _CHANNEL_TYPES = {"whatsapp", "sms", "email", "facebook", "instagram"}

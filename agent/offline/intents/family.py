@@ -69,12 +69,15 @@ def build(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> B
     args["gender"] = member_gender(slots, relation.start, relation.end) if relation else None
     born = [d for d in slots.temporal.dates]
     anniversary = any(w in _WEDDING for w in slots.norms)
-    missing_year = None
+    missing_year: dict[str, Any] = {}  # "date_of_birth" / "anniversary_date" -> a day and month told without a year
     for mention in born:
-        if not mention.has_year:
-            missing_year = mention
-            continue
         cue = _date_cue(slots, mention.start)  # the nearest cue word before a date says whose date it is
+        if not mention.has_year:
+            if cue is None and all(slots.norms[k] in RELATIVE_DAYS for k in range(mention.start, mention.end)):
+                continue
+            key = "anniversary_date" if cue == "anniversary" or (cue is None and anniversary) else "date_of_birth"
+            missing_year.setdefault(key, mention.day)
+            continue
         if cue is None and all(slots.norms[k] in RELATIVE_DAYS for k in range(mention.start, mention.end)):
             continue  # a relative day word says when it was said, not a date of theirs
         if (cue == "anniversary" or (cue is None and anniversary)) and "anniversary_date" not in args:
@@ -95,8 +98,12 @@ def build(slots: Slots, ctx: ConversationContext, now: datetime, text: str) -> B
         return Ask(FAMILY, "relationship", QUESTIONS["relationship"].format(member=name or "they", who=label), args)
     if not name:
         return Ask(FAMILY, "name", QUESTIONS["name"].format(who=label, relation=slots.norms[relation.start]), args)
-    if missing_year and "date_of_birth" not in args and not anniversary:
-        return Ask(FAMILY, "date_of_birth", QUESTIONS["date_of_birth"].format(member=name), args)
+    for key, day in missing_year.items():
+        if key in args:
+            continue
+        # the day and month wait in the question ("--MM-DD", never sent) for the year the answer gives
+        waiting = {**args, key: f"--{day.month:02d}-{day.day:02d}"}
+        return Ask(FAMILY, key, QUESTIONS[key].format(member=name, day=f"{day.day} {day:%B}"), waiting)
     if others:  # one add per person; each still goes through the confirmation gate
         return [make_call(FAMILY, args)] + [make_call(FAMILY, {**args, "name": other}) for other, _ in others]
     return make_call(FAMILY, args)

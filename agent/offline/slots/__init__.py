@@ -11,7 +11,7 @@ from datetime import datetime
 
 from agent.offline import lexicon as lx
 from agent.offline import registry
-from agent.offline.catalogue import Catalogue, Resolution
+from agent.offline.catalogue import Catalogue, DealIndex, Resolution
 from agent.offline.bangla import CANONICAL as BANGLA_CANONICAL
 from agent.offline.english import is_common_english
 from agent.offline.slots.dates import VOCABULARY as DATE_WORDS
@@ -41,6 +41,8 @@ _CONTACT_NOUNS = {"message", "messages", "msg", "call", "calls", "text", "texts"
                   "sms", "whatsapp", "inbox", "voicemail", "query", "enquiry", "inquiry", "reply", "ping", "missed"}
 _CHANNEL_WORDS = {"whatsapp", "facebook", "fb", "messenger", "instagram", "insta", "ig", "sms", "email", "phone"}
 _SUBJECTS = {"he", "she", "they", "customer", "uni", "tini", "o"}  # who did it: "she messaged" = she wrote to us
+# titles and honorifics that say a person is meant (not "md" / "begum", which are parts of names)
+_TITLES = lx.SOCIAL_HONORIFICS | {"mr", "mrs", "ms", "miss", "dr"}
 _TRAILERS = lx.HONORIFICS | {"er", "r", "ke"} | {h + "r" for h in lx.HONORIFICS}
 _ID_LEADS = {"customer", "id", "client", "cust"}
 _DETERMINERS = {"the", "a", "an", "his", "her", "my", "their", "this", "that", "our", "your", "some", "these", "those"}
@@ -69,6 +71,7 @@ class CustomerMention:
     resolution: Resolution | None = None
     ref: int | str | None = None
     possessive: bool = False
+    honorific: bool = False  # said with a title or honorific ("Mr. <surname>", "<surname> bhai / saheb")
 
     @property
     def text(self) -> str:
@@ -96,6 +99,7 @@ class Slots:
     ordinal: int | None = None  # an ordinal or "number N": a row of the last list (-1 = last)
     question: bool = False  # the agent asks something (see ``_mood``)
     command: bool = False  # the message orders a write ("log", "add", "mark", ...)
+    deals: DealIndex | None = None  # the book's deal names (to find whose deal a request names alone)
 
     @property
     def norms(self) -> list[str]:
@@ -114,7 +118,7 @@ def extract(tokens: list[Token], text: str, catalogue: Catalogue, now: datetime)
     norms = [t.norm for t in tokens]
     temporal = extract_temporal(tokens, now)
     temporal.dates = [d for d in temporal.dates if not _negated(norms, d.start)]
-    slots = Slots(tokens, temporal, {})
+    slots = Slots(tokens, temporal, {}, deals=catalogue.deals)
     blocked = set(temporal.used)
     _names_with_digits(slots, catalogue, text, blocked)
     _ids(slots, blocked)
@@ -421,7 +425,10 @@ def _names(slots: Slots, catalogue: Catalogue, blocked: set[int]) -> None:
             if possessive:
                 break
         # a trailing honorific or Banglish case ending belongs to the name
+        titled = bool(start) and norms[start - 1] in _TITLES or (
+            start > 1 and norms[start - 1] == "." and norms[start - 2] in _TITLES)
         while not possessive and i < len(tokens) and tokens[i].norm in _TRAILERS:
+            titled = titled or tokens[i].norm in _TITLES or tokens[i].norm[:-1] in _TITLES
             possessive = tokens[i].possessive or tokens[i].norm in {"er", "r"} or (
                 tokens[i].norm.endswith("r") and tokens[i].norm[:-1] in lx.HONORIFICS)
             i += 1
@@ -449,11 +456,11 @@ def _names(slots: Slots, catalogue: Catalogue, blocked: set[int]) -> None:
                 len(words) >= 2 and index.word_matches(words[0], fuzzy=False)):
             # (the last: a known first name with more name words after it is a full name the book lacks)
             slots.customers.append(CustomerMention(start, i, tuple(words), "name" if known else "unknown",
-                                                   resolution, possessive=possessive))
+                                                   resolution, possessive=possessive, honorific=titled))
         if not known:
             slots.loose_words.extend(words)
     for mention in slots.customers:
-        if mention.via == "name" and mention.end < len(norms) and norms[mention.end] in _INBOUND_VERBS and (
+        if mention.via in {"name", "phone"} and mention.end < len(norms) and norms[mention.end] in _INBOUND_VERBS and (
                 mention.start == 0 or norms[mention.start - 1] in {",", "."}):
             slots.inbound = True
         if mention.resolution and mention.resolution.status == "ambiguous":
