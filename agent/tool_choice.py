@@ -11,9 +11,9 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "contact": ("get_360", "log_interaction", "set_follow_up", "add_note", "find_customers"),
     "profile": ("get_360", "add_family_member", "find_customers"),
     "records": ("get_360", "update_consent", "tag_customer", "update_opportunity", "add_note",
-                "find_customers"),
-    "lists": ("call_priority_list", "explain_call_priority", "rfm_segment", "saved_segment", "upcoming_events",
-              "dashboard", "get_360"),
+                "saved_segment", "find_customers"),
+    "lists": ("call_priority_list", "explain_call_priority", "rfm_segment", "upcoming_events", "dashboard",
+              "get_360"),
     "messages": ("draft_reply", "mark_dropoff_recovered", "get_360", "find_customers"),
 }
 DEFAULT_FAMILY = "profile"

@@ -56,8 +56,7 @@ class CallPriorityListArgs(BaseModel):
         None, description="Only customers at this stage: lead, prospect, first_buyer, repeat_buyer, loyal, inactive.")
     assigned_to_me: bool = Field(False, description="Only the customers assigned to the acting user.")
     city: str | None = Field(None, description="Only customers in this city (for example Dhaka or Chattogram).")
-    open_dropoffs: bool = Field(False, description="Only customers with an open drop-off (an abandoned cart or a "
-                                                   "failed checkout): the list of carts to chase.")
+    open_dropoffs: bool = Field(False, description="Only customers with an open cart or failed checkout.")
 
     @field_validator("city", mode="before")
     @classmethod
@@ -136,10 +135,7 @@ def call_priority_list(ctx: ToolContext, session: Session, args: CallPriorityLis
     has the rank, a 1-10 score, temperature, the reasons in words and numbers (follow-up due,
     own or family birthday/anniversary and whose, hot lead, abandoned cart, valuable customer
     gone quiet), the offer type, recommended products, the best time to call, the next action,
-    and contact details as the user's role allows. Filters: temperature (hot, warm, cold),
-    lifecycle_stage (lead, prospect, first_buyer, repeat_buyer, loyal, inactive), city, assigned_to_me,
-    open_dropoffs (only customers with an abandoned cart or failed checkout: "show the abandoned carts").
-    Reads only.
+    and contact details as the user's role allows. Filters: its arguments. Reads only.
     """
     today = ctx.clock.today()
     day = args.date or today

@@ -72,10 +72,9 @@ def member_out(actor: Actor, settings: Settings, row: MemberRow) -> SegmentMembe
 
 @tool("read")
 def saved_segment(ctx: ToolContext, session: Session, args: SavedSegmentArgs) -> SavedSegmentResult:
-    """Who is in a saved segment (a named list a manager defined, e.g. by city, tag, temperature,
-    lifecycle stage, lifetime value or days since the last order), or, without a name, the saved
-    segments with their member counts. Not the RFM segments (Champions, At Risk, ...): use
-    rfm_segment for those. Members come highest lifetime value first. Reads only.
+    """Who is in a saved segment; with no name, the saved segments.
+
+    A saved segment is a list a manager defined, not an RFM segment (use rfm_segment). Members come highest lifetime value first. Reads only.
     """
     currency = ctx.settings.currency
     if args.name is None:

@@ -64,7 +64,7 @@ def chat_messages(request: ModelRequest, timezone: str, system: str, results: st
 _DATA = re.compile(r'^<data tool="([^"]+)">(.*)</data>$', re.S)
 _REFEREE_NOTE = re.compile(r"\n?\(Checked against your words: [^\n]*\)")
 TEXT_VIEW_CHARS = 600  # a result longer than this (~170 tokens) is shown as the tool's words
-MODEL_TEXT_CHARS = 800  # the tool's words as the model reads them: at most this much (~250 tokens)
+MODEL_TEXT_CHARS = 640  # the tool's words as the model reads them: at most this much (~200 tokens)
 MODEL_ROW_CHARS = 75  # one row of a list (a timeline item, a call-list entry), cut at a word
 MODEL_LINE_CHARS = 160  # any other line
 MODEL_BULLETS = 3  # "- " items of one block
