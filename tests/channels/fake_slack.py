@@ -325,3 +325,12 @@ async def client(rig):
         yield c
     await rig.bridge.drain(timeout=60)
     rig.bridge.close()
+
+
+def value_of(blocks: list[dict], action_id: str) -> str:
+    """The ``value`` of the button ``action_id`` in a message's blocks."""
+    for block in blocks:
+        for element in block.get("elements", []):
+            if element.get("action_id") == action_id:
+                return element["value"]
+    raise AssertionError(f"no {action_id} button")

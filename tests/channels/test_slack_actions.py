@@ -20,18 +20,11 @@ from tests.channels.fake_slack import (  # noqa: F401  (fixtures)
     make_rig,
     mention,
     rig,
+    value_of,
 )
 
 pytestmark = pytest.mark.anyio
 FORM = "application/x-www-form-urlencoded"
-
-
-def value_of(blocks: list[dict], action_id: str) -> str:
-    for block in blocks:
-        for element in block.get("elements", []):
-            if element.get("action_id") == action_id:
-                return element["value"]
-    raise AssertionError(f"no {action_id} button")
 
 
 def new_interactions(sessions) -> list[Interaction]:
